@@ -1,0 +1,181 @@
+/**
+ * The house Lambda function. Defaults: the current Node.js runtime on arm64, bundles built for
+ * Node 20 syntax (so the same code runs in the local runtime), ESM, source maps, X-Ray tracing,
+ * its own KMS-encrypted log group with a retention period, and its own role that starts empty.
+ * Permissions come only through the `bind*`/`allow*` helpers, which pair each environment
+ * variable with the narrowest grant and never use a wildcard action.
+ *
+ * The source entry is recorded in the resource metadata so the local runtime can run the same
+ * handler module the bundle was built from.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EnvName } from '../../shared/environment.ts';
+import type { DataTable } from './data-tables.ts';
+
+export const ENTRY_METADATA = 'scrutineer:entry';
+export const HANDLER_METADATA = 'scrutineer:handler';
+const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface ScrutineerFunctionProps {
+  /** Handler module relative to the project root, e.g. `functions/api/get-import.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly encryptionKey: kms.IKey;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly environment?: Readonly<Partial<Record<EnvName, string>>>;
+}
+
+export class ScrutineerFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  private readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ScrutineerFunctionProps) {
+    super(scope, id);
+    this.encryptionKey = props.encryptionKey;
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.SIX_MONTHS,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}`,
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role: this.role,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node20',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // ESM bundles of CommonJS dependencies need a require().
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    cfn.addMetadata(ENTRY_METADATA, props.entry);
+    cfn.addMetadata(HANDLER_METADATA, 'handler');
+    // Writing its own logs, to its own group only.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords support no resource-level permissions',
+    });
+  }
+
+  get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  setEnvironment(name: EnvName, value: string): void {
+    this.function.addEnvironment(name, value);
+  }
+
+  /** Reads items and queries the table's indexes. */
+  bindTableReader(table: DataTable, name: EnvName): void {
+    this.setEnvironment(name, table.table.tableName);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        resources: [table.table.tableArn, ...table.indexArns()],
+      }),
+    );
+    this.allowKey(['kms:Decrypt', 'kms:DescribeKey']);
+  }
+
+  /** Reads, and creates or updates items (never deletes). */
+  bindTableWriter(table: DataTable, name: EnvName): void {
+    this.bindTableReader(table, name);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+        resources: [table.table.tableArn],
+      }),
+    );
+    this.allowKey(['kms:Encrypt', 'kms:GenerateDataKey']);
+  }
+
+  /** Appends items only: PutItem guarded by a condition in code, no update or delete. */
+  bindTableAppender(table: DataTable, name: EnvName): void {
+    this.setEnvironment(name, table.table.tableName);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.table.tableArn] }),
+    );
+    this.allowKey(['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
+  }
+
+  /** Object-level access under the given key prefix of a bucket. */
+  bindBucket(
+    bucket: s3.IBucket,
+    name: EnvName,
+    access: { read?: boolean; write?: boolean; prefix?: string },
+  ): void {
+    this.setEnvironment(name, bucket.bucketName);
+    const actions = [
+      ...(access.read ? ['s3:GetObject'] : []),
+      ...(access.write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
+    ];
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${access.prefix ?? ''}*`)] }),
+    );
+    this.allowKey([
+      ...(access.read ? ['kms:Decrypt'] : []),
+      ...(access.write ? ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
+    ]);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${access.prefix ?? ''}*]`,
+      reason: 'Object keys are generated per record under this prefix; access is scoped to the prefix',
+    });
+  }
+
+  bindStateMachineStarter(stateMachine: sfn.IStateMachine, name: EnvName): void {
+    this.setEnvironment(name, stateMachine.stateMachineArn);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    );
+  }
+
+  private readonly keyActions = new Set<string>();
+  private keyStatement?: iam.PolicyStatement;
+
+  private allowKey(actions: readonly string[]): void {
+    const fresh = actions.filter((action) => !this.keyActions.has(action));
+    if (fresh.length === 0) return;
+    for (const action of fresh) this.keyActions.add(action);
+    if (!this.keyStatement) {
+      this.keyStatement = new iam.PolicyStatement({ resources: [this.encryptionKey.keyArn] });
+      this.role.addToPolicy(this.keyStatement);
+    }
+    this.keyStatement.addActions(...fresh);
+  }
+}

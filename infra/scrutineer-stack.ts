@@ -1,0 +1,69 @@
+/** The whole of Scrutineer in one stack: it composes the constructs and wires their permissions. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ENV } from '../shared/environment.ts';
+import { ImportDecisionsWorkflow } from '../workflows/import-decisions.ts';
+import type { ScrutineerConfig } from './config.ts';
+import { DataTables } from './constructs/data-tables.ts';
+import { Encryption } from './constructs/encryption.ts';
+import { HttpApi } from './constructs/http-api.ts';
+import { Identity } from './constructs/identity.ts';
+import { Storage } from './constructs/storage.ts';
+
+export interface ScrutineerStackProps extends StackProps {
+  readonly config: ScrutineerConfig;
+}
+
+export class ScrutineerStack extends Stack {
+  constructor(scope: Construct, id: string, props: ScrutineerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const encryption = new Encryption(this, 'Encryption');
+    const encryptionKey = encryption.key;
+    const tables = new DataTables(this, 'Tables', { encryptionKey });
+    const storage = new Storage(this, 'Storage', {
+      encryptionKey,
+      uiOrigin: config.uiOrigin,
+      evidenceRetentionDays: config.evidenceRetentionDays,
+    });
+    const identity = new Identity(this, 'Identity', {
+      uiOrigin: config.uiOrigin,
+      ...(config.oidc ? { oidc: config.oidc } : {}),
+    });
+
+    const importWorkflow = new ImportDecisionsWorkflow(this, 'ImportDecisions', {
+      table: tables.main,
+      importsBucket: storage.imports,
+      encryptionKey,
+    });
+
+    const api = new HttpApi(this, 'Http', {
+      issuer: identity.issuer,
+      audience: identity.audience,
+      rolesClaim: config.rolesClaim,
+      uiOrigin: config.uiOrigin,
+      encryptionKey,
+      throttle: config.apiThrottle,
+      permissions: {
+        getHealth: () => {},
+        getOpenApiDocument: () => {},
+        getMe: () => {},
+        createImport: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.imports, ENV.importsBucket, { write: true, prefix: 'uploads/' });
+        },
+        listImports: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getImport: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        startImport: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.imports, ENV.importsBucket, { read: true, prefix: 'uploads/' });
+          fn.bindStateMachineStarter(importWorkflow.stateMachine, ENV.importStateMachine);
+        },
+        getDecision: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+      },
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });
+    new CfnOutput(this, 'Issuer', { value: identity.issuer });
+  }
+}

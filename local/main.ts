@@ -1,0 +1,52 @@
+/**
+ * `npm start`: runs Scrutineer on this machine with demo data and prints where everything is.
+ * Data lives in `.local/data` (or SCRUTINEER_DATA_DIR) and survives a restart; Ctrl-C stops it.
+ */
+import path from 'node:path';
+import { DEMO_USERS } from './demo-users.ts';
+import { PROJECT_ROOT, startLocalRuntime } from './runtime.ts';
+import { seedIfEmpty } from './seed.ts';
+
+const basePort = Number(process.env.SCRUTINEER_PORT_BASE ?? 4500);
+const dataDir = path.resolve(process.env.SCRUTINEER_DATA_DIR ?? path.join(PROJECT_ROOT, '.local', 'data'));
+
+const started = Date.now();
+console.log('Starting Scrutineer locally…');
+const runtime = await startLocalRuntime({
+  dataDir,
+  runSchedules: true,
+  ports: { api: basePort, issuer: basePort + 1, stepFunctions: basePort + 2, dynamodb: basePort + 3, s3: basePort + 4 },
+});
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await runtime.close();
+  console.log('Stopped. Data kept in', dataDir);
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+const seeded = await seedIfEmpty(runtime);
+const personas = DEMO_USERS.map((user) => `    ${user.username.padEnd(8)} ${user.name.padEnd(22)} ${user.roles.join(', ')}`);
+console.log(`
+Scrutineer is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).
+
+  API             ${runtime.apiUrl}        (OpenAPI: ${runtime.apiUrl}/openapi.json)
+  Sign-in (OIDC)  ${runtime.issuerUrl}
+  Step Functions  ${runtime.stepFunctionsEndpoint}   (AWS_ENDPOINT_URL_SFN for the AWS SDK or CLI)
+  DynamoDB        ${runtime.dynamodbEndpoint}
+  S3              ${runtime.s3Endpoint}
+  Data            ${dataDir}
+${seeded ? `\n  Demo data: import ${seeded.importId} loaded ${JSON.stringify(seeded.counts)}\n` : ''}
+  Demo personas (local sign-in, no password):
+${personas.join('\n')}
+
+  Try it:
+    TOKEN=$(curl -s -d grant_type=password -d username=admin ${runtime.issuerUrl}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).id_token')
+    curl -H "authorization: Bearer $TOKEN" ${runtime.apiUrl}/imports
+
+Press Ctrl-C to stop.`);

@@ -1,0 +1,124 @@
+/**
+ * The API's route table: the single list of routes, who may call each, and the schemas of what
+ * goes in and out. The CDK app builds the HTTP API from it, the handlers enforce it
+ * (shared/http/api-handler.ts), the OpenAPI document is generated from it, and the authorization
+ * tests enumerate it. A route that is not here does not exist; a role that is not listed is refused.
+ */
+import { z } from 'zod';
+import { DecisionSchema } from '../decisions/decision.ts';
+import {
+  CreateImportRequestSchema,
+  CreateImportResponseSchema,
+  ImportIdParamsSchema,
+  ImportRecordSchema,
+} from '../imports/import-record.ts';
+import { ROLES, type Role } from '../roles.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly summary: string;
+  /** `public` routes need no token; every other route lists the roles allowed to call it. */
+  readonly access: 'public' | readonly Role[];
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  readonly successStatus?: 200 | 201 | 202;
+  readonly response: z.ZodType;
+}
+
+const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
+const MeSchema = z.object({
+  subject: z.string(),
+  name: z.string().optional(),
+  roles: z.array(z.enum(ROLES)),
+});
+const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).describe('An OpenAPI 3.1 document');
+const DecisionIdParamsSchema = z.object({
+  decisionId: z.string().regex(/^dec_[0-9a-z]{26}$/, 'a decision id such as dec_…'),
+});
+const ImportStartedSchema = ImportRecordSchema.pick({ importId: true, status: true });
+const ImportListSchema = z.object({ items: z.array(ImportRecordSchema) });
+
+const everyone: readonly Role[] = ROLES;
+const importers: readonly Role[] = ['admin', 'police'];
+
+export const ROUTES = {
+  getHealth: {
+    method: 'GET',
+    path: '/health',
+    summary: 'Liveness check',
+    access: 'public',
+    response: HealthSchema,
+  },
+  getOpenApiDocument: {
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This API, described as OpenAPI 3.1',
+    access: 'public',
+    response: OpenApiDocumentSchema,
+  },
+  getMe: {
+    method: 'GET',
+    path: '/me',
+    summary: 'The signed-in person and their roles',
+    access: everyone,
+    response: MeSchema,
+  },
+  createImport: {
+    method: 'POST',
+    path: '/imports',
+    summary: 'Register a decision export and get a presigned URL to upload it to',
+    access: importers,
+    body: CreateImportRequestSchema,
+    successStatus: 201,
+    response: CreateImportResponseSchema,
+  },
+  listImports: {
+    method: 'GET',
+    path: '/imports',
+    summary: 'Imports, newest first',
+    access: importers,
+    response: ImportListSchema,
+  },
+  getImport: {
+    method: 'GET',
+    path: '/imports/{importId}',
+    summary: 'One import with its status and counts',
+    access: importers,
+    params: ImportIdParamsSchema,
+    response: ImportRecordSchema,
+  },
+  startImport: {
+    method: 'POST',
+    path: '/imports/{importId}/start',
+    summary: 'Start importing an uploaded export',
+    access: importers,
+    params: ImportIdParamsSchema,
+    successStatus: 202,
+    response: ImportStartedSchema,
+  },
+  getDecision: {
+    method: 'GET',
+    path: '/decisions/{decisionId}',
+    summary: 'One imported decision',
+    access: ['admin', 'auditor'],
+    params: DecisionIdParamsSchema,
+    response: DecisionSchema,
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteId = keyof typeof ROUTES;
+export const ROUTE_IDS = Object.keys(ROUTES) as RouteId[];
+
+/** The handler module of a route, relative to the project root: `getImport` → `functions/api/get-import.ts`. */
+export function routeEntry(routeId: RouteId): string {
+  return `functions/api/${routeId.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}.ts`;
+}
+
+export function routeKey(routeId: RouteId): string {
+  const route: RouteDefinition = ROUTES[routeId];
+  return `${route.method} ${route.path}`;
+}

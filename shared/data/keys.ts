@@ -1,0 +1,18 @@
+/**
+ * Keys of the main table (single-table design). Every record type has a deterministic key, so a
+ * retried write lands on the same item instead of creating a second one.
+ *
+ * - `pk`/`sk`: the record itself.
+ * - `gsi1pk`/`gsi1sk` (index `byKind`): lists of one kind of record, newest first.
+ */
+export const MAIN_TABLE_INDEXES = { byKind: 'byKind' } as const;
+
+export const keys = {
+  decision: (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: 'DECISION' }),
+  import: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' }),
+} as const;
+
+export const kinds = {
+  decision: (decisionDate: string) => ({ gsi1pk: 'DECISION', gsi1sk: decisionDate }),
+  import: (createdAt: string) => ({ gsi1pk: 'IMPORT', gsi1sk: createdAt }),
+} as const;

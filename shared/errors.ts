@@ -1,0 +1,58 @@
+/**
+ * Errors with a stable `name`: workflows Catch and Retry by it, and the API maps it to a status
+ * code in one place (shared/http/api-handler.ts). Anything else is unexpected and becomes a 500
+ * with a request id and no internals.
+ */
+
+export interface FieldIssue {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** Input that can never succeed as sent: caught, never retried. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly issues: readonly FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A missing record, or one the caller may not see: the two are indistinguishable on purpose. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(message = 'Not found') {
+    super(message);
+  }
+}
+
+/** The caller is known but their roles do not allow the action. */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+  constructor(message = 'Forbidden') {
+    super(message);
+  }
+}
+
+/** No usable identity on the request. */
+export class UnauthorizedError extends Error {
+  override readonly name = 'UnauthorizedError';
+  constructor(message = 'Unauthorized') {
+    super(message);
+  }
+}
+
+/** The request conflicts with the record's current state (e.g. starting an import twice). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+/** Worth retrying: a throttle or a dependency that was briefly unavailable. */
+export class TransientError extends Error {
+  override readonly name = 'TransientError';
+}
+
+/** Error names the workflows treat as final (Catch, never Retry). */
+export const NON_RETRYABLE_ERRORS = ['ValidationError', 'NotFoundError', 'ConflictError'] as const;

@@ -1,0 +1,154 @@
+/**
+ * Every API handler goes through here: the route table decides who may call (deny by default),
+ * path, query and body are parsed with the route's schemas, errors map to status codes in one
+ * place, and every response carries the security headers. Unexpected errors become a 500 with a
+ * request id and nothing else; they are logged by name and stack, never with request content.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { ROUTES, type RouteDefinition, type RouteId } from '../api/routes.ts';
+import { ENV } from '../environment.ts';
+import { type FieldIssue, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.ts';
+import { zodIssues } from '../validation.ts';
+import { DEFAULT_ROLES_CLAIM, type Principal, principalFromClaims } from './principal.ts';
+
+export const logger = new Logger({ serviceName: 'scrutineer-api' });
+
+type Route<R extends RouteId> = (typeof ROUTES)[R];
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface ApiRequest<R extends RouteId> {
+  readonly routeId: R;
+  /** Undefined only on public routes. */
+  readonly principal: Route<R>['access'] extends 'public' ? Principal | undefined : Principal;
+  readonly params: Route<R> extends { params: infer S } ? Infer<S> : undefined;
+  readonly query: Route<R> extends { query: infer S } ? Infer<S> : undefined;
+  readonly body: Route<R> extends { body: infer S } ? Infer<S> : undefined;
+  readonly requestId: string;
+  readonly event: APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+export type ApiAction<R extends RouteId> = (request: ApiRequest<R>) => Promise<z.input<Route<R>['response']>>;
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'strict-transport-security': 'max-age=63072000; includeSubDomains; preload',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
+  ValidationError: 400,
+  UnauthorizedError: 401,
+  ForbiddenError: 403,
+  NotFoundError: 404,
+  ConflictError: 409,
+};
+
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  requestId: string,
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { ...SECURITY_HEADERS, 'content-type': 'application/json', 'x-request-id': requestId },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const name = error instanceof Error ? error.name : 'Error';
+  const status = STATUS_BY_ERROR[name];
+  if (status === undefined || !(error instanceof Error)) {
+    logger.error('Unhandled error', {
+      errorName: name,
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return jsonResponse(500, { error: 'InternalError', message: 'Internal error', requestId }, requestId);
+  }
+  const issues = error instanceof ValidationError ? error.issues : undefined;
+  return jsonResponse(
+    status,
+    { error: name, message: error.message, ...(issues ? { issues } : {}), requestId },
+    requestId,
+  );
+}
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, part: string): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issues: FieldIssue[] = zodIssues(parsed.error).map((issue) => ({
+    field: issue.field === '(root)' ? part : `${part}.${issue.field}`,
+    reason: issue.reason,
+  }));
+  throw new ValidationError(
+    `Invalid ${part}: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+    issues,
+  );
+}
+
+function readJsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
+  if (event.body === undefined || event.body === '') return undefined;
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!contentType.toLowerCase().startsWith('application/json')) {
+    throw new ValidationError('Request body must be JSON', [
+      { field: 'content-type', reason: 'expected application/json' },
+    ]);
+  }
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('Request body is not valid JSON', [
+      { field: 'body', reason: 'not valid JSON' },
+    ]);
+  }
+}
+
+/** Decides whether the caller may use the route at all. Object-level rules live with each action. */
+export function authorize(route: RouteDefinition, principal: Principal | undefined): void {
+  if (route.access === 'public') return;
+  if (!principal) throw new UnauthorizedError();
+  if (!principal.roles.some((role) => (route.access as readonly string[]).includes(role))) {
+    throw new ForbiddenError('Your roles do not allow this action');
+  }
+}
+
+export function apiHandler<R extends RouteId>(routeId: R, action: ApiAction<R>) {
+  const route: RouteDefinition = ROUTES[routeId];
+  const run = async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    logger.appendKeys({ routeId, requestId });
+    try {
+      const claims = event.requestContext?.authorizer?.jwt?.claims ?? {};
+      const principal = principalFromClaims(claims, process.env[ENV.rolesClaim] ?? DEFAULT_ROLES_CLAIM);
+      authorize(route, principal);
+      const request = {
+        routeId,
+        principal,
+        params: parsePart(route.params, event.pathParameters, 'path'),
+        query: parsePart(route.query, event.queryStringParameters, 'query'),
+        body: route.body ? parsePart(route.body, readJsonBody(event), 'body') : undefined,
+        requestId,
+        event,
+      } as ApiRequest<R>;
+      const result = await action(request);
+      return jsonResponse(route.successStatus ?? 200, result, requestId);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+  return middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(run);
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+export const IMPORT_FORMATS = ['force-csv'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export const IMPORT_STATUSES = ['AWAITING_UPLOAD', 'QUEUED', 'RUNNING', 'COMPLETED', 'FAILED'] as const;
+
+export const ImportCountsSchema = z.object({
+  read: z.number().int().nonnegative().describe('Data rows read from the file'),
+  accepted: z.number().int().nonnegative().describe('Rows written as decisions by this import'),
+  rejected: z.number().int().nonnegative().describe('Rows refused, each listed in the error report'),
+  skipped: z.number().int().nonnegative().describe('Blank rows and rows that are not decisions'),
+  duplicates: z.number().int().nonnegative().describe('Rows whose decision was already imported'),
+});
+export type ImportCounts = z.infer<typeof ImportCountsSchema>;
+
+export const ZERO_COUNTS: ImportCounts = { read: 0, accepted: 0, rejected: 0, skipped: 0, duplicates: 0 };
+
+export function addCounts(a: ImportCounts, b: ImportCounts): ImportCounts {
+  return {
+    read: a.read + b.read,
+    accepted: a.accepted + b.accepted,
+    rejected: a.rejected + b.rejected,
+    skipped: a.skipped + b.skipped,
+    duplicates: a.duplicates + b.duplicates,
+  };
+}
+
+export const ImportRecordSchema = z.object({
+  importId: z.string(),
+  format: z.enum(IMPORT_FORMATS),
+  fileName: z.string(),
+  objectKey: z.string(),
+  status: z.enum(IMPORT_STATUSES),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().optional(),
+  completedAt: z.iso.datetime().optional(),
+  counts: ImportCountsSchema.optional(),
+  errorReportKey: z.string().optional(),
+  failure: z.string().optional().describe('Why the import failed, without file content'),
+});
+export type ImportRecord = z.infer<typeof ImportRecordSchema>;
+
+export const CreateImportRequestSchema = z.object({
+  format: z.enum(IMPORT_FORMATS).describe('The layout of the file to be uploaded'),
+  fileName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[\w.\- ]+$/, 'letters, digits, spaces, dots, dashes and underscores only'),
+});
+
+export const CreateImportResponseSchema = z.object({
+  importId: z.string(),
+  uploadUrl: z.url().describe('Presigned S3 PUT URL for the file, valid for 15 minutes'),
+  uploadExpiresAt: z.iso.datetime(),
+});
+
+export const ImportIdParamsSchema = z.object({
+  importId: z.string().regex(/^imp_[0-9a-z]{26}$/, 'an import id such as imp_01j…'),
+});

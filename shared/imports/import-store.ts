@@ -1,0 +1,85 @@
+/** Import records in the main table. */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documents } from '../aws-clients.ts';
+import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { NotFoundError } from '../errors.ts';
+import { type ImportCounts, type ImportRecord, ImportRecordSchema } from './import-record.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+
+export async function createImportRecord(record: ImportRecord): Promise<void> {
+  await documents.send(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...keys.import(record.importId), ...kinds.import(record.createdAt), ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getImportRecord(importId: string): Promise<ImportRecord> {
+  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.import(importId) }));
+  if (!Item) throw new NotFoundError(`No import ${importId}`);
+  return ImportRecordSchema.parse(Item);
+}
+
+export async function listImportRecords(limit = 100): Promise<ImportRecord[]> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: MAIN_TABLE_INDEXES.byKind,
+      KeyConditionExpression: 'gsi1pk = :kind',
+      ExpressionAttributeValues: { ':kind': 'IMPORT' },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items.map((item) => ImportRecordSchema.parse(item));
+}
+
+/** Moves an import from AWAITING_UPLOAD to QUEUED; false when it has already moved on. */
+export async function markImportQueued(importId: string): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.import(importId),
+        UpdateExpression: 'SET #status = :queued',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :awaiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':queued': 'QUEUED', ':awaiting': 'AWAITING_UPLOAD' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export async function recordImportCompletion(
+  importId: string,
+  counts: ImportCounts,
+  errorReportKey: string | undefined,
+  completedAt: string,
+): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.import(importId),
+      UpdateExpression: `SET #status = :completed, #counts = :counts, completedAt = :completedAt${
+        errorReportKey ? ', errorReportKey = :errorReportKey' : ''
+      }`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#counts': 'counts' },
+      ExpressionAttributeValues: {
+        ':completed': 'COMPLETED',
+        ':counts': counts,
+        ':completedAt': completedAt,
+        ...(errorReportKey ? { ':errorReportKey': errorReportKey } : {}),
+      },
+    }),
+  );
+}

@@ -1,0 +1,74 @@
+/** Registering an export for upload and starting its import. */
+import { HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { z } from 'zod';
+import { s3, stepFunctions } from '../aws-clients.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import { newId } from '../ids.ts';
+import type { CreateImportRequestSchema, CreateImportResponseSchema, ImportRecord } from './import-record.ts';
+import { createImportRecord, getImportRecord, markImportQueued } from './import-store.ts';
+import type { ImportWorkflowInput } from './import-workflow.ts';
+
+export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
+
+export async function createImport(
+  request: z.infer<typeof CreateImportRequestSchema>,
+  principal: Principal,
+  now = new Date(),
+): Promise<z.infer<typeof CreateImportResponseSchema>> {
+  const importId = newId('imp', now.getTime());
+  const record: ImportRecord = {
+    importId,
+    format: request.format,
+    fileName: request.fileName,
+    objectKey: `uploads/${importId}/source`,
+    status: 'AWAITING_UPLOAD',
+    createdBy: principal.subject,
+    createdAt: now.toISOString(),
+  };
+  await createImportRecord(record);
+  const uploadUrl = await getSignedUrl(
+    s3,
+    new PutObjectCommand({ Bucket: requireEnv(ENV.importsBucket), Key: record.objectKey }),
+    { expiresIn: UPLOAD_URL_TTL_SECONDS },
+  );
+  const uploadExpiresAt = new Date(now.getTime() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
+  return { importId, uploadUrl, uploadExpiresAt };
+}
+
+export async function startImport(importId: string): Promise<Pick<ImportRecord, 'importId' | 'status'>> {
+  const record = await getImportRecord(importId);
+  if (record.status !== 'AWAITING_UPLOAD')
+    throw new ConflictError(`Import ${importId} has already been started`);
+  const bucket = requireEnv(ENV.importsBucket);
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: record.objectKey }));
+  } catch (error) {
+    if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') {
+      throw new ValidationError('Upload the file before starting the import', [
+        { field: 'file', reason: 'nothing has been uploaded for this import' },
+      ]);
+    }
+    throw error;
+  }
+  const input: ImportWorkflowInput = { importId, bucket, objectKey: record.objectKey, format: record.format };
+  try {
+    await stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: requireEnv(ENV.importStateMachine),
+        name: importId,
+        input: JSON.stringify(input),
+      }),
+    );
+  } catch (error) {
+    // The execution is named after the import, so a retried start finds the first one.
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+  // After the start, so a failed start leaves the import startable; the workflow may already
+  // have moved it on, which is fine.
+  await markImportQueued(importId);
+  return { importId, status: 'QUEUED' };
+}

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import { type FieldIssue, ValidationError } from './errors.ts';
+
+/** Zod issues as field/reason pairs, naming fields as the caller knows them. */
+export function zodIssues(error: z.ZodError, rename: (field: string) => string = (f) => f): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const [head, ...rest] = issue.path.map(String);
+    const field = head === undefined ? '(root)' : [rename(head), ...rest].join('.');
+    return { field, reason: issue.message };
+  });
+}
+
+/** Parses with a schema, or throws a ValidationError naming every bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = zodIssues(parsed.error);
+  const summary = issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ');
+  throw new ValidationError(`Invalid ${what}: ${summary}`, issues);
+}

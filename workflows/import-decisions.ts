@@ -1,0 +1,200 @@
+/**
+ * Import decisions: plan the uploaded export into chunks of whole records, import the chunks in
+ * parallel (each writes its decisions idempotently and its rejected rows to an error part), then
+ * add up the counts, join the error report and record the outcome on the import record.
+ *
+ *   MarkImportRunning → PlanImport → ImportChunks (Map: ImportChunk) → SummariseImport
+ *   any failure → RecordImportFailure → ImportFailed
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { DataTable } from '../infra/constructs/data-tables.ts';
+import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
+import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
+import { ENV } from '../shared/environment.ts';
+import { NON_RETRYABLE_ERRORS } from '../shared/errors.ts';
+
+export interface ImportDecisionsWorkflowProps {
+  readonly table: DataTable;
+  readonly importsBucket: s3.IBucket;
+  readonly encryptionKey: kms.IKey;
+}
+
+/** The import record's key (shared/data/keys.ts), from the execution input's import id. */
+const importRecord = (table: DataTable) => ({
+  table: table.table,
+  key: {
+    pk: tasks.DynamoAttributeValue.fromString(
+      sfn.JsonPath.format('IMPORT#{}', sfn.JsonPath.stringAt('$.importId')),
+    ),
+    sk: tasks.DynamoAttributeValue.fromString('IMPORT'),
+  },
+});
+
+export class ImportDecisionsWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ImportDecisionsWorkflowProps) {
+    super(scope, id);
+    const step = (name: string, entry: string, description: string, timeout = Duration.seconds(60)) =>
+      new ScrutineerFunction(this, name, {
+        entry,
+        description,
+        encryptionKey: props.encryptionKey,
+        timeout,
+        memorySize: 1024,
+      });
+
+    const plan = step(
+      'PlanImportFunction',
+      'functions/steps/plan-import.ts',
+      'Checks the header and plans chunks',
+      Duration.minutes(5),
+    );
+    plan.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
+    const chunk = step(
+      'ImportChunkFunction',
+      'functions/steps/import-chunk.ts',
+      'Imports one chunk of decisions',
+      Duration.minutes(5),
+    );
+    chunk.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
+    chunk.bindBucket(props.importsBucket, ENV.importsBucket, { write: true, prefix: 'errors/' });
+    chunk.bindTableWriter(props.table, ENV.mainTable);
+    const summarise = step(
+      'SummariseImportFunction',
+      'functions/steps/summarise-import.ts',
+      'Totals an import',
+      Duration.minutes(5),
+    );
+    summarise.bindBucket(props.importsBucket, ENV.importsBucket, {
+      read: true,
+      write: true,
+      prefix: 'errors/',
+    });
+    summarise.bindTableWriter(props.table, ENV.mainTable);
+
+    const { table } = props;
+    const markRunning = new tasks.DynamoUpdateItem(this, 'MarkImportRunning', {
+      ...importRecord(table),
+      updateExpression: 'SET #status = :running, startedAt = :startedAt',
+      conditionExpression: '#status IN (:awaiting, :queued)',
+      expressionAttributeNames: { '#status': 'status' },
+      expressionAttributeValues: {
+        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
+        ':awaiting': tasks.DynamoAttributeValue.fromString('AWAITING_UPLOAD'),
+        ':queued': tasks.DynamoAttributeValue.fromString('QUEUED'),
+        ':startedAt': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.StartTime')),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
+    const invoke = (name: string, fn: ScrutineerFunction, payload: sfn.TaskInput, resultPath: string) =>
+      new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: fn.function,
+        payload,
+        payloadResponseOnly: true,
+        resultPath,
+        retryOnServiceExceptions: false,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(6)),
+      })
+        .addRetry({ errors: [...NON_RETRYABLE_ERRORS], maxAttempts: 0 })
+        .addRetry({
+          errors: [
+            'Lambda.ServiceException',
+            'Lambda.AWSLambdaException',
+            'Lambda.SdkClientException',
+            'Lambda.TooManyRequestsException',
+            'TransientError',
+            'States.Timeout',
+            'ProvisionedThroughputExceededException',
+            'ThrottlingException',
+          ],
+          interval: Duration.seconds(2),
+          backoffRate: 2,
+          maxAttempts: 4,
+          jitterStrategy: sfn.JitterType.FULL,
+        });
+
+    const planImport = invoke(
+      'PlanImport',
+      plan,
+      sfn.TaskInput.fromObject({
+        importId: sfn.JsonPath.stringAt('$.importId'),
+        bucket: sfn.JsonPath.stringAt('$.bucket'),
+        objectKey: sfn.JsonPath.stringAt('$.objectKey'),
+        format: sfn.JsonPath.stringAt('$.format'),
+      }),
+      '$.plan',
+    );
+
+    const importChunks = new sfn.Map(this, 'ImportChunks', {
+      itemsPath: '$.plan.chunks',
+      maxConcurrency: 4,
+      itemSelector: {
+        'importId.$': '$.importId',
+        'bucket.$': '$.bucket',
+        'objectKey.$': '$.objectKey',
+        'format.$': '$.format',
+        'header.$': '$.plan.header',
+        'chunk.$': '$$.Map.Item.Value',
+      },
+      resultPath: '$.results',
+    }).itemProcessor(invoke('ImportChunk', chunk, sfn.TaskInput.fromJsonPathAt('$'), '$'));
+
+    const summariseImport = invoke(
+      'SummariseImport',
+      summarise,
+      sfn.TaskInput.fromObject({
+        importId: sfn.JsonPath.stringAt('$.importId'),
+        bucket: sfn.JsonPath.stringAt('$.bucket'),
+        objectKey: sfn.JsonPath.stringAt('$.objectKey'),
+        format: sfn.JsonPath.stringAt('$.format'),
+        results: sfn.JsonPath.listAt('$.results'),
+      }),
+      '$.summary',
+    );
+
+    const recordFailure = new tasks.DynamoUpdateItem(this, 'RecordImportFailure', {
+      ...importRecord(table),
+      updateExpression: 'SET #status = :failed, failure = :failure',
+      expressionAttributeNames: { '#status': 'status' },
+      expressionAttributeValues: {
+        ':failed': tasks.DynamoAttributeValue.fromString('FAILED'),
+        // The error name only: a cause can quote file content.
+        ':failure': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.failure.Error')),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    }).next(
+      new sfn.Fail(this, 'ImportFailed', {
+        errorPath: '$.failure.Error',
+        cause: 'The import failed; see the import record',
+      }),
+    );
+
+    const work = new sfn.Parallel(this, 'RunImport', { resultPath: sfn.JsonPath.DISCARD })
+      .branch(planImport.next(importChunks).next(summariseImport))
+      .addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.failure' });
+
+    const notStartable = new sfn.Fail(this, 'ImportNotStartable', {
+      error: 'ConflictError',
+      cause: 'The import is not waiting to be started',
+    });
+    markRunning.addCatch(notStartable, {
+      errors: ['DynamoDB.ConditionalCheckFailedException'],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+
+    this.stateMachine = new ScrutineerStateMachine(this, 'StateMachine', {
+      definition: markRunning.next(work).next(new sfn.Succeed(this, 'ImportCompleted')),
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.hours(6),
+      description: 'Imports a decision export into Scrutineer',
+      invokes: [plan, chunk, summarise],
+    }).stateMachine;
+  }
+}
