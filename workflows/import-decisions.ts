@@ -93,10 +93,10 @@ export class ImportDecisionsWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    const invoke = (name: string, fn: ScrutineerFunction, payload: sfn.TaskInput, resultPath: string) =>
+    const invoke = (name: string, fn: ScrutineerFunction, payload: sfn.TaskInput | undefined, resultPath: string) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: fn.function,
-        payload,
+        ...(payload ? { payload } : {}), // without one, the state's input is the event
         payloadResponseOnly: true,
         resultPath,
         retryOnServiceExceptions: false,
@@ -144,7 +144,7 @@ export class ImportDecisionsWorkflow extends Construct {
         'chunk.$': '$$.Map.Item.Value',
       },
       resultPath: '$.results',
-    }).itemProcessor(invoke('ImportChunk', chunk, sfn.TaskInput.fromJsonPathAt('$'), '$'));
+    }).itemProcessor(invoke('ImportChunk', chunk, undefined, '$'));
 
     const summariseImport = invoke(
       'SummariseImport',

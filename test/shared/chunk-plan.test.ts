@@ -34,6 +34,8 @@ describe('planChunks', () => {
   });
 
   it('refuses a file whose first line is not a header', async () => {
-    await expect(planChunks(pieces('x'.repeat(70_000), 4096))).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(planChunks(pieces('x'.repeat(70_000), 4096))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });

@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { parseChunkRows } from '../../shared/imports/chunk-rows.ts';
-import { checkForceExportHeader, FORCE_EXPORT_HEADER, parseForceExportRow } from '../../shared/imports/force-export.ts';
-import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { parseChunkRows } from '../../shared/imports/chunk-rows.ts';
+import {
+  checkForceExportHeader,
+  FORCE_EXPORT_HEADER,
+  parseForceExportRow,
+} from '../../shared/imports/force-export.ts';
 
 const goodRow: Record<string, string> = {
   crime_reference: 'SYN/123456/25',
@@ -43,21 +47,36 @@ describe('force export rows', () => {
     const parsed = parseForceExportRow(goodRow);
     expect(parsed).toMatchObject({
       ok: true,
-      record: { daMarker: true, victimsVoiceRecorded: true, protectiveMeasures: ['dvpn', 'dvpo'], outcomeCode: '16' },
+      record: {
+        daMarker: true,
+        victimsVoiceRecorded: true,
+        protectiveMeasures: ['dvpn', 'dvpo'],
+        outcomeCode: '16',
+      },
     });
   });
 
   it('names each bad field once, by its column name', () => {
-    const parsed = parseForceExportRow({ ...goodRow, da_marker: 'maybe', decision_date: '14/03/2025', offence_group: '' });
+    const parsed = parseForceExportRow({
+      ...goodRow,
+      da_marker: 'maybe',
+      decision_date: '14/03/2025',
+      offence_group: '',
+    });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.issues.map((issue) => issue.field)).toEqual(['da_marker', 'offence_group', 'decision_date']);
+    expect(parsed.issues.map((issue) => issue.field)).toEqual([
+      'da_marker',
+      'offence_group',
+      'decision_date',
+    ]);
   });
 });
 
 describe('parseChunkRows', () => {
   const header = FORCE_EXPORT_HEADER;
-  const line = (row: Record<string, string>) => header.map((c) => `"${(row[c] ?? '').replaceAll('"', '""')}"`).join(',');
+  const line = (row: Record<string, string>) =>
+    header.map((c) => `"${(row[c] ?? '').replaceAll('"', '""')}"`).join(',');
 
   it('tags every record with its line in the file, across quoted line breaks and blank lines', () => {
     const text = [

@@ -24,12 +24,24 @@ describe('classifyOutcome', () => {
   });
 
   it('keeps local variants with their national meaning and flags them', () => {
-    expect(classifyOutcome('16A', 'police')).toEqual({ nationalCode: '16', localVariant: true, decisionType: 'police_nfa' });
-    expect(classifyOutcome('3a', 'police')).toEqual({ nationalCode: '3', localVariant: true, decisionType: 'other' });
+    expect(classifyOutcome('16A', 'police')).toEqual({
+      nationalCode: '16',
+      localVariant: true,
+      decisionType: 'police_nfa',
+    });
+    expect(classifyOutcome('3a', 'police')).toEqual({
+      nationalCode: '3',
+      localVariant: true,
+      decisionType: 'other',
+    });
   });
 
   it('flags unknown local codes without rejecting them', () => {
-    expect(classifyOutcome('77', 'police')).toEqual({ nationalCode: undefined, localVariant: true, decisionType: 'other' });
+    expect(classifyOutcome('77', 'police')).toEqual({
+      nationalCode: undefined,
+      localVariant: true,
+      decisionType: 'other',
+    });
     expect(classifyOutcome('16', 'police').localVariant).toBe(false);
     expect(classifyOutcome('014', 'police').localVariant).toBe(true);
   });

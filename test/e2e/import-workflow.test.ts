@@ -1,0 +1,141 @@
+/**
+ * The import workflow end to end: through the API, the synthesized state machine on the local
+ * interpreter (driven and observed with the AWS SDK), and its effects in DynamoDB and S3.
+ */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => stack?.close());
+
+function withColumn(row: string, column: string, value: string): string {
+  const record = parse(`${header}\n${row}`, { columns: true })[0] as Record<string, string>;
+  return stringify([{ ...record, [column]: value }]).trimEnd();
+}
+
+const good = syntheticForceExport({ count: 40, seed: 99 });
+const [header, firstRow, secondRow] = good.split('\n');
+const file = [
+  good.trimEnd(),
+  '', // line 42: blank, skipped
+  withColumn(firstRow as string, 'offence_group', 'burglary'), // line 43: not an offence group Scrutineer covers
+  secondRow, // line 44: the same decision as line 3, a duplicate
+  'too,few,fields', // line 45
+].join('\n');
+
+async function importFile(content: string, as = 'admin') {
+  const created = await stack.api('POST', '/imports', { as, body: { format: 'force-csv', fileName: 'export.csv' } });
+  expect(created.status).toBe(201);
+  const importId = String(created.body.importId);
+  const upload = await fetch(String(created.body.uploadUrl), { method: 'PUT', body: content });
+  expect(upload.status).toBe(200);
+  const started = await stack.api('POST', `/imports/${importId}/start`, { as });
+  expect(started.status).toBe(202);
+  const stateMachineArn = stack.runtime.physicalName('ImportDecisions');
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${importId}`;
+  let status = 'RUNNING';
+  while (status === 'RUNNING') {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    status = String((await stack.sfn.send(new DescribeExecutionCommand({ executionArn }))).status);
+  }
+  return { importId, executionArn, status, stateMachineArn };
+}
+
+describe('importing a force export', () => {
+  let first: Awaited<ReturnType<typeof importFile>>;
+  beforeAll(async () => {
+    first = await importFile(file);
+  });
+
+  it('succeeds and records the counts on the import', async () => {
+    expect(first.status).toBe('SUCCEEDED');
+    const record = await stack.api('GET', `/imports/${first.importId}`, { as: 'admin' });
+    expect(record.body).toMatchObject({
+      status: 'COMPLETED',
+      counts: { read: 43, accepted: 40, rejected: 2, skipped: 1, duplicates: 1 },
+      errorReportKey: `errors/${first.importId}/errors.csv`,
+    });
+  });
+
+  it('writes every accepted decision to DynamoDB with its provenance', async () => {
+    const list = await stack.api('GET', `/imports/${first.importId}`, { as: 'admin' });
+    expect(list.status).toBe(200);
+    const table = stack.runtime.physicalName('TablesMain');
+    const { deterministicId } = await import('../../shared/ids.ts');
+    const row = parse(`${header}\n${firstRow}`, { columns: true })[0] as Record<string, string>;
+    const decisionId = deterministicId('dec', row.crime_reference ?? '', row.deciding_body ?? '', row.outcome_code ?? '', row.decision_date ?? '');
+    const { Item } = await stack.documents.send(
+      new GetCommand({ TableName: table, Key: { pk: `DECISION#${decisionId}`, sk: 'DECISION' } }),
+    );
+    expect(Item).toMatchObject({ decisionId, provenance: { importId: first.importId, sourceLine: 2 } });
+    const viaApi = await stack.api('GET', `/decisions/${decisionId}`, { as: 'auditor' });
+    expect(viaApi.status).toBe(200);
+    expect(viaApi.body.crimeReference).toBe(row.crime_reference);
+  });
+
+  it('writes a per-line error report to S3', async () => {
+    const object = await stack.s3.send(
+      new GetObjectCommand({ Bucket: stack.runtime.physicalName('StorageImports'), Key: `errors/${first.importId}/errors.csv` }),
+    );
+    const rows = parse(await (object.Body?.transformToString() ?? ''), { columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([
+      { line: '43', field: 'offence_group', reason: expect.stringContaining('Invalid option') },
+      { line: '45', field: '(row)', reason: 'expected 16 fields, found 3' },
+    ]);
+  });
+
+  it('leaves a readable history, and lists the execution', async () => {
+    const history = await stack.sfn.send(new GetExecutionHistoryCommand({ executionArn: first.executionArn }));
+    const entered = (history.events ?? []).flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+    expect(entered).toEqual(expect.arrayContaining(['MarkImportRunning', 'PlanImport', 'ImportChunk', 'SummariseImport']));
+    const listed = await stack.sfn.send(new ListExecutionsCommand({ stateMachineArn: first.stateMachineArn }));
+    expect(listed.executions?.map((execution) => execution.name)).toContain(first.importId);
+  });
+
+  it('adds nothing when the same file is imported again', async () => {
+    const again = await importFile(file);
+    expect(again.status).toBe('SUCCEEDED');
+    const record = await stack.api('GET', `/imports/${again.importId}`, { as: 'admin' });
+    expect(record.body.counts).toEqual({ read: 43, accepted: 0, rejected: 2, skipped: 1, duplicates: 41 });
+  });
+
+  it('refuses a second start of the same import, through the API and the SDK', async () => {
+    const restart = await stack.api('POST', `/imports/${first.importId}/start`, { as: 'admin' });
+    expect(restart.status).toBe(409);
+    await expect(
+      stack.sfn.send(new StartExecutionCommand({ stateMachineArn: first.stateMachineArn, name: first.importId, input: '{}' })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+  });
+});
+
+describe('a bad file', () => {
+  it('fails the import with the reason, writing no decision', async () => {
+    const result = await importFile('crime_reference,victim_name\nX,Y\n', 'police');
+    expect(result.status).toBe('FAILED');
+    const record = await stack.api('GET', `/imports/${result.importId}`, { as: 'police' });
+    expect(record.body).toMatchObject({ status: 'FAILED', failure: 'ValidationError' });
+    expect(record.body.counts).toBeUndefined();
+  });
+
+  it('cannot be started before it is uploaded', async () => {
+    const created = await stack.api('POST', '/imports', { as: 'admin', body: { format: 'force-csv', fileName: 'x.csv' } });
+    const started = await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
+    expect(started.status).toBe(400);
+    expect(started.body.issues).toEqual([{ field: 'file', reason: 'nothing has been uploaded for this import' }]);
+  });
+});

@@ -1,0 +1,207 @@
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+import { ROUTE_IDS, ROUTES, routeKey } from '../../shared/api/routes.ts';
+import { ROLES } from '../../shared/roles.ts';
+import { synthesizeStack } from './synth.ts';
+
+const { template, json } = synthesizeStack();
+const resources = (type: string) =>
+  Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
+
+describe('encryption', () => {
+  it('uses one customer-managed key with rotation', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('encrypts every table, log group and bucket with it (access logs excepted, which S3 requires)', () => {
+    for (const [, table] of resources('AWS::DynamoDB::Table')) {
+      expect(table.Properties?.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+    }
+    for (const [id, group] of resources('AWS::Logs::LogGroup')) {
+      expect(group.Properties?.KmsKeyId, id).toBeDefined();
+    }
+    for (const [id, bucket] of resources('AWS::S3::Bucket')) {
+      const rule = (
+        bucket.Properties?.BucketEncryption as {
+          ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[];
+        }
+      ).ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.SSEAlgorithm;
+      expect(rule, id).toBe(id.includes('AccessLogs') ? 'AES256' : 'aws:kms');
+    }
+  });
+});
+
+describe('data stores', () => {
+  it('keeps tables recoverable and undeletable', () => {
+    for (const [id, table] of resources('AWS::DynamoDB::Table')) {
+      expect(table.Properties?.PointInTimeRecoverySpecification, id).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
+      expect(table.Properties?.DeletionProtectionEnabled, id).toBe(true);
+    }
+  });
+
+  it('blocks public access, refuses plain HTTP and logs access on every case-data bucket', () => {
+    for (const [id, bucket] of resources('AWS::S3::Bucket')) {
+      expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      if (!id.includes('AccessLogs')) expect(bucket.Properties?.LoggingConfiguration, id).toBeDefined();
+    }
+    const policies = resources('AWS::S3::BucketPolicy');
+    expect(policies).toHaveLength(resources('AWS::S3::Bucket').length);
+    for (const [, policy] of policies) {
+      expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('locks evidence packs in governance mode, versioned', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 2555 } },
+      },
+    });
+  });
+});
+
+describe('state machines', () => {
+  it('log every event without execution data, and trace', () => {
+    const machines = resources('AWS::StepFunctions::StateMachine');
+    expect(machines.length).toBeGreaterThan(0);
+    for (const [id, machine] of machines) {
+      expect(machine.Properties?.LoggingConfiguration, id).toMatchObject({
+        Level: 'ALL',
+        IncludeExecutionData: false,
+      });
+      expect(machine.Properties?.TracingConfiguration, id).toEqual({ Enabled: true });
+    }
+  });
+});
+
+describe('functions', () => {
+  const statementsOf = (roleLogicalId: string) =>
+    resources('AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(roleLogicalId))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+      );
+
+  it('each has its own role, and no role allows a wildcard action', () => {
+    const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties?.Role));
+    expect(new Set(roles).size).toBe(roles.length);
+    for (const [, policy] of resources('AWS::IAM::Policy')) {
+      const statements = (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] })
+        .Statement;
+      for (const statement of statements) {
+        for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+      }
+    }
+    for (const [, role] of resources('AWS::IAM::Role'))
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('grants a read-only route no write, and the import starter only its own state machine', () => {
+    const functions = Object.fromEntries(
+      resources('AWS::Lambda::Function').map(([id, fn]) => [
+        id,
+        (fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string,
+      ]),
+    );
+    const roleOf = (prefix: string) =>
+      Object.entries(functions).find(([id]) => id.startsWith(prefix))?.[1] as string;
+    const getImportActions = statementsOf(roleOf('HttpRoutegetImport')).flatMap((s) => [s.Action].flat());
+    expect(getImportActions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    expect(getImportActions).not.toContain('dynamodb:PutItem');
+    const startActions = statementsOf(roleOf('HttpRoutestartImport')).flatMap((s) => [s.Action].flat());
+    expect(startActions).toContain('states:StartExecution');
+    expect(
+      statementsOf(roleOf('HttpRoutegetHealth'))
+        .flatMap((s) => [s.Action].flat())
+        .sort(),
+    ).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('run a current Node.js runtime with tracing and a log group of their own', () => {
+    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+      expect(fn.Properties?.Runtime, id).toBe('nodejs24.x');
+      expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties?.LoggingConfig, id).toHaveProperty('LogGroup');
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('has exactly the routes of the route table, JWT-protected unless public', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route').map(
+      ([, route]) => route.Properties as { RouteKey: string; AuthorizationType: string },
+    );
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(ROUTE_IDS.map(routeKey).sort());
+    for (const routeId of ROUTE_IDS) {
+      const route = routes.find((candidate) => candidate.RouteKey === routeKey(routeId));
+      expect(route?.AuthorizationType, routeId).toBe(ROUTES[routeId].access === 'public' ? 'NONE' : 'JWT');
+    }
+  });
+
+  it('throttles, restricts CORS to the UI origin and logs access', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://scrutineer.example.police.uk'] },
+    });
+  });
+});
+
+describe('identity', () => {
+  it('has a Cognito group per role and an authorizer trusting the pool by default', () => {
+    for (const role of ROLES)
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: role });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: Match.anyValue(), Audience: Match.anyValue() },
+    });
+  });
+
+  it('trusts another OIDC provider instead, by configuration', () => {
+    const other = synthesizeStack({
+      'scrutineer:oidcIssuer': 'https://login.microsoftonline.com/tenant-id/v2.0',
+      'scrutineer:oidcAudience': 'api://scrutineer',
+    });
+    other.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    other.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: {
+        Issuer: 'https://login.microsoftonline.com/tenant-id/v2.0',
+        Audience: ['api://scrutineer'],
+      },
+    });
+  });
+});
+
+describe('cdk-nag', () => {
+  it('fails the synth on a finding nobody acknowledged', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { stack } = buildApp(app);
+    new s3.Bucket(stack, 'Unhardened');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1|Validation failed/);
+  });
+
+  it('passes the real stack, where every acknowledgement gives a reason', () => {
+    expect(() => synthesizeStack()).not.toThrow();
+  });
+});

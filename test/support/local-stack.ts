@@ -1,0 +1,64 @@
+/** Boots the whole local runtime for a test file, on random ports and a fresh data directory. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { LOCAL_CREDENTIALS } from '../../local/stand-ins.ts';
+
+export interface LocalStack {
+  readonly runtime: LocalRuntime;
+  readonly sfn: SFNClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  /** Calls the API as a demo user (or anonymously), returning status and parsed JSON body. */
+  api(
+    method: string,
+    route: string,
+    options?: { as?: string; token?: string; body?: unknown },
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: { dataDir?: string } = {}): Promise<LocalStack> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'scrutineer-test-')));
+  const runtime = await startLocalRuntime({ dataDir, fastRetries: true });
+  const client = { region: runtime.region, credentials: LOCAL_CREDENTIALS };
+  const sfn = new SFNClient({ ...client, endpoint: runtime.stepFunctionsEndpoint });
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ ...client, endpoint: runtime.dynamodbEndpoint }));
+  const s3 = new S3Client({
+    ...client,
+    endpoint: runtime.s3Endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  return {
+    runtime,
+    sfn,
+    documents,
+    s3,
+    api: async (method, route, { as, token, body } = {}) => {
+      const bearer = token ?? (as ? await runtime.tokenFor(as) : undefined);
+      const response = await fetch(`${runtime.apiUrl}${route}`, {
+        method,
+        headers: {
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+    },
+    close: async () => {
+      sfn.destroy();
+      documents.destroy();
+      s3.destroy();
+      await runtime.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
