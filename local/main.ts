@@ -15,7 +15,13 @@ console.log('Starting Scrutineer locally…');
 const runtime = await startLocalRuntime({
   dataDir,
   runSchedules: true,
-  ports: { api: basePort, issuer: basePort + 1, stepFunctions: basePort + 2, dynamodb: basePort + 3, s3: basePort + 4 },
+  ports: {
+    api: basePort,
+    issuer: basePort + 1,
+    stepFunctions: basePort + 2,
+    dynamodb: basePort + 3,
+    s3: basePort + 4,
+  },
 });
 
 let stopping = false;
@@ -31,7 +37,9 @@ process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
 const seeded = await seedIfEmpty(runtime);
-const personas = DEMO_USERS.map((user) => `    ${user.username.padEnd(8)} ${user.name.padEnd(22)} ${user.roles.join(', ')}`);
+const personas = DEMO_USERS.map(
+  (user) => `    ${user.username.padEnd(8)} ${user.name.padEnd(22)} ${user.roles.join(', ')}`,
+);
 console.log(`
 Scrutineer is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).
 

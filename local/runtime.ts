@@ -59,7 +59,9 @@ export interface LocalRuntime {
 
 const listen = (server: Server, port: number) =>
   new Promise<string>((resolve) =>
-    server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    server.listen(port, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
   );
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -77,7 +79,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     closers.push(() => issuer.close());
 
-    const template = resolveTemplate(await synthesizeForLocal({ issuer: issuer.issuer, audience: LOCAL_AUDIENCE }));
+    const template = resolveTemplate(
+      await synthesizeForLocal({ issuer: issuer.issuer, audience: LOCAL_AUDIENCE }),
+    );
     const standIns = await startStandIns({
       dataDir: options.dataDir,
       region: template.region,
@@ -138,10 +142,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const matches = [...template.resources.values()].filter(
           (resource) =>
             resource.logicalId.startsWith(prefix) &&
-            ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::StepFunctions::StateMachine'].includes(resource.type),
+            ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::StepFunctions::StateMachine'].includes(
+              resource.type,
+            ),
         );
         const [match] = matches;
-        if (!match || matches.length > 1) throw new Error(`Expected one resource named ${prefix}…, found ${matches.length}`);
+        if (!match || matches.length > 1)
+          throw new Error(`Expected one resource named ${prefix}…, found ${matches.length}`);
         return template.refOf(match.logicalId);
       },
       close,

@@ -22,7 +22,9 @@ export class UnsupportedScheduleError extends Error {
 export function parseRate(expression: string, ruleId: string): number {
   const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression.trim());
   if (!match) {
-    throw new UnsupportedScheduleError(`Rule ${ruleId}: only rate() schedules run locally, not "${expression}"`);
+    throw new UnsupportedScheduleError(
+      `Rule ${ruleId}: only rate() schedules run locally, not "${expression}"`,
+    );
   }
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
@@ -38,7 +40,10 @@ export class LocalScheduler {
   ) {
     this.rules = template
       .ofType('AWS::Events::Rule')
-      .filter((rule) => typeof rule.properties.ScheduleExpression === 'string' && rule.properties.State !== 'DISABLED')
+      .filter(
+        (rule) =>
+          typeof rule.properties.ScheduleExpression === 'string' && rule.properties.State !== 'DISABLED',
+      )
       .map((rule) => ({
         logicalId: rule.logicalId,
         everyMs: parseRate(String(rule.properties.ScheduleExpression), rule.logicalId),
@@ -72,7 +77,7 @@ export class LocalScheduler {
           stateMachineArn: target.arn,
           input: target.input,
         });
-        started.push(executionArn);
+        if (executionArn) started.push(executionArn);
       } else {
         await this.functions.get(target.arn).invoke(JSON.parse(target.input));
       }

@@ -23,7 +23,8 @@ async function call(runtime: LocalRuntime, token: string, method: string, route:
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${String(json.message)}`);
+  if (!response.ok)
+    throw new Error(`${method} ${route} answered ${response.status}: ${String(json.message)}`);
   return json;
 }
 
@@ -31,7 +32,10 @@ export async function seedIfEmpty(runtime: LocalRuntime): Promise<SeedSummary | 
   const marker = path.join(runtime.dataDir, SEED_MARKER);
   if (existsSync(marker)) return undefined;
   const token = await runtime.tokenFor('admin');
-  const created = await call(runtime, token, 'POST', '/imports', { format: 'force-csv', fileName: 'demo-decisions.csv' });
+  const created = await call(runtime, token, 'POST', '/imports', {
+    format: 'force-csv',
+    fileName: 'demo-decisions.csv',
+  });
   const importId = String(created.importId);
   const upload = await fetch(String(created.uploadUrl), {
     method: 'PUT',

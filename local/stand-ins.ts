@@ -94,7 +94,10 @@ interface TableProperties {
  * taken (keys, indexes); encryption, recovery and retention are AWS properties, checked in the
  * infrastructure tests, and not claimed locally.
  */
-export async function provisionFromTemplate(template: ResolvedTemplate, standIns: StandIns): Promise<string[]> {
+export async function provisionFromTemplate(
+  template: ResolvedTemplate,
+  standIns: StandIns,
+): Promise<string[]> {
   const created: string[] = [];
   const { TableNames = [] } = await standIns.dynamodb.send(new ListTablesCommand({}));
   for (const resource of template.ofType('AWS::DynamoDB::Table')) {

@@ -37,8 +37,28 @@ const OFFENCE_GROUPS = {
   malicious_communications: 10,
   other_domestic_abuse: 10,
 } as const;
-const OUTCOMES = { '14': 8, '15': 10, '16': 32, '18': 8, '21': 5, '10': 3, '9': 5, '1': 10, '8': 4, '3': 3, '16A': 2, '3A': 1 } as const;
-const UNITS = { 'PPU North': 20, 'PPU South': 20, 'PPU East': 15, FCID: 10, 'NPU Central': 15, 'NPU West': 20 } as const;
+const OUTCOMES = {
+  '14': 8,
+  '15': 10,
+  '16': 32,
+  '18': 8,
+  '21': 5,
+  '10': 3,
+  '9': 5,
+  '1': 10,
+  '8': 4,
+  '3': 3,
+  '16A': 2,
+  '3A': 1,
+} as const;
+const UNITS = {
+  'PPU North': 20,
+  'PPU South': 20,
+  'PPU East': 15,
+  FCID: 10,
+  'NPU Central': 15,
+  'NPU West': 20,
+} as const;
 const SUMMARIES = [
   'Victim reported [REDACTED] to police. Suspect interviewed; account disputed. Decision recorded with rationale.',
   'Report made via ISVA. Digital material requested. Victim withdrew support after [REDACTED].',
@@ -61,21 +81,24 @@ export function syntheticForceExport(options: SyntheticOptions): string {
   for (let i = 0; i < options.count; i++) {
     const offenceGroup = weighted(random, OFFENCE_GROUPS);
     const outcomeCode = weighted(random, OUTCOMES);
-    const decidingBody = outcomeCode === '9' || (outcomeCode.startsWith('1') && random() < 0.3) ? 'cps' : 'police';
+    const decidingBody =
+      outcomeCode === '9' || (outcomeCode.startsWith('1') && random() < 0.3) ? 'cps' : 'police';
     const daMarker = offenceGroup === 'other_domestic_abuse' || random() < 0.45;
     const suspectIdentified = outcomeCode !== '14' && outcomeCode !== '18';
     const victimSupports = !['14', '16', '16A'].includes(outcomeCode);
-    const custody = outcomeCode === '1'
-      ? 'charged'
-      : weighted(random, {
-          bailed_with_conditions: 20,
-          bailed_without_conditions: 12,
-          released_under_investigation: 30,
-          no_further_action: 20,
-          not_arrested: 18,
-        });
+    const custody =
+      outcomeCode === '1'
+        ? 'charged'
+        : weighted(random, {
+            bailed_with_conditions: 20,
+            bailed_without_conditions: 12,
+            released_under_investigation: 30,
+            no_further_action: 20,
+            not_arrested: 18,
+          });
     const day = new Date(until - Math.floor(random() * 540) * 86_400_000).toISOString().slice(0, 10);
-    const measures = daMarker && random() < 0.3 ? weighted(random, { dvpn: 3, dvpo: 2, spo: 1, dapo: 1 }) : 'none';
+    const measures =
+      daMarker && random() < 0.3 ? weighted(random, { dvpn: 3, dvpo: 2, spo: 1, dapo: 1 }) : 'none';
     const row: Record<(typeof FORCE_EXPORT_HEADER)[number], string> = {
       crime_reference: `SYN/${String(100000 + Math.floor(random() * 899999))}/${day.slice(2, 4)}`,
       offence_group: offenceGroup,

@@ -93,7 +93,12 @@ export class ImportDecisionsWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    const invoke = (name: string, fn: ScrutineerFunction, payload: sfn.TaskInput | undefined, resultPath: string) =>
+    const invoke = (
+      name: string,
+      fn: ScrutineerFunction,
+      payload: sfn.TaskInput | undefined,
+      resultPath: string,
+    ) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: fn.function,
         ...(payload ? { payload } : {}), // without one, the state's input is the event

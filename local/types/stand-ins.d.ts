@@ -1,6 +1,7 @@
 // Type declarations for the two stand-in servers, which ship none.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;

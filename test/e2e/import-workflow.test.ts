@@ -39,7 +39,10 @@ const file = [
 ].join('\n');
 
 async function importFile(content: string, as = 'admin') {
-  const created = await stack.api('POST', '/imports', { as, body: { format: 'force-csv', fileName: 'export.csv' } });
+  const created = await stack.api('POST', '/imports', {
+    as,
+    body: { format: 'force-csv', fileName: 'export.csv' },
+  });
   expect(created.status).toBe(201);
   const importId = String(created.body.importId);
   const upload = await fetch(String(created.body.uploadUrl), { method: 'PUT', body: content });
@@ -78,7 +81,13 @@ describe('importing a force export', () => {
     const table = stack.runtime.physicalName('TablesMain');
     const { deterministicId } = await import('../../shared/ids.ts');
     const row = parse(`${header}\n${firstRow}`, { columns: true })[0] as Record<string, string>;
-    const decisionId = deterministicId('dec', row.crime_reference ?? '', row.deciding_body ?? '', row.outcome_code ?? '', row.decision_date ?? '');
+    const decisionId = deterministicId(
+      'dec',
+      row.crime_reference ?? '',
+      row.deciding_body ?? '',
+      row.outcome_code ?? '',
+      row.decision_date ?? '',
+    );
     const { Item } = await stack.documents.send(
       new GetCommand({ TableName: table, Key: { pk: `DECISION#${decisionId}`, sk: 'DECISION' } }),
     );
@@ -90,9 +99,15 @@ describe('importing a force export', () => {
 
   it('writes a per-line error report to S3', async () => {
     const object = await stack.s3.send(
-      new GetObjectCommand({ Bucket: stack.runtime.physicalName('StorageImports'), Key: `errors/${first.importId}/errors.csv` }),
+      new GetObjectCommand({
+        Bucket: stack.runtime.physicalName('StorageImports'),
+        Key: `errors/${first.importId}/errors.csv`,
+      }),
     );
-    const rows = parse(await (object.Body?.transformToString() ?? ''), { columns: true }) as Record<string, string>[];
+    const rows = parse(await (object.Body?.transformToString() ?? ''), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows).toEqual([
       { line: '43', field: 'offence_group', reason: expect.stringContaining('Invalid option') },
       { line: '45', field: '(row)', reason: 'expected 16 fields, found 3' },
@@ -100,10 +115,16 @@ describe('importing a force export', () => {
   });
 
   it('leaves a readable history, and lists the execution', async () => {
-    const history = await stack.sfn.send(new GetExecutionHistoryCommand({ executionArn: first.executionArn }));
+    const history = await stack.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: first.executionArn }),
+    );
     const entered = (history.events ?? []).flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
-    expect(entered).toEqual(expect.arrayContaining(['MarkImportRunning', 'PlanImport', 'ImportChunk', 'SummariseImport']));
-    const listed = await stack.sfn.send(new ListExecutionsCommand({ stateMachineArn: first.stateMachineArn }));
+    expect(entered).toEqual(
+      expect.arrayContaining(['MarkImportRunning', 'PlanImport', 'ImportChunk', 'SummariseImport']),
+    );
+    const listed = await stack.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: first.stateMachineArn }),
+    );
     expect(listed.executions?.map((execution) => execution.name)).toContain(first.importId);
   });
 
@@ -118,7 +139,13 @@ describe('importing a force export', () => {
     const restart = await stack.api('POST', `/imports/${first.importId}/start`, { as: 'admin' });
     expect(restart.status).toBe(409);
     await expect(
-      stack.sfn.send(new StartExecutionCommand({ stateMachineArn: first.stateMachineArn, name: first.importId, input: '{}' })),
+      stack.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: first.stateMachineArn,
+          name: first.importId,
+          input: '{}',
+        }),
+      ),
     ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
   });
 });
@@ -133,9 +160,14 @@ describe('a bad file', () => {
   });
 
   it('cannot be started before it is uploaded', async () => {
-    const created = await stack.api('POST', '/imports', { as: 'admin', body: { format: 'force-csv', fileName: 'x.csv' } });
+    const created = await stack.api('POST', '/imports', {
+      as: 'admin',
+      body: { format: 'force-csv', fileName: 'x.csv' },
+    });
     const started = await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
     expect(started.status).toBe(400);
-    expect(started.body.issues).toEqual([{ field: 'file', reason: 'nothing has been uploaded for this import' }]);
+    expect(started.body.issues).toEqual([
+      { field: 'file', reason: 'nothing has been uploaded for this import' },
+    ]);
   });
 });

@@ -18,14 +18,14 @@ describe('encryption', () => {
 
   it('encrypts every table, log group and bucket with it (access logs excepted, which S3 requires)', () => {
     for (const [, table] of resources('AWS::DynamoDB::Table')) {
-      expect(table.Properties?.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(table.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
     }
     for (const [id, group] of resources('AWS::Logs::LogGroup')) {
-      expect(group.Properties?.KmsKeyId, id).toBeDefined();
+      expect(group.Properties.KmsKeyId, id).toBeDefined();
     }
     for (const [id, bucket] of resources('AWS::S3::Bucket')) {
       const rule = (
-        bucket.Properties?.BucketEncryption as {
+        bucket.Properties.BucketEncryption as {
           ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[];
         }
       ).ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.SSEAlgorithm;
@@ -37,22 +37,22 @@ describe('encryption', () => {
 describe('data stores', () => {
   it('keeps tables recoverable and undeletable', () => {
     for (const [id, table] of resources('AWS::DynamoDB::Table')) {
-      expect(table.Properties?.PointInTimeRecoverySpecification, id).toEqual({
+      expect(table.Properties.PointInTimeRecoverySpecification, id).toEqual({
         PointInTimeRecoveryEnabled: true,
       });
-      expect(table.Properties?.DeletionProtectionEnabled, id).toBe(true);
+      expect(table.Properties.DeletionProtectionEnabled, id).toBe(true);
     }
   });
 
   it('blocks public access, refuses plain HTTP and logs access on every case-data bucket', () => {
     for (const [id, bucket] of resources('AWS::S3::Bucket')) {
-      expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({
+      expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       });
-      if (!id.includes('AccessLogs')) expect(bucket.Properties?.LoggingConfiguration, id).toBeDefined();
+      if (!id.includes('AccessLogs')) expect(bucket.Properties.LoggingConfiguration, id).toBeDefined();
     }
     const policies = resources('AWS::S3::BucketPolicy');
     expect(policies).toHaveLength(resources('AWS::S3::Bucket').length);
@@ -78,11 +78,11 @@ describe('state machines', () => {
     const machines = resources('AWS::StepFunctions::StateMachine');
     expect(machines.length).toBeGreaterThan(0);
     for (const [id, machine] of machines) {
-      expect(machine.Properties?.LoggingConfiguration, id).toMatchObject({
+      expect(machine.Properties.LoggingConfiguration, id).toMatchObject({
         Level: 'ALL',
         IncludeExecutionData: false,
       });
-      expect(machine.Properties?.TracingConfiguration, id).toEqual({ Enabled: true });
+      expect(machine.Properties.TracingConfiguration, id).toEqual({ Enabled: true });
     }
   });
 });
@@ -90,31 +90,31 @@ describe('state machines', () => {
 describe('functions', () => {
   const statementsOf = (roleLogicalId: string) =>
     resources('AWS::IAM::Policy')
-      .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(roleLogicalId))
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleLogicalId))
       .flatMap(
         ([, policy]) =>
-          (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+          (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
       );
 
   it('each has its own role, and no role allows a wildcard action', () => {
-    const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties?.Role));
+    const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.Role));
     expect(new Set(roles).size).toBe(roles.length);
     for (const [, policy] of resources('AWS::IAM::Policy')) {
-      const statements = (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] })
+      const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
         .Statement;
       for (const statement of statements) {
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
       }
     }
     for (const [, role] of resources('AWS::IAM::Role'))
-      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('grants a read-only route no write, and the import starter only its own state machine', () => {
     const functions = Object.fromEntries(
       resources('AWS::Lambda::Function').map(([id, fn]) => [
         id,
-        (fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string,
+        (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string,
       ]),
     );
     const roleOf = (prefix: string) =>
@@ -138,9 +138,9 @@ describe('functions', () => {
 
   it('run a current Node.js runtime with tracing and a log group of their own', () => {
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
-      expect(fn.Properties?.Runtime, id).toBe('nodejs24.x');
-      expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
-      expect(fn.Properties?.LoggingConfig, id).toHaveProperty('LogGroup');
+      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig, id).toHaveProperty('LogGroup');
     }
   });
 });

@@ -11,6 +11,6 @@ export function synthesizeStack(context: Record<string, unknown> = {}) {
     app,
     stack,
     template: Template.fromJSON(template),
-    json: template as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> },
+    json: template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> },
   };
 }

@@ -33,7 +33,7 @@ describe('force export header', () => {
   });
 
   it('names missing, unknown and repeated columns', () => {
-    const header = FORCE_EXPORT_HEADER.filter((c) => c !== 'unit').concat(['victim_name', 'summary']);
+    const header: string[] = [...FORCE_EXPORT_HEADER.filter((c) => c !== 'unit'), 'victim_name', 'summary'];
     expect(checkForceExportHeader(header)).toEqual([
       { field: 'unit', reason: 'required column is missing' },
       { field: 'victim_name', reason: 'unknown column' },

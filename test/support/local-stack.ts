@@ -1,12 +1,14 @@
 /** Boots the whole local runtime for a test file, on random ports and a fresh data directory. */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { type LocalPorts, type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { LOCAL_CREDENTIALS } from '../../local/stand-ins.ts';
 
 export interface LocalStack {
@@ -23,12 +25,24 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export async function startLocalStack(options: { dataDir?: string } = {}): Promise<LocalStack> {
+/**
+ * Pass `ports` to restart on the same addresses, as `npm start` does: handler modules keep their
+ * SDK clients for the life of the process, so a restart within one process must not move them.
+ */
+export async function startLocalStack(
+  options: { dataDir?: string; ports?: LocalPorts } = {},
+): Promise<LocalStack> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'scrutineer-test-')));
-  const runtime = await startLocalRuntime({ dataDir, fastRetries: true });
+  const runtime = await startLocalRuntime({
+    dataDir,
+    fastRetries: true,
+    ...(options.ports ? { ports: options.ports } : {}),
+  });
   const client = { region: runtime.region, credentials: LOCAL_CREDENTIALS };
   const sfn = new SFNClient({ ...client, endpoint: runtime.stepFunctionsEndpoint });
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ ...client, endpoint: runtime.dynamodbEndpoint }));
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...client, endpoint: runtime.dynamodbEndpoint }),
+  );
   const s3 = new S3Client({
     ...client,
     endpoint: runtime.s3Endpoint,
@@ -60,5 +74,23 @@ export async function startLocalStack(options: { dataDir?: string } = {}): Promi
       await runtime.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Free ports for a runtime that must come back on the same addresses. */
+export async function freePorts(): Promise<LocalPorts> {
+  const one = () =>
+    new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+  return {
+    api: await one(),
+    issuer: await one(),
+    stepFunctions: await one(),
+    dynamodb: await one(),
+    s3: await one(),
   };
 }

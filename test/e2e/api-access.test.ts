@@ -1,0 +1,130 @@
+/**
+ * Deny by default, from the route table: every route is called by every role and with no token
+ * against the running local API. A route without an entry in SAMPLE_REQUESTS does not compile.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../shared/api/openapi.ts';
+import { ROUTE_IDS, ROUTES, type RouteDefinition, type RouteId } from '../../shared/api/routes.ts';
+import { ROLES, type Role } from '../../shared/roles.ts';
+import { APP_VERSION } from '../../shared/version.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: unknown }> = {
+  getHealth: { path: {} },
+  getOpenApiDocument: { path: {} },
+  getMe: { path: {} },
+  createImport: { path: {}, body: { format: 'force-csv', fileName: 'matrix.csv' } },
+  listImports: { path: {} },
+  getImport: { path: { importId: 'imp_00000000000000000000000000' } },
+  startImport: { path: { importId: 'imp_00000000000000000000000000' } },
+  getDecision: { path: { decisionId: 'dec_00000000000000000000000000' } },
+};
+
+/** A token for someone holding just this one role. */
+const tokenWithOnly = (role: Role) => stack.runtime.tokenFor('admin', { 'cognito:groups': [role] });
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => stack?.close());
+
+const call = (routeId: RouteId, options: { as?: string; token?: string }) => {
+  const route: RouteDefinition = ROUTES[routeId];
+  const sample = SAMPLE_REQUESTS[routeId];
+  const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => sample.path[name] ?? 'missing');
+  return stack.api(route.method, path, { ...options, ...(sample.body ? { body: sample.body } : {}) });
+};
+
+describe('the authorization matrix', () => {
+  it('has a sample request for every route in the route table', () => {
+    expect(Object.keys(SAMPLE_REQUESTS).sort()).toEqual([...ROUTE_IDS].sort());
+  });
+
+  for (const routeId of ROUTE_IDS) {
+    const route: RouteDefinition = ROUTES[routeId];
+    it(`${route.method} ${route.path}: ${route.access === 'public' ? 'open to all' : `only ${route.access.join(', ')}`}`, async () => {
+      const anonymous = await call(routeId, {});
+      if (route.access === 'public') expect(anonymous.status).toBe(200);
+      else expect(anonymous.status).toBe(401);
+      for (const role of ROLES) {
+        const response = await call(routeId, { token: await tokenWithOnly(role) });
+        const allowed = route.access === 'public' || route.access.includes(role);
+        if (allowed) expect([200, 201, 202, 404], `${role} should pass`).toContain(response.status);
+        else expect(response.status, `${role} should be refused`).toBe(403);
+      }
+    });
+  }
+});
+
+describe('tokens', () => {
+  it('refuses expired, foreign-audience, foreign-issuer and forged tokens with 401', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const overrides of [
+      { exp: now - 60, iat: now - 3660 },
+      { aud: 'another-app' },
+      { iss: 'https://login.example.org' },
+    ]) {
+      const token = await stack.runtime.tokenFor('admin', overrides);
+      expect((await stack.api('GET', '/me', { token })).status).toBe(401);
+    }
+    const valid = await stack.runtime.tokenFor('admin');
+    const [head, payload] = valid.split('.');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload as string, 'base64url').toString()),
+        'cognito:groups': ['admin', 'auditor'],
+      }),
+    ).toString('base64url');
+    const forged = `${head}.${forgedPayload}.${valid.split('.')[2]}`;
+    expect((await stack.api('GET', '/me', { token: forged })).status).toBe(401);
+  });
+
+  it('refuses a valid token without any role with 403', async () => {
+    const token = await stack.runtime.tokenFor('admin', { 'cognito:groups': undefined });
+    expect((await stack.api('GET', '/me', { token })).status).toBe(403);
+  });
+
+  it('tells the caller who they are, from the verified claims', async () => {
+    const me = await stack.api('GET', '/me', { as: 'chair' });
+    expect(me.body).toEqual({
+      subject: 'demo-chair',
+      name: 'Charlie Chair',
+      roles: ['panel_chair', 'panel_member'],
+    });
+  });
+});
+
+describe('responses', () => {
+  it('carry security headers and a request id', async () => {
+    const response = await stack.api('GET', '/health');
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('name the field and the reason for bad input', async () => {
+    const response = await stack.api('POST', '/imports', {
+      as: 'admin',
+      body: { format: 'xlsx', fileName: '../etc' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.issues).toEqual([
+      { field: 'body.format', reason: expect.stringContaining('force-csv') },
+      { field: 'body.fileName', reason: expect.stringContaining('letters, digits') },
+    ]);
+    const badId = await stack.api('GET', '/imports/not-an-id', { as: 'admin' });
+    expect(badId.status).toBe(400);
+    expect(badId.body.issues).toEqual([{ field: 'path.importId', reason: expect.any(String) }]);
+  });
+
+  it('serve the OpenAPI document generated from the route table', async () => {
+    const response = await stack.api('GET', '/openapi.json');
+    expect(response.body).toEqual(buildOpenApiDocument(APP_VERSION));
+    const operations = Object.values(
+      response.body.paths as Record<string, Record<string, { operationId: string }>>,
+    ).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
+    expect(operations.sort()).toEqual([...ROUTE_IDS].sort());
+  });
+});
