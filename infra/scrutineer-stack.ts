@@ -1,8 +1,9 @@
 /** The whole of Scrutineer in one stack: it composes the constructs and wires their permissions. */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/environment.ts';
 import { ImportDecisionsWorkflow } from '../workflows/import-decisions.ts';
+import { SweepWorkflow } from '../workflows/sweep.ts';
 import type { ScrutineerConfig } from './config.ts';
 import { DataTables } from './constructs/data-tables.ts';
 import { Encryption } from './constructs/encryption.ts';
@@ -36,6 +37,8 @@ export class ScrutineerStack extends Stack {
       importsBucket: storage.imports,
       encryptionKey,
     });
+
+    new SweepWorkflow(this, 'Sweep', { table: tables.main, encryptionKey, every: Duration.hours(1) });
 
     const api = new HttpApi(this, 'Http', {
       issuer: identity.issuer,

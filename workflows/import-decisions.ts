@@ -16,7 +16,7 @@ import type { DataTable } from '../infra/constructs/data-tables.ts';
 import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
 import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
 import { ENV } from '../shared/environment.ts';
-import { NON_RETRYABLE_ERRORS } from '../shared/errors.ts';
+import { invokeStep } from './invoke-step.ts';
 
 export interface ImportDecisionsWorkflowProps {
   readonly table: DataTable;
@@ -98,32 +98,7 @@ export class ImportDecisionsWorkflow extends Construct {
       fn: ScrutineerFunction,
       payload: sfn.TaskInput | undefined,
       resultPath: string,
-    ) =>
-      new tasks.LambdaInvoke(this, name, {
-        lambdaFunction: fn.function,
-        ...(payload ? { payload } : {}), // without one, the state's input is the event
-        payloadResponseOnly: true,
-        resultPath,
-        retryOnServiceExceptions: false,
-        taskTimeout: sfn.Timeout.duration(Duration.minutes(6)),
-      })
-        .addRetry({ errors: [...NON_RETRYABLE_ERRORS], maxAttempts: 0 })
-        .addRetry({
-          errors: [
-            'Lambda.ServiceException',
-            'Lambda.AWSLambdaException',
-            'Lambda.SdkClientException',
-            'Lambda.TooManyRequestsException',
-            'TransientError',
-            'States.Timeout',
-            'ProvisionedThroughputExceededException',
-            'ThrottlingException',
-          ],
-          interval: Duration.seconds(2),
-          backoffRate: 2,
-          maxAttempts: 4,
-          jitterStrategy: sfn.JitterType.FULL,
-        });
+    ) => invokeStep(this, name, fn, { resultPath, ...(payload ? { payload } : {}) });
 
     const planImport = invoke(
       'PlanImport',

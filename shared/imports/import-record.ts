@@ -3,7 +3,14 @@ import { z } from 'zod';
 export const IMPORT_FORMATS = ['force-csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-export const IMPORT_STATUSES = ['AWAITING_UPLOAD', 'QUEUED', 'RUNNING', 'COMPLETED', 'FAILED'] as const;
+export const IMPORT_STATUSES = [
+  'AWAITING_UPLOAD',
+  'QUEUED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'EXPIRED',
+] as const;
 
 export const ImportCountsSchema = z.object({
   read: z.number().int().nonnegative().describe('Data rows read from the file'),

@@ -1,0 +1,62 @@
+/** The scheduled sweep, fired as EventBridge would fire it, through the synthesized state machine. */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys, kinds } from '../../shared/data/keys.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => stack?.close());
+
+async function putImport(importId: string, status: string, hoursAgo: number) {
+  const createdAt = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+  await stack.documents.send(
+    new PutCommand({
+      TableName: stack.runtime.physicalName('TablesMain'),
+      Item: {
+        ...keys.import(importId),
+        ...kinds.import(createdAt),
+        importId,
+        format: 'force-csv',
+        fileName: 'x.csv',
+        objectKey: `uploads/${importId}/source`,
+        status,
+        createdBy: 'demo-admin',
+        createdAt,
+      },
+    }),
+  );
+}
+
+const statusOf = async (importId: string) =>
+  (
+    await stack.documents.send(
+      new GetCommand({ TableName: stack.runtime.physicalName('TablesMain'), Key: keys.import(importId) }),
+    )
+  ).Item?.status;
+
+describe('the sweep schedule', () => {
+  it('is read from the template and runs every hour', () => {
+    expect(stack.runtime.scheduler.rules.map((rule) => rule.everyMs)).toEqual([3_600_000]);
+  });
+
+  it('expires uploads that never arrived, and only those, however often it runs', async () => {
+    await putImport('imp_stale00000000000000000000', 'AWAITING_UPLOAD', 30);
+    await putImport('imp_fresh00000000000000000000', 'AWAITING_UPLOAD', 2);
+    await putImport('imp_done000000000000000000000', 'COMPLETED', 30);
+
+    for (let run = 0; run < 2; run++) {
+      const [executionArn] = await stack.runtime.scheduler.fire('SweepSchedule');
+      const result = await stack.runtime.stepFunctions.waitForExecution(String(executionArn));
+      expect(result.status).toBe('SUCCEEDED');
+      expect(JSON.parse(String(result.output)).expiredImports).toEqual({
+        expired: run === 0 ? ['imp_stale00000000000000000000'] : [],
+      });
+    }
+    expect(await statusOf('imp_stale00000000000000000000')).toBe('EXPIRED');
+    expect(await statusOf('imp_fresh00000000000000000000')).toBe('AWAITING_UPLOAD');
+    expect(await statusOf('imp_done000000000000000000000')).toBe('COMPLETED');
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * The scheduled sweep: housekeeping that keeps the state of record honest without anyone asking.
+ * Today it expires imports whose file never arrived; later steps chase overdue assignments and
+ * recommendations. Started by an EventBridge schedule; failed deliveries land in a dead-letter queue.
+ *
+ *   ExpireStaleImports → SweepCompleted
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { DataTable } from '../infra/constructs/data-tables.ts';
+import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
+import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
+import { ENV } from '../shared/environment.ts';
+import { invokeStep } from './invoke-step.ts';
+
+export interface SweepWorkflowProps {
+  readonly table: DataTable;
+  readonly encryptionKey: kms.Key;
+  /** An EventBridge rate expression, e.g. `rate(1 hour)`. */
+  readonly every: Duration;
+}
+
+export class SweepWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: SweepWorkflowProps) {
+    super(scope, id);
+    const expire = new ScrutineerFunction(this, 'ExpireStaleImportsFunction', {
+      entry: 'functions/steps/expire-stale-imports.ts',
+      description: 'Expires imports whose file never arrived',
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(2),
+    });
+    expire.bindTableWriter(props.table, ENV.mainTable);
+
+    const definition = invokeStep(this, 'ExpireStaleImports', expire, {
+      // The execution's start is the sweep's reference time, so a re-run decides the same way.
+      payload: sfn.TaskInput.fromObject({ asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime') }),
+      resultPath: '$.expiredImports',
+    }).next(new sfn.Succeed(this, 'SweepCompleted'));
+
+    this.stateMachine = new ScrutineerStateMachine(this, 'StateMachine', {
+      definition,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(30),
+      description: 'Scheduled housekeeping of Scrutineer records',
+      invokes: [expire],
+    }).stateMachine;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the sweep schedule',
+    });
+    // EventBridge must be able to write to the encrypted dead-letter queue.
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    new events.Rule(this, 'Schedule', {
+      description: 'Runs the sweep',
+      schedule: events.Schedule.rate(props.every),
+      targets: [
+        new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({}),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+  }
+}
