@@ -23,7 +23,9 @@ const template = {
             ],
           ],
         },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
         Sub: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/${Fn.Arn}/${Stage}' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
         SubWithVariables: { 'Fn::Sub': ['${Name}-${AWS::Region}', { Name: { Ref: 'Table' } }] },
         Select: { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] },
       },
