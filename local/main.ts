@@ -3,6 +3,7 @@
  * Data lives in `.local/data` (or SCRUTINEER_DATA_DIR) and survives a restart; Ctrl-C stops it.
  */
 import path from 'node:path';
+import { DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
 import { DEMO_USERS } from './demo-users.ts';
 import { PROJECT_ROOT, startLocalRuntime } from './runtime.ts';
 import { seedIfEmpty } from './seed.ts';
@@ -49,7 +50,7 @@ Scrutineer is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
   DynamoDB        ${runtime.dynamodbEndpoint}
   S3              ${runtime.s3Endpoint}
   Data            ${dataDir}
-${seeded ? `\n  Demo data: import ${seeded.importId} loaded ${JSON.stringify(seeded.counts)}\n` : ''}
+${seeded ? `\n  Demo data: import ${seeded.importId} loaded ${JSON.stringify(seeded.counts)};\n             the Rape Scrutiny Panel with ${DEMO_REVIEWERS.length} reviewers and its next ${DEMO_SITTINGS.length} sittings\n` : ''}
   Demo personas (local sign-in, no password):
 ${personas.join('\n')}
 

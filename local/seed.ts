@@ -1,6 +1,7 @@
 /**
- * First-run demo data, loaded the way a force would load it: as the admin, through the API and
- * the import workflow (register, upload to the presigned URL, start, wait).
+ * First-run demo data. Decisions are loaded the way a force would load them: as the admin, through
+ * the API and the import workflow (register, upload to the presigned URL, start, wait). Then the
+ * demo panel: its reviewers and the next two sittings.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -28,6 +29,18 @@ async function call(runtime: LocalRuntime, token: string, method: string, route:
   return json;
 }
 
+/**
+ * Reviewers, the panel and its sittings, written with the same data access the panel routes use.
+ * Imported late: shared/aws-clients reads its endpoints from the environment the runtime has just set.
+ */
+async function seedPanel(): Promise<void> {
+  const { saveReviewer, savePanel, saveSitting } = await import('../shared/panels/panel-store.ts');
+  const { DEMO_REVIEWERS, DEMO_PANEL, DEMO_SITTINGS } = await import('./demo-panel.ts');
+  for (const reviewer of DEMO_REVIEWERS) await saveReviewer(reviewer);
+  await savePanel(DEMO_PANEL);
+  for (const sitting of DEMO_SITTINGS) await saveSitting(sitting);
+}
+
 export async function seedIfEmpty(runtime: LocalRuntime): Promise<SeedSummary | undefined> {
   const marker = path.join(runtime.dataDir, SEED_MARKER);
   if (existsSync(marker)) return undefined;
@@ -47,6 +60,7 @@ export async function seedIfEmpty(runtime: LocalRuntime): Promise<SeedSummary | 
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${importId}`;
   await runtime.stepFunctions.waitForExecution(executionArn);
   const record = await call(runtime, token, 'GET', `/imports/${importId}`);
+  await seedPanel();
   const summary = { importId, counts: record.counts };
   await writeFile(marker, JSON.stringify({ ...summary, seededAt: new Date().toISOString() }, null, 2));
   return summary;

@@ -7,8 +7,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { DEMO_DECISIONS } from '../../local/seed.ts';
+import { LOCAL_CREDENTIALS } from '../../local/stand-ins.ts';
 import { freePorts } from '../support/local-stack.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -81,6 +85,26 @@ describe('npm start', () => {
         counts: expect.objectContaining({ accepted: DEMO_DECISIONS }),
       }),
     ]);
+
+    const dynamodb = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${base + 3}`,
+        region: 'eu-west-2',
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
+    const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+    const mainTable = TableNames.find((name) => name.startsWith('TablesMain'));
+    const reviewers = await dynamodb.send(
+      new QueryCommand({
+        TableName: mainTable,
+        IndexName: 'byKind',
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': 'REVIEWER' },
+      }),
+    );
+    expect(reviewers.Items).toHaveLength(DEMO_REVIEWERS.length);
+    dynamodb.destroy();
 
     const exited = new Promise<number | null>((resolve) => first.process.on('exit', resolve));
     first.process.kill('SIGINT');

@@ -1,0 +1,67 @@
+/**
+ * The demo Rape Scrutiny Panel: the demo personas who sit on it, synthetic reviewers from each
+ * agency so routing has a realistic pool, and the next two quarterly sittings.
+ */
+import type { Panel, Reviewer, Sitting } from '../shared/panels/panel.ts';
+import { DEMO_USERS } from './demo-users.ts';
+
+const subjectOf = (username: string) => DEMO_USERS.find((user) => user.username === username)?.sub;
+
+const reviewer = (
+  reviewerId: string,
+  name: string,
+  agency: Reviewer['agency'],
+  unit: string | undefined,
+  options: { username?: string; capacity?: number; conflicts?: string[] } = {},
+): Reviewer => {
+  const subject = options.username ? subjectOf(options.username) : undefined;
+  return {
+    reviewerId,
+    ...(subject ? { subject } : {}),
+    name,
+    agency,
+    ...(unit ? { unit } : {}),
+    capacityPerSitting: options.capacity ?? 4,
+    standingConflicts: options.conflicts ?? [],
+    active: true,
+  };
+};
+
+export const DEMO_REVIEWERS: readonly Reviewer[] = [
+  reviewer('rev_morgan', 'Morgan Panellist', 'independent', undefined, { username: 'panel' }),
+  reviewer('rev_robin', 'Robin Panellist', 'isva', 'ISVA Service North', { username: 'panel2' }),
+  reviewer('rev_charlie', 'Charlie Chair', 'independent', undefined, { username: 'chair', capacity: 2 }),
+  reviewer('rev_dana', 'Dana Inspector', 'police', 'PPU North', { conflicts: ['DM-0007'] }),
+  reviewer('rev_eli', 'Eli Sergeant', 'police', 'FCID'),
+  reviewer('rev_frankie', 'Frankie Lawyer', 'cps', 'CPS RASSO Unit', { capacity: 3 }),
+  reviewer('rev_gale', 'Gale Advisor', 'isva', 'ISVA Service South'),
+  reviewer('rev_harper', 'Dr Harper Scholar', 'academic', 'University Criminology'),
+  reviewer('rev_indy', 'Indy Nurse', 'health', 'Sexual Assault Referral Centre'),
+  reviewer('rev_jules', 'Jules Officer', 'local_authority', 'Community Safety', { capacity: 3 }),
+];
+
+export const DEMO_PANEL: Panel = {
+  panelId: 'pan_rsp',
+  name: 'Rape Scrutiny Panel',
+  chairSubject: subjectOf('chair') ?? 'demo-chair',
+  memberReviewerIds: DEMO_REVIEWERS.map((r) => r.reviewerId),
+};
+
+export const DEMO_SITTINGS: readonly Sitting[] = [
+  {
+    sittingId: 'sit_2027q1',
+    panelId: 'pan_rsp',
+    date: '2027-01-20',
+    findingsDeadline: '2027-01-13',
+    status: 'PLANNED',
+    agenda: [],
+  },
+  {
+    sittingId: 'sit_2027q2',
+    panelId: 'pan_rsp',
+    date: '2027-04-21',
+    findingsDeadline: '2027-04-14',
+    status: 'PLANNED',
+    agenda: [],
+  },
+];

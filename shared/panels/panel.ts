@@ -1,0 +1,47 @@
+/**
+ * The Rape Scrutiny Panel's people and meetings: reviewers (panel members with their agency,
+ * unit, capacity and standing conflicts), panels, and the sittings a panel meets in.
+ */
+import { z } from 'zod';
+
+export const AGENCIES = [
+  'police',
+  'cps',
+  'isva',
+  'independent',
+  'academic',
+  'health',
+  'local_authority',
+] as const;
+
+export const ReviewerSchema = z.object({
+  reviewerId: z.string(),
+  /** The identity provider's subject of the person, when they sign in to Scrutineer. */
+  subject: z.string().optional(),
+  name: z.string().min(1).max(120),
+  agency: z.enum(AGENCIES),
+  unit: z.string().max(64).optional(),
+  capacityPerSitting: z.number().int().min(0).max(50),
+  /** Pseudonymous decision-maker or officer ids, or units, this reviewer must never review. */
+  standingConflicts: z.array(z.string().max(64)).max(200),
+  active: z.boolean(),
+});
+export type Reviewer = z.infer<typeof ReviewerSchema>;
+
+export const PanelSchema = z.object({
+  panelId: z.string(),
+  name: z.string().min(1).max(120),
+  chairSubject: z.string(),
+  memberReviewerIds: z.array(z.string()),
+});
+export type Panel = z.infer<typeof PanelSchema>;
+
+export const SittingSchema = z.object({
+  sittingId: z.string(),
+  panelId: z.string(),
+  date: z.iso.date(),
+  findingsDeadline: z.iso.date(),
+  status: z.enum(['PLANNED', 'IN_SESSION', 'CLOSED']),
+  agenda: z.array(z.string()),
+});
+export type Sitting = z.infer<typeof SittingSchema>;
