@@ -34,11 +34,17 @@ export class ScrutineerStack extends Stack {
 
     const importWorkflow = new ImportDecisionsWorkflow(this, 'ImportDecisions', {
       table: tables.main,
+      auditTable: tables.audit,
       importsBucket: storage.imports,
       encryptionKey,
     });
 
-    new SweepWorkflow(this, 'Sweep', { table: tables.main, encryptionKey, every: Duration.hours(1) });
+    new SweepWorkflow(this, 'Sweep', {
+      table: tables.main,
+      auditTable: tables.audit,
+      encryptionKey,
+      every: Duration.hours(1),
+    });
 
     const api = new HttpApi(this, 'Http', {
       issuer: identity.issuer,
@@ -47,6 +53,7 @@ export class ScrutineerStack extends Stack {
       uiOrigin: config.uiOrigin,
       encryptionKey,
       throttle: config.apiThrottle,
+      auditTable: tables.audit,
       permissions: {
         getHealth: () => {},
         getOpenApiDocument: () => {},
@@ -63,6 +70,8 @@ export class ScrutineerStack extends Stack {
           fn.bindStateMachineStarter(importWorkflow.stateMachine, ENV.importStateMachine);
         },
         getDecision: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
+        getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
       },
     });
 

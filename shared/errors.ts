@@ -44,6 +44,11 @@ export class UnauthorizedError extends Error {
   }
 }
 
+/** The request body is larger than the route accepts. */
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
 /** The request conflicts with the record's current state (e.g. starting an import twice). */
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';

@@ -20,6 +20,7 @@ import { invokeStep } from './invoke-step.ts';
 
 export interface ImportDecisionsWorkflowProps {
   readonly table: DataTable;
+  readonly auditTable: DataTable;
   readonly importsBucket: s3.IBucket;
   readonly encryptionKey: kms.IKey;
 }
@@ -77,6 +78,7 @@ export class ImportDecisionsWorkflow extends Construct {
       prefix: 'errors/',
     });
     summarise.bindTableWriter(props.table, ENV.mainTable);
+    summarise.bindTableAppender(props.auditTable, ENV.auditTable);
 
     const { table } = props;
     const markRunning = new tasks.DynamoUpdateItem(this, 'MarkImportRunning', {
@@ -134,7 +136,9 @@ export class ImportDecisionsWorkflow extends Construct {
         bucket: sfn.JsonPath.stringAt('$.bucket'),
         objectKey: sfn.JsonPath.stringAt('$.objectKey'),
         format: sfn.JsonPath.stringAt('$.format'),
+        startedBy: sfn.JsonPath.objectAt('$.startedBy'),
         results: sfn.JsonPath.listAt('$.results'),
+        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
       }),
       '$.summary',
     );

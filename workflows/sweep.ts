@@ -21,6 +21,7 @@ import { invokeStep } from './invoke-step.ts';
 
 export interface SweepWorkflowProps {
   readonly table: DataTable;
+  readonly auditTable: DataTable;
   readonly encryptionKey: kms.Key;
   /** An EventBridge rate expression, e.g. `rate(1 hour)`. */
   readonly every: Duration;
@@ -39,10 +40,14 @@ export class SweepWorkflow extends Construct {
       timeout: Duration.minutes(2),
     });
     expire.bindTableWriter(props.table, ENV.mainTable);
+    expire.bindTableAppender(props.auditTable, ENV.auditTable);
 
     const definition = invokeStep(this, 'ExpireStaleImports', expire, {
       // The execution's start is the sweep's reference time, so a re-run decides the same way.
-      payload: sfn.TaskInput.fromObject({ asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime') }),
+      payload: sfn.TaskInput.fromObject({
+        asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
+      }),
       resultPath: '$.expiredImports',
     }).next(new sfn.Succeed(this, 'SweepCompleted'));
 

@@ -1,4 +1,14 @@
+import { visibleTo } from '#shared/access/policy';
 import { getDecision } from '#shared/decisions/decision-store';
 import { apiHandler } from '#shared/http/api-handler';
 
-export const handler = apiHandler('getDecision', async ({ params }) => getDecision(params.decisionId));
+export const handler = apiHandler('getDecision', async ({ params, principal, recordAccess }) => {
+  const decision = visibleTo(
+    'decision',
+    principal,
+    await getDecision(params.decisionId),
+    `No decision ${params.decisionId}`,
+  );
+  recordAccess({ action: 'consult', recordType: 'decision', recordId: decision.decisionId });
+  return decision;
+});

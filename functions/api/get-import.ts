@@ -1,4 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { getImportRecord } from '#shared/imports/import-store';
+import { getImportFor } from '#shared/imports/imports';
 
-export const handler = apiHandler('getImport', async ({ params }) => getImportRecord(params.importId));
+export const handler = apiHandler('getImport', async ({ params, principal, recordAccess }) => {
+  const record = await getImportFor(principal, params.importId);
+  recordAccess({ action: 'consult', recordType: 'import', recordId: record.importId });
+  return record;
+});

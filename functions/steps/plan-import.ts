@@ -1,4 +1,4 @@
-import { ImportWorkflowInputSchema, planImport } from '#shared/imports/import-workflow';
+import { ImportFileSchema, planImport } from '#shared/imports/import-workflow';
 import { workflowStep } from '#shared/workflow-step';
 
-export const handler = workflowStep('PlanImport', ImportWorkflowInputSchema, planImport);
+export const handler = workflowStep('PlanImport', ImportFileSchema, planImport);

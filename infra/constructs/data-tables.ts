@@ -7,6 +7,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { AUDIT_TABLE_INDEXES } from '../../shared/audit/audit-event.ts';
 import { MAIN_TABLE_INDEXES } from '../../shared/data/keys.ts';
 
 export interface DataTable {
@@ -53,6 +54,12 @@ export class DataTables extends Construct {
       sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
-    this.audit = hardenedTable(this, 'Audit', { ...props, indexes: [] });
+    this.audit = hardenedTable(this, 'Audit', { ...props, indexes: Object.values(AUDIT_TABLE_INDEXES) });
+    this.audit.table.addGlobalSecondaryIndex({
+      indexName: AUDIT_TABLE_INDEXES.byActor,
+      partitionKey: { name: 'actorKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'actorSort', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
   }
 }

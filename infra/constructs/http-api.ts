@@ -18,6 +18,7 @@ import {
   routeEntry,
 } from '../../shared/api/routes.ts';
 import { ENV } from '../../shared/environment.ts';
+import type { DataTable } from './data-tables.ts';
 import { ScrutineerFunction } from './scrutineer-function.ts';
 
 export type RoutePermissions = Readonly<Record<RouteId, (fn: ScrutineerFunction) => void>>;
@@ -29,6 +30,8 @@ export interface HttpApiProps {
   readonly uiOrigin: string;
   readonly encryptionKey: kms.IKey;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Every route that touches case data appends to it (and may never change it). */
+  readonly auditTable: DataTable;
   /** What each route's function may touch; a route without an entry does not compile. */
   readonly permissions: RoutePermissions;
 }
@@ -103,6 +106,7 @@ export class HttpApi extends Construct {
         environment: { [ENV.rolesClaim]: props.rolesClaim, [ENV.uiOrigin]: props.uiOrigin },
       });
       props.permissions[routeId](fn);
+      if (route.audit !== 'none') fn.bindTableAppender(props.auditTable, ENV.auditTable);
       const routes = this.api.addRoutes({
         path: route.path,
         methods: [METHODS[route.method]],

@@ -5,6 +5,7 @@
  * tests enumerate it. A route that is not here does not exist; a role that is not listed is refused.
  */
 import { z } from 'zod';
+import { AUDIT_RECORD_TYPES, type AuditAction, AuditEventSchema } from '../audit/audit-event.ts';
 import { DecisionSchema } from '../decisions/decision.ts';
 import {
   CreateImportRequestSchema,
@@ -27,6 +28,13 @@ export interface RouteDefinition {
   readonly body?: z.ZodType;
   readonly successStatus?: 200 | 201 | 202;
   readonly response: z.ZodType;
+  /**
+   * What the route does to case data, for the audit log (DPA 2018 s.62): every call that succeeds
+   * writes at least one event with this action. `none` for routes that touch no case data.
+   */
+  readonly audit: AuditAction | 'none';
+  /** Largest accepted request body; 64 KiB unless said otherwise. */
+  readonly maxBodyBytes?: number;
 }
 
 const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
@@ -42,7 +50,15 @@ const DecisionIdParamsSchema = z.object({
 const ImportStartedSchema = ImportRecordSchema.pick({ importId: true, status: true });
 const ImportListSchema = z.object({ items: z.array(ImportRecordSchema) });
 
+const AuditRecordParamsSchema = z.object({
+  recordType: z.enum(AUDIT_RECORD_TYPES),
+  recordId: z.string().min(1).max(100),
+});
+const AuditActorParamsSchema = z.object({ subject: z.string().min(1).max(200) });
+const AuditEventListSchema = z.object({ items: z.array(AuditEventSchema) });
+
 const everyone: readonly Role[] = ROLES;
+const auditReaders: readonly Role[] = ['auditor', 'admin'];
 const importers: readonly Role[] = ['admin', 'police'];
 
 export const ROUTES = {
@@ -52,6 +68,7 @@ export const ROUTES = {
     summary: 'Liveness check',
     access: 'public',
     response: HealthSchema,
+    audit: 'none',
   },
   getOpenApiDocument: {
     method: 'GET',
@@ -59,6 +76,7 @@ export const ROUTES = {
     summary: 'This API, described as OpenAPI 3.1',
     access: 'public',
     response: OpenApiDocumentSchema,
+    audit: 'none',
   },
   getMe: {
     method: 'GET',
@@ -66,6 +84,7 @@ export const ROUTES = {
     summary: 'The signed-in person and their roles',
     access: everyone,
     response: MeSchema,
+    audit: 'none',
   },
   createImport: {
     method: 'POST',
@@ -75,6 +94,7 @@ export const ROUTES = {
     body: CreateImportRequestSchema,
     successStatus: 201,
     response: CreateImportResponseSchema,
+    audit: 'collect',
   },
   listImports: {
     method: 'GET',
@@ -82,6 +102,7 @@ export const ROUTES = {
     summary: 'Imports, newest first',
     access: importers,
     response: ImportListSchema,
+    audit: 'consult',
   },
   getImport: {
     method: 'GET',
@@ -90,6 +111,7 @@ export const ROUTES = {
     access: importers,
     params: ImportIdParamsSchema,
     response: ImportRecordSchema,
+    audit: 'consult',
   },
   startImport: {
     method: 'POST',
@@ -99,6 +121,7 @@ export const ROUTES = {
     params: ImportIdParamsSchema,
     successStatus: 202,
     response: ImportStartedSchema,
+    audit: 'alter',
   },
   getDecision: {
     method: 'GET',
@@ -107,6 +130,25 @@ export const ROUTES = {
     access: ['admin', 'auditor'],
     params: DecisionIdParamsSchema,
     response: DecisionSchema,
+    audit: 'consult',
+  },
+  getAuditTrailOfRecord: {
+    method: 'GET',
+    path: '/audit/records/{recordType}/{recordId}',
+    summary: 'Who did what to one record, newest first',
+    access: auditReaders,
+    params: AuditRecordParamsSchema,
+    response: AuditEventListSchema,
+    audit: 'consult',
+  },
+  getAuditTrailOfActor: {
+    method: 'GET',
+    path: '/audit/actors/{subject}',
+    summary: 'What one person did, newest first',
+    access: auditReaders,
+    params: AuditActorParamsSchema,
+    response: AuditEventListSchema,
+    audit: 'consult',
   },
 } as const satisfies Record<string, RouteDefinition>;
 

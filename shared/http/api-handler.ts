@@ -13,8 +13,16 @@ import type {
 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ROUTES, type RouteDefinition, type RouteId } from '../api/routes.ts';
+import type { RecordAccess } from '../audit/audit-event.ts';
+import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { ENV } from '../environment.ts';
-import { type FieldIssue, ForbiddenError, UnauthorizedError, ValidationError } from '../errors.ts';
+import {
+  type FieldIssue,
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  ValidationError,
+} from '../errors.ts';
 import { zodIssues } from '../validation.ts';
 import { DEFAULT_ROLES_CLAIM, type Principal, principalFromClaims } from './principal.ts';
 
@@ -32,6 +40,8 @@ export interface ApiRequest<R extends RouteId> {
   readonly body: Route<R> extends { body: infer S } ? Infer<S> : undefined;
   readonly requestId: string;
   readonly event: APIGatewayProxyEventV2WithJWTAuthorizer;
+  /** Reports a record the action collected, altered, consulted or disclosed, for the audit log. */
+  recordAccess(access: RecordAccess): void;
 }
 
 export type ApiAction<R extends RouteId> = (request: ApiRequest<R>) => Promise<z.input<Route<R>['response']>>;
@@ -45,8 +55,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
 const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   ValidationError: 400,
+  PayloadTooLargeError: 413,
   UnauthorizedError: 401,
   ForbiddenError: 403,
   NotFoundError: 404,
@@ -97,8 +110,12 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, part: string):
   );
 }
 
-function readJsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
+function readJsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer, maxBytes: number): unknown {
   if (event.body === undefined || event.body === '') return undefined;
+  const bytes = event.isBase64Encoded
+    ? Buffer.byteLength(event.body, 'base64')
+    : Buffer.byteLength(event.body);
+  if (bytes > maxBytes) throw new PayloadTooLargeError(`Request body is larger than ${maxBytes} bytes`);
   const contentType = event.headers?.['content-type'] ?? '';
   if (!contentType.toLowerCase().startsWith('application/json')) {
     throw new ValidationError('Request body must be JSON', [
@@ -133,16 +150,25 @@ export function apiHandler<R extends RouteId>(routeId: R, action: ApiAction<R>) 
       const claims = event.requestContext?.authorizer?.jwt?.claims ?? {};
       const principal = principalFromClaims(claims, process.env[ENV.rolesClaim] ?? DEFAULT_ROLES_CLAIM);
       authorize(route, principal);
+      const accessed: RecordAccess[] = [];
       const request = {
         routeId,
         principal,
         params: parsePart(route.params, event.pathParameters, 'path'),
         query: parsePart(route.query, event.queryStringParameters, 'query'),
-        body: route.body ? parsePart(route.body, readJsonBody(event), 'body') : undefined,
+        body: route.body
+          ? parsePart(route.body, readJsonBody(event, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), 'body')
+          : undefined,
         requestId,
         event,
+        recordAccess: (access: RecordAccess) => accessed.push(access),
       } as ApiRequest<R>;
       const result = await action(request);
+      if (route.audit !== 'none' && principal && accessed.length > 0) {
+        // Before the response: no case data leaves without its audit event.
+        const via = `${route.method} ${route.path}`;
+        await appendAuditEvents(accessed.map((access) => auditEvent(principal, access, requestId, via)));
+      }
       return jsonResponse(route.successStatus ?? 200, result, requestId);
     } catch (error) {
       return errorResponse(error, requestId);

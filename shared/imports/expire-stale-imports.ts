@@ -6,15 +6,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { documents } from '../aws-clients.ts';
 import { keys, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
 
 export const UPLOAD_WINDOW_HOURS = 24;
+const SWEEP_ACTOR = { subject: 'system:sweep', roles: [] };
 
 export const ExpireStaleImportsInputSchema = z.object({
   /** The sweep's reference time (its execution's start). */
   asOf: z.iso.datetime(),
+  executionId: z.string(),
 });
 
 export async function expireStaleImports(
@@ -61,5 +64,15 @@ export async function expireStaleImports(
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  await appendAuditEvents(
+    expired.map((importId) =>
+      auditEvent(
+        SWEEP_ACTOR,
+        { action: 'alter', recordType: 'import', recordId: importId, detail: { status: 'EXPIRED' } },
+        input.executionId,
+        'sweep/ExpireStaleImports',
+      ),
+    ),
+  );
   return { expired };
 }

@@ -10,6 +10,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { s3 } from '../aws-clients.ts';
 import { toDecision } from '../decisions/decision.ts';
 import { putDecisionOnce } from '../decisions/decision-store.ts';
@@ -28,11 +29,18 @@ import {
 import { recordImportCompletion } from './import-store.ts';
 
 /** What starts an import execution (its name is the import id, so a second start is refused). */
-export const ImportWorkflowInputSchema = z.object({
+/** The uploaded file an import reads. */
+export const ImportFileSchema = z.object({
   importId: z.string(),
   bucket: z.string(),
   objectKey: z.string(),
   format: z.enum(IMPORT_FORMATS),
+});
+export type ImportFile = z.infer<typeof ImportFileSchema>;
+
+export const ImportWorkflowInputSchema = ImportFileSchema.extend({
+  /** Who started the import: the actor of the audit event for the decisions it collects. */
+  startedBy: z.object({ subject: z.string(), roles: z.array(z.string()) }),
 });
 export type ImportWorkflowInput = z.infer<typeof ImportWorkflowInputSchema>;
 
@@ -42,7 +50,7 @@ export const ImportPlanSchema = z.object({
   totalBytes: z.number().int().nonnegative(),
 });
 
-export const ImportChunkInputSchema = ImportWorkflowInputSchema.extend({
+export const ImportChunkInputSchema = ImportFileSchema.extend({
   header: z.array(z.string()),
   chunk: ChunkSchema,
 });
@@ -56,6 +64,7 @@ export type ChunkResult = z.infer<typeof ChunkResultSchema>;
 
 export const SummariseImportInputSchema = ImportWorkflowInputSchema.extend({
   results: z.array(ChunkResultSchema),
+  executionId: z.string(),
 });
 
 export const ImportSummarySchema = z.object({
@@ -70,7 +79,7 @@ const errorReportKey = (importId: string) => `errors/${importId}/errors.csv`;
 
 const WRITE_CONCURRENCY = 16;
 
-export async function planImport(input: ImportWorkflowInput): Promise<z.infer<typeof ImportPlanSchema>> {
+export async function planImport(input: ImportFile): Promise<z.infer<typeof ImportPlanSchema>> {
   const object = await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.objectKey }));
   if (!object.Body)
     throw new ValidationError('The uploaded file is empty', [{ field: 'file', reason: 'empty' }]);
@@ -177,5 +186,13 @@ export async function summariseImport(
     }).done();
   }
   await recordImportCompletion(input.importId, counts, reportKey, new Date().toISOString());
+  await appendAuditEvents([
+    auditEvent(
+      input.startedBy,
+      { action: 'collect', recordType: 'import', recordId: input.importId, detail: { ...counts } },
+      input.executionId,
+      'import-decisions/SummariseImport',
+    ),
+  ]);
   return { importId: input.importId, counts, ...(reportKey ? { errorReportKey: reportKey } : {}) };
 }

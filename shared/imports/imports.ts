@@ -3,13 +3,14 @@ import { HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
+import { onlyVisible, visibleTo } from '../access/policy.ts';
 import { s3, stepFunctions } from '../aws-clients.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { newId } from '../ids.ts';
 import type { CreateImportRequestSchema, CreateImportResponseSchema, ImportRecord } from './import-record.ts';
-import { createImportRecord, getImportRecord, markImportQueued } from './import-store.ts';
+import { createImportRecord, getImportRecord, listImportRecords, markImportQueued } from './import-store.ts';
 import type { ImportWorkflowInput } from './import-workflow.ts';
 
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
@@ -39,8 +40,20 @@ export async function createImport(
   return { importId, uploadUrl, uploadExpiresAt };
 }
 
-export async function startImport(importId: string): Promise<Pick<ImportRecord, 'importId' | 'status'>> {
-  const record = await getImportRecord(importId);
+/** One import, if the principal may see it; otherwise the same 404 as a missing one. */
+export async function getImportFor(principal: Principal, importId: string): Promise<ImportRecord> {
+  return visibleTo('import', principal, await getImportRecord(importId), `No import ${importId}`);
+}
+
+export async function listImportsFor(principal: Principal): Promise<ImportRecord[]> {
+  return onlyVisible('import', principal, await listImportRecords());
+}
+
+export async function startImport(
+  principal: Principal,
+  importId: string,
+): Promise<Pick<ImportRecord, 'importId' | 'status'>> {
+  const record = await getImportFor(principal, importId);
   if (record.status !== 'AWAITING_UPLOAD')
     throw new ConflictError(`Import ${importId} has already been started`);
   const bucket = requireEnv(ENV.importsBucket);
@@ -54,7 +67,13 @@ export async function startImport(importId: string): Promise<Pick<ImportRecord, 
     }
     throw error;
   }
-  const input: ImportWorkflowInput = { importId, bucket, objectKey: record.objectKey, format: record.format };
+  const input: ImportWorkflowInput = {
+    importId,
+    bucket,
+    objectKey: record.objectKey,
+    format: record.format,
+    startedBy: { subject: principal.subject, roles: [...principal.roles] },
+  };
   try {
     await stepFunctions.send(
       new StartExecutionCommand({

@@ -18,6 +18,8 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   getImport: { path: { importId: 'imp_00000000000000000000000000' } },
   startImport: { path: { importId: 'imp_00000000000000000000000000' } },
   getDecision: { path: { decisionId: 'dec_00000000000000000000000000' } },
+  getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
+  getAuditTrailOfActor: { path: { subject: 'demo-police' } },
 };
 
 /** A token for someone holding just this one role. */
@@ -55,6 +57,42 @@ describe('the authorization matrix', () => {
       }
     });
   }
+});
+
+describe('object-level rules', () => {
+  const asPolice = (subject: string) =>
+    stack.runtime.tokenFor('police', { sub: subject, 'cognito:groups': ['police'] });
+
+  it("hides one officer's import from another exactly as a missing one, and shows it to admins", async () => {
+    const owner = await asPolice('demo-police');
+    const other = await asPolice('demo-police-elsewhere');
+    const created = await stack.api('POST', '/imports', {
+      token: owner,
+      body: { format: 'force-csv', fileName: 'mine.csv' },
+    });
+    const importId = String(created.body.importId);
+
+    expect((await stack.api('GET', `/imports/${importId}`, { token: owner })).status).toBe(200);
+    expect((await stack.api('GET', `/imports/${importId}`, { as: 'admin' })).status).toBe(200);
+
+    const hidden = await stack.api('GET', `/imports/${importId}`, { token: other });
+    const missingId = 'imp_zzzzzzzzzzzzzzzzzzzzzzzzzz';
+    const missing = await stack.api('GET', `/imports/${missingId}`, { token: other });
+    expect(hidden.status).toBe(404);
+    expect(missing.status).toBe(404);
+    const shape = (body: Record<string, unknown>, id: string) => ({
+      ...body,
+      message: String(body.message).replace(id, '<id>'),
+      requestId: '<request>',
+    });
+    expect(shape(hidden.body, importId)).toEqual(shape(missing.body, missingId));
+
+    expect((await stack.api('POST', `/imports/${importId}/start`, { token: other })).status).toBe(404);
+    const othersList = await stack.api('GET', '/imports', { token: other });
+    expect((othersList.body.items as { importId: string }[]).map((i) => i.importId)).not.toContain(importId);
+    const ownList = await stack.api('GET', '/imports', { token: owner });
+    expect((ownList.body.items as { importId: string }[]).map((i) => i.importId)).toContain(importId);
+  });
 });
 
 describe('tokens', () => {
@@ -102,6 +140,27 @@ describe('responses', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('refuse a body larger than the route accepts with 413, before reading it', async () => {
+    const response = await stack.api('POST', '/imports', {
+      as: 'admin',
+      body: { format: 'force-csv', fileName: 'x'.repeat(70_000) },
+    });
+    expect(response.status).toBe(413);
+    expect(response.body.error).toBe('PayloadTooLargeError');
+  });
+
+  it('allow CORS from the configured UI origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${stack.runtime.apiUrl}/imports`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    const allowed = await preflight('https://scrutineer.example.police.uk');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://scrutineer.example.police.uk');
+    const refused = await preflight('https://evil.example.com');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('name the field and the reason for bad input', async () => {

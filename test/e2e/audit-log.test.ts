@@ -1,0 +1,143 @@
+/**
+ * The audit log (DPA 2018 s.62): every route that touches case data writes its events, with the
+ * actor, roles, action, record, time and request id; workflows write theirs; auditors and admins
+ * can read the trail by record and by actor; the log cannot be changed through the application.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { ROUTE_IDS, ROUTES, type RouteDefinition, type RouteId } from '../../shared/api/routes.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+let stack: LocalStack;
+let importId: string;
+let decisionId: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  const created = await stack.api('POST', '/imports', {
+    as: 'police',
+    body: { format: 'force-csv', fileName: 'a.csv' },
+  });
+  importId = String(created.body.importId);
+  await fetch(String(created.body.uploadUrl), {
+    method: 'PUT',
+    body: syntheticForceExport({ count: 3, seed: 5 }),
+  });
+  await stack.api('POST', `/imports/${importId}/start`, { as: 'police' });
+  const machine = stack.runtime.physicalName('ImportDecisions');
+  await stack.runtime.stepFunctions.waitForExecution(
+    `${machine.replace(':stateMachine:', ':execution:')}:${importId}`,
+  );
+  const { Items = [] } = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.runtime.physicalName('TablesMain'),
+      IndexName: 'byKind',
+      KeyConditionExpression: 'gsi1pk = :kind',
+      ExpressionAttributeValues: { ':kind': 'DECISION' },
+      Limit: 1,
+    }),
+  );
+  decisionId = String(Items[0]?.decisionId);
+});
+afterAll(async () => stack?.close());
+
+const eventsOfRequest = async (requestId: string) => {
+  const trail = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.runtime.physicalName('TablesAudit'),
+      IndexName: 'byActor',
+      KeyConditionExpression: 'actorKey = :actor',
+      ExpressionAttributeValues: { ':actor': 'ACTOR#demo-admin' },
+    }),
+  );
+  return (trail.Items ?? []).filter((event) => event.requestId === requestId);
+};
+
+/** A call of each data route, as an admin, on a record that exists. */
+const CALLS: Record<RouteId, (() => Promise<{ status: number; headers: Headers }>) | 'no case data'> = {
+  getHealth: 'no case data',
+  getOpenApiDocument: 'no case data',
+  getMe: 'no case data',
+  createImport: () =>
+    stack.api('POST', '/imports', { as: 'admin', body: { format: 'force-csv', fileName: 'b.csv' } }),
+  listImports: () => stack.api('GET', '/imports', { as: 'admin' }),
+  getImport: () => stack.api('GET', `/imports/${importId}`, { as: 'admin' }),
+  startImport: async () => {
+    const created = await stack.api('POST', '/imports', {
+      as: 'admin',
+      body: { format: 'force-csv', fileName: 'c.csv' },
+    });
+    await fetch(String(created.body.uploadUrl), {
+      method: 'PUT',
+      body: syntheticForceExport({ count: 1, seed: 8 }),
+    });
+    return stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
+  },
+  getDecision: () => stack.api('GET', `/decisions/${decisionId}`, { as: 'admin' }),
+  getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
+  getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
+};
+
+describe('every data route', () => {
+  for (const routeId of ROUTE_IDS) {
+    const route: RouteDefinition = ROUTES[routeId];
+    const call = CALLS[routeId];
+    if (route.audit === 'none') {
+      it(`${route.method} ${route.path} touches no case data`, () => expect(call).toBe('no case data'));
+      continue;
+    }
+    it(`${route.method} ${route.path} writes a "${route.audit}" event for the caller and request`, async () => {
+      expect(call).not.toBe('no case data');
+      if (call === 'no case data') return;
+      const response = await call();
+      expect(response.status).toBeLessThan(300);
+      const requestId = String(response.headers.get('x-request-id'));
+      const events = await eventsOfRequest(requestId);
+      expect(events.length).toBeGreaterThan(0);
+      for (const event of events) {
+        expect(event).toMatchObject({
+          actor: 'demo-admin',
+          actorRoles: ['admin'],
+          action: route.audit,
+          requestId,
+          via: `${route.method} ${route.path}`,
+          at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        });
+      }
+    });
+  }
+});
+
+describe('the audit trail', () => {
+  it('records what workflows did on behalf of the person who started them', async () => {
+    const trail = await stack.api('GET', `/audit/records/import/${importId}`, { as: 'auditor' });
+    expect(trail.status).toBe(200);
+    const events = trail.body.items as Record<string, unknown>[];
+    expect(events.map((event) => [event.actor, event.action, event.via])).toEqual(
+      expect.arrayContaining([
+        ['demo-police', 'collect', 'POST /imports'],
+        ['demo-police', 'alter', 'POST /imports/{importId}/start'],
+        ['demo-police', 'collect', 'import-decisions/SummariseImport'],
+      ]),
+    );
+    const collected = events.find((event) => event.via === 'import-decisions/SummariseImport');
+    expect(collected?.detail).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(String(collected?.requestId)).toContain(':execution:');
+  });
+
+  it('can be read by actor, and reading it is itself audited', async () => {
+    const byActor = await stack.api('GET', '/audit/actors/demo-police', { as: 'auditor' });
+    expect((byActor.body.items as unknown[]).length).toBeGreaterThanOrEqual(3);
+    const own = await stack.api('GET', '/audit/actors/demo-auditor', { as: 'admin' });
+    expect((own.body.items as Record<string, unknown>[]).map((event) => event.recordType)).toContain(
+      'audit-trail',
+    );
+  });
+
+  it('is closed to everyone but auditors and admins', async () => {
+    for (const as of ['police', 'isva', 'panel', 'chair']) {
+      expect((await stack.api('GET', `/audit/records/import/${importId}`, { as })).status).toBe(403);
+    }
+  });
+});
