@@ -101,6 +101,21 @@ describe('the audit log', () => {
   });
 });
 
+describe('asynchronous invocations', () => {
+  it('have a KMS-encrypted dead-letter queue and retries on every scheduled target', () => {
+    const rules = resources('AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThan(0);
+    for (const [id, rule] of rules) {
+      for (const target of rule.Properties.Targets as Record<string, unknown>[]) {
+        expect(target.DeadLetterConfig, id).toHaveProperty('Arn');
+        expect(target.RetryPolicy, id).toMatchObject({ MaximumRetryAttempts: 3 });
+      }
+    }
+    for (const [id, queue] of resources('AWS::SQS::Queue'))
+      expect(queue.Properties.KmsMasterKeyId, id).toBeDefined();
+  });
+});
+
 describe('state machines', () => {
   it('log every event without execution data, and trace', () => {
     const machines = resources('AWS::StepFunctions::StateMachine');
