@@ -82,10 +82,9 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
   const name = error instanceof Error ? error.name : 'Error';
   const status = STATUS_BY_ERROR[name];
   if (status === undefined || !(error instanceof Error)) {
-    logger.error('Unhandled error', {
-      errorName: name,
-      stack: error instanceof Error ? error.stack : undefined,
-    });
+    // The frames only: an error's message can quote the data it choked on.
+    const frames = error instanceof Error ? error.stack?.split('\n').slice(1).join('\n') : undefined;
+    logger.error('Unhandled error', { errorName: name, frames });
     return jsonResponse(500, { error: 'InternalError', message: 'Internal error', requestId }, requestId);
   }
   const issues = error instanceof ValidationError ? error.issues : undefined;
