@@ -144,7 +144,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     try {
       result = await route.target.invoke(event);
     } catch (error) {
-      console.error(`[http-api] ${route.routeKey} failed (request ${requestId}):`, error);
+      // The error's name only: its message can quote case data.
+      console.error(
+        `[http-api] ${route.routeKey} failed (request ${requestId}): ${(error as Error)?.name ?? 'Error'}`,
+      );
       return reply(messageResponse(500, 'Internal Server Error'));
     }
     let gatewayResponse: GatewayResponse;
