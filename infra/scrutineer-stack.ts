@@ -36,6 +36,7 @@ export class ScrutineerStack extends Stack {
       table: tables.main,
       auditTable: tables.audit,
       importsBucket: storage.imports,
+      pseudonymKey: encryption.pseudonymKey,
       encryptionKey,
     });
 
@@ -68,6 +69,10 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           fn.bindBucket(storage.imports, ENV.importsBucket, { read: true, prefix: 'uploads/' });
           fn.bindStateMachineStarter(importWorkflow.stateMachine, ENV.importStateMachine);
+        },
+        getImportErrors: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.imports, ENV.importsBucket, { read: true, prefix: 'errors/' });
         },
         getDecision: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),

@@ -22,6 +22,7 @@ const runtime = await startLocalRuntime({
     stepFunctions: basePort + 2,
     dynamodb: basePort + 3,
     s3: basePort + 4,
+    secretsManager: basePort + 5,
   },
 });
 

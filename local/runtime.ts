@@ -13,6 +13,7 @@ import { FunctionRegistry } from './functions.ts';
 import { startHttpApi } from './http-api.ts';
 import { startOidcIssuer } from './oidc-issuer.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { loadLocalSecrets } from './secrets-manager.ts';
 import { LOCAL_CREDENTIALS, provisionFromTemplate, startStandIns } from './stand-ins.ts';
 import { createStepFunctionsEndpoint } from './stepfunctions/endpoint.ts';
 import { LocalStepFunctions } from './stepfunctions/service.ts';
@@ -28,6 +29,7 @@ export interface LocalPorts {
   readonly stepFunctions: number;
   readonly dynamodb: number;
   readonly s3: number;
+  readonly secretsManager: number;
 }
 
 export interface LocalRuntimeOptions {
@@ -65,7 +67,15 @@ const listen = (server: Server, port: number) =>
   );
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  const ports = { api: 0, issuer: 0, stepFunctions: 0, dynamodb: 0, s3: 0, ...options.ports };
+  const ports = {
+    api: 0,
+    issuer: 0,
+    stepFunctions: 0,
+    dynamodb: 0,
+    s3: 0,
+    secretsManager: 0,
+    ...options.ports,
+  };
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
@@ -95,6 +105,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const stepFunctionsEndpoint = await listen(sfnServer, ports.stepFunctions);
     closers.push(() => new Promise((resolve) => sfnServer.close(() => resolve())));
 
+    const secrets = await loadLocalSecrets(template, options.dataDir);
+    const secretsServer = createServer(secrets.handler);
+    const secretsManagerEndpoint = await listen(secretsServer, ports.secretsManager);
+    closers.push(() => new Promise((resolve) => secretsServer.close(() => resolve())));
+
     const functions = new FunctionRegistry(template, PROJECT_ROOT);
     Object.assign(process.env, {
       AWS_REGION: template.region,
@@ -103,6 +118,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamodbEndpoint,
       AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctionsEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       POWERTOOLS_DEV: 'false',

@@ -102,6 +102,8 @@ export function resolveTemplate(
         return nameProperty(logicalId, 'Name') ?? logicalId;
       case 'AWS::IAM::Role':
         return nameProperty(logicalId, 'RoleName') ?? logicalId;
+      case 'AWS::SecretsManager::Secret':
+        return `arn:aws:secretsmanager:${region}:${accountId}:secret:${logicalId}-local`;
       default:
         return logicalId;
     }

@@ -3,12 +3,14 @@
  * parallel (each writes its decisions idempotently and its rejected rows to an error part), then
  * add up the counts, join the error report and record the outcome on the import record.
  *
- *   MarkImportRunning → PlanImport → ImportChunks (Map: ImportChunk) → SummariseImport
+ *   NoteExecution → MarkImportRunning → PlanImport → ImportChunks (Map: ImportChunk)
+ *     → HasOutcomesFile? ApplyOutcomes (Map: ApplyOutcomesChunk) → SummariseImport
  *   any failure → RecordImportFailure → ImportFailed
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -22,6 +24,7 @@ export interface ImportDecisionsWorkflowProps {
   readonly table: DataTable;
   readonly auditTable: DataTable;
   readonly importsBucket: s3.IBucket;
+  readonly pseudonymKey: secretsmanager.ISecret;
   readonly encryptionKey: kms.IKey;
 }
 
@@ -57,6 +60,7 @@ export class ImportDecisionsWorkflow extends Construct {
       Duration.minutes(5),
     );
     plan.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
+    plan.bindTableWriter(props.table, ENV.mainTable);
     const chunk = step(
       'ImportChunkFunction',
       'functions/steps/import-chunk.ts',
@@ -80,7 +84,23 @@ export class ImportDecisionsWorkflow extends Construct {
     summarise.bindTableWriter(props.table, ENV.mainTable);
     summarise.bindTableAppender(props.auditTable, ENV.auditTable);
 
+    const outcomes = step(
+      'ApplyOutcomesFunction',
+      'functions/steps/apply-outcomes-chunk.ts',
+      'Applies one chunk of a police.uk outcomes file',
+      Duration.minutes(5),
+    );
+    outcomes.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
+    outcomes.bindBucket(props.importsBucket, ENV.importsBucket, { write: true, prefix: 'errors/' });
+    outcomes.bindTableWriter(props.table, ENV.mainTable);
+    for (const fn of [chunk, outcomes]) fn.bindSecret(props.pseudonymKey, ENV.pseudonymKeySecret);
+
     const { table } = props;
+    // Steps that write audit events name the execution as their request.
+    const noteExecution = new sfn.Pass(this, 'NoteExecution', {
+      parameters: { 'id.$': '$$.Execution.Id' },
+      resultPath: '$.execution',
+    });
     const markRunning = new tasks.DynamoUpdateItem(this, 'MarkImportRunning', {
       ...importRecord(table),
       updateExpression: 'SET #status = :running, startedAt = :startedAt',
@@ -102,46 +122,44 @@ export class ImportDecisionsWorkflow extends Construct {
       resultPath: string,
     ) => invokeStep(this, name, fn, { resultPath, ...(payload ? { payload } : {}) });
 
-    const planImport = invoke(
-      'PlanImport',
-      plan,
-      sfn.TaskInput.fromObject({
-        importId: sfn.JsonPath.stringAt('$.importId'),
-        bucket: sfn.JsonPath.stringAt('$.bucket'),
-        objectKey: sfn.JsonPath.stringAt('$.objectKey'),
-        format: sfn.JsonPath.stringAt('$.format'),
-      }),
-      '$.plan',
-    );
+    // The whole state is each step's event (the file, who started it, the plan, the results);
+    // each handler's schema takes what it needs.
+    const planImport = invoke('PlanImport', plan, undefined, '$.plan');
 
-    const importChunks = new sfn.Map(this, 'ImportChunks', {
-      itemsPath: '$.plan.chunks',
+    const chunkItems = (itemsPath: string, header: string) => ({
+      itemsPath,
       maxConcurrency: 4,
       itemSelector: {
         'importId.$': '$.importId',
         'bucket.$': '$.bucket',
         'objectKey.$': '$.objectKey',
         'format.$': '$.format',
-        'header.$': '$.plan.header',
+        'header.$': header,
         'chunk.$': '$$.Map.Item.Value',
       },
+    });
+    const importChunks = new sfn.Map(this, 'ImportChunks', {
+      ...chunkItems('$.plan.chunks', '$.plan.header'),
       resultPath: '$.results',
     }).itemProcessor(invoke('ImportChunk', chunk, undefined, '$'));
 
-    const summariseImport = invoke(
-      'SummariseImport',
-      summarise,
-      sfn.TaskInput.fromObject({
-        importId: sfn.JsonPath.stringAt('$.importId'),
-        bucket: sfn.JsonPath.stringAt('$.bucket'),
-        objectKey: sfn.JsonPath.stringAt('$.objectKey'),
-        format: sfn.JsonPath.stringAt('$.format'),
-        startedBy: sfn.JsonPath.objectAt('$.startedBy'),
-        results: sfn.JsonPath.listAt('$.results'),
-        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      }),
-      '$.summary',
-    );
+    const applyOutcomes = new sfn.Map(this, 'ApplyOutcomes', {
+      ...chunkItems('$.plan.outcomes.chunks', '$.plan.outcomes.header'),
+      itemSelector: {
+        ...chunkItems('$.plan.outcomes.chunks', '$.plan.outcomes.header').itemSelector,
+        'outcomesObjectKey.$': '$.outcomesObjectKey',
+      },
+      resultPath: '$.outcomeResults',
+    }).itemProcessor(invoke('ApplyOutcomesChunk', outcomes, undefined, '$'));
+    const noOutcomes = new sfn.Pass(this, 'NoOutcomesFile', {
+      result: sfn.Result.fromArray([]),
+      resultPath: '$.outcomeResults',
+    });
+
+    const summariseImport = invoke('SummariseImport', summarise, undefined, '$.summary');
+    const outcomesThenSummary = new sfn.Choice(this, 'HasOutcomesFile')
+      .when(sfn.Condition.isPresent('$.plan.outcomes.chunks[0]'), applyOutcomes.next(summariseImport))
+      .otherwise(noOutcomes.next(summariseImport));
 
     const recordFailure = new tasks.DynamoUpdateItem(this, 'RecordImportFailure', {
       ...importRecord(table),
@@ -161,7 +179,7 @@ export class ImportDecisionsWorkflow extends Construct {
     );
 
     const work = new sfn.Parallel(this, 'RunImport', { resultPath: sfn.JsonPath.DISCARD })
-      .branch(planImport.next(importChunks).next(summariseImport))
+      .branch(planImport.next(importChunks).next(outcomesThenSummary))
       .addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.failure' });
 
     const notStartable = new sfn.Fail(this, 'ImportNotStartable', {
@@ -174,11 +192,11 @@ export class ImportDecisionsWorkflow extends Construct {
     });
 
     this.stateMachine = new ScrutineerStateMachine(this, 'StateMachine', {
-      definition: markRunning.next(work).next(new sfn.Succeed(this, 'ImportCompleted')),
+      definition: noteExecution.next(markRunning).next(work).next(new sfn.Succeed(this, 'ImportCompleted')),
       encryptionKey: props.encryptionKey,
       timeout: Duration.hours(6),
       description: 'Imports a decision export into Scrutineer',
-      invokes: [plan, chunk, summarise],
+      invokes: [plan, chunk, outcomes, summarise],
     }).stateMachine;
   }
 }

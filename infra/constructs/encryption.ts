@@ -1,14 +1,17 @@
 /**
- * The customer-managed KMS key that encrypts every table, bucket and log group, rotated yearly.
- * CloudWatch Logs may use it only for this account's log groups.
+ * The keys: the customer-managed KMS key that encrypts every table, bucket, queue and log group
+ * (rotated yearly; CloudWatch Logs may use it only for this account's log groups), and the secret
+ * key that pseudonymises identifiers at import.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export class Encryption extends Construct {
   readonly key: kms.Key;
+  readonly pseudonymKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -38,5 +41,17 @@ export class Encryption extends Construct {
         },
       }),
     );
+    this.pseudonymKey = new secretsmanager.Secret(this, 'PseudonymKey', {
+      description: 'Keyed-hash secret that pseudonymises crime references and officer ids at import',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.pseudonymKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating this key would change every pseudonym, breaking the link between imports; it is ' +
+        'rotated only by a planned re-keying of stored pseudonyms',
+    });
   }
 }

@@ -15,6 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvName } from '../../shared/environment.ts';
@@ -153,6 +154,15 @@ export class ScrutineerFunction extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${access.prefix ?? ''}*]`,
       reason: 'Object keys are generated per record under this prefix; access is scoped to the prefix',
     });
+  }
+
+  /** Reads one secret's value. */
+  bindSecret(secret: secretsmanager.ISecret, name: EnvName): void {
+    this.setEnvironment(name, secret.secretArn);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    this.allowKey(['kms:Decrypt']);
   }
 
   bindStateMachineStarter(stateMachine: sfn.IStateMachine, name: EnvName): void {

@@ -10,6 +10,7 @@ import { DecisionSchema } from '../decisions/decision.ts';
 import {
   CreateImportRequestSchema,
   CreateImportResponseSchema,
+  ImportErrorReportLinkSchema,
   ImportIdParamsSchema,
   ImportRecordSchema,
 } from '../imports/import-record.ts';
@@ -122,6 +123,15 @@ export const ROUTES = {
     successStatus: 202,
     response: ImportStartedSchema,
     audit: 'alter',
+  },
+  getImportErrors: {
+    method: 'GET',
+    path: '/imports/{importId}/errors',
+    summary: "A short-lived link to the import's per-line error report",
+    access: importers,
+    params: ImportIdParamsSchema,
+    response: ImportErrorReportLinkSchema,
+    audit: 'disclose',
   },
   getDecision: {
     method: 'GET',

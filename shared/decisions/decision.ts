@@ -1,9 +1,13 @@
 /**
- * A decision under scrutiny: one police or CPS NFA or filing decision on a crime, as imported
- * from a force export. Identifiers of people are pseudonymous; the summary is redacted upstream.
+ * A decision under scrutiny: one police or CPS NFA or filing decision on a crime, as imported. A
+ * force export carries every field; a data.police.uk file carries only the crime type, month,
+ * area and outcome category, so those decisions leave the rest unset. Identifiers of people and
+ * crime references are pseudonymised at import (shared/imports/pseudonymise.ts); the summary is
+ * redacted upstream.
  */
 import { z } from 'zod';
-import { classifyOutcome } from './outcome-codes.ts';
+import { classifyOutcome, type DecidingBody, type DecisionType } from './outcome-codes.ts';
+import { classifyPoliceUkOutcome } from './police-uk-outcomes.ts';
 
 export const OFFENCE_GROUPS = [
   'rape',
@@ -12,6 +16,9 @@ export const OFFENCE_GROUPS = [
   'harassment',
   'malicious_communications',
   'other_domestic_abuse',
+  // The coarse crime types data.police.uk publishes instead of offences:
+  'violence_and_sexual_offences',
+  'public_order',
 ] as const;
 
 export const CUSTODY_DISPOSALS = [
@@ -34,30 +41,35 @@ export const PROTECTIVE_MEASURES = [
   'none',
 ] as const;
 
-const yesNo = z.boolean();
+export const DECISION_SOURCES = ['force-export', 'police-uk'] as const;
 
-/** The decision fields a force export carries, validated per row at import. */
+/** What an import row yields, once validated and pseudonymised. */
 export const DecisionRecordSchema = z.object({
-  crimeReference: z.string().trim().min(1).max(64).describe('Crime reference as recorded by the force'),
+  source: z.enum(DECISION_SOURCES),
+  crimeReference: z.string().min(1).max(64).describe('Pseudonymised crime reference'),
   offenceGroup: z.enum(OFFENCE_GROUPS),
-  daMarker: yesNo.describe('Domestic abuse marker'),
-  outcomeCode: z
-    .string()
-    .trim()
-    .regex(/^[0-9A-Za-z]{1,4}$/, 'an outcome code such as 14, 16 or 3A')
-    .describe('Home Office outcome code as recorded, including local variants'),
   decidingBody: z.enum(['police', 'cps']),
   decisionDate: z.iso.date(),
-  unit: z.string().trim().min(1).max(64).describe('Deciding unit, e.g. PPU North, FCID'),
-  decisionMakerId: z.string().trim().min(1).max(64).describe('Pseudonymous id of the decision-maker'),
-  officerInCaseId: z.string().trim().min(1).max(64).describe('Pseudonymous id of the officer in the case'),
-  victimSupportsAction: yesNo,
-  suspectIdentified: yesNo,
-  custodyDisposal: z.enum(CUSTODY_DISPOSALS),
-  protectiveMeasures: z.array(z.enum(PROTECTIVE_MEASURES)).default([]),
-  thriveRecorded: yesNo.describe('THRIVE assessment recorded'),
-  victimsVoiceRecorded: yesNo,
-  summary: z.string().max(4000).describe('Redacted summary of the decision'),
+  decisionDatePrecision: z.enum(['day', 'month']),
+  outcomeCode: z
+    .string()
+    .optional()
+    .describe('Home Office outcome code as recorded, local variants included'),
+  outcomeCategory: z.string().optional().describe('data.police.uk outcome category as published'),
+  outcomeMonth: z.string().optional().describe('Month of the latest police.uk outcome (YYYY-MM)'),
+  daMarker: z.boolean().optional().describe('Domestic abuse marker'),
+  unit: z.string().optional(),
+  decisionMakerId: z.string().optional().describe('Pseudonymised decision-maker'),
+  officerInCaseId: z.string().optional().describe('Pseudonymised officer in the case'),
+  victimSupportsAction: z.boolean().optional(),
+  suspectIdentified: z.boolean().optional(),
+  custodyDisposal: z.enum(CUSTODY_DISPOSALS).optional(),
+  protectiveMeasures: z.array(z.enum(PROTECTIVE_MEASURES)).optional(),
+  thriveRecorded: z.boolean().optional(),
+  victimsVoiceRecorded: z.boolean().optional(),
+  summary: z.string().max(4000).optional().describe('Redacted summary of the decision'),
+  policeForce: z.string().optional().describe('police.uk "Falls within"'),
+  lsoaCode: z.string().optional().describe('Lower-layer super output area of the crime (police.uk)'),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 
@@ -65,29 +77,49 @@ export const ProvenanceSchema = z.object({
   importId: z.string(),
   sourceLine: z.number().int().positive(),
 });
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+
+export const DECISION_TYPES = ['police_nfa', 'cps_nfa', 'filed', 'other'] as const;
 
 export const DecisionSchema = DecisionRecordSchema.extend({
   decisionId: z.string(),
-  decisionType: z.enum(['police_nfa', 'cps_nfa', 'filed', 'other']),
+  decisionType: z.enum(DECISION_TYPES),
+  /** A local outcome variant (1A, 16A…) or an unknown police.uk category: kept, flagged. */
   localOutcomeVariant: z.boolean(),
   provenance: ProvenanceSchema,
   importedAt: z.iso.datetime(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 
+export interface DecisionClassification {
+  readonly decisionType: DecisionType;
+  readonly decidingBody: DecidingBody;
+  readonly localOutcomeVariant: boolean;
+}
+
+/** The decision type from the outcome as recorded: a Home Office code, or a police.uk category. */
+export function classifyDecision(record: DecisionRecord): DecisionClassification {
+  if (record.outcomeCode !== undefined) {
+    const outcome = classifyOutcome(record.outcomeCode, record.decidingBody);
+    return {
+      decisionType: outcome.decisionType,
+      decidingBody: record.decidingBody,
+      localOutcomeVariant: outcome.localVariant,
+    };
+  }
+  const category = classifyPoliceUkOutcome(record.outcomeCategory ?? '');
+  return {
+    decisionType: category.decisionType,
+    decidingBody: category.decidingBody,
+    localOutcomeVariant: category.unknownCategory,
+  };
+}
+
 export function toDecision(
   record: DecisionRecord,
   decisionId: string,
-  provenance: z.infer<typeof ProvenanceSchema>,
+  provenance: Provenance,
   importedAt: string,
 ): Decision {
-  const outcome = classifyOutcome(record.outcomeCode, record.decidingBody);
-  return {
-    ...record,
-    decisionId,
-    decisionType: outcome.decisionType,
-    localOutcomeVariant: outcome.localVariant,
-    provenance,
-    importedAt,
-  };
+  return { ...record, ...classifyDecision(record), decisionId, provenance, importedAt };
 }

@@ -4,6 +4,7 @@
  * field that spans lines is never cut, and each chunk knows the line number it starts on, so
  * errors are reported against the file's real line numbers.
  */
+import { TextDecoder } from 'node:util';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 
@@ -31,24 +32,40 @@ export interface ChunkPlan {
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 
+export interface PlanOptions {
+  readonly chunkBytes?: number;
+  /** CSV exports start with a header line; NDJSON does not. */
+  readonly hasHeader?: boolean;
+  /** CSV can quote a line break inside a field; in NDJSON a quote is only ever inside a string. */
+  readonly quoteAware?: boolean;
+}
+
+/** Bytes checked for encoding at the start of a file: enough to catch a binary or non-UTF-8 file. */
+const SNIFF_BYTES = 64 * 1024;
+
 export async function planChunks(
   body: AsyncIterable<Uint8Array>,
-  chunkBytes = DEFAULT_CHUNK_BYTES,
+  options: PlanOptions = {},
 ): Promise<ChunkPlan> {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const hasHeader = options.hasHeader ?? true;
+  const quoteAware = options.quoteAware ?? true;
+  const sniffer = new TextDecoder('utf-8', { fatal: true });
   let offset = 0; // bytes consumed before the current buffer
   let line = 1;
   let inQuotes = false;
-  let headerEnd = -1;
+  let headerEnd = hasHeader ? -1 : 0;
   const headerBytes: Uint8Array[] = [];
-  let chunkStart = -1;
-  let chunkFirstLine = 0;
+  let chunkStart = hasHeader ? -1 : 0;
+  let chunkFirstLine = 1;
   const chunks: Chunk[] = [];
 
   for await (const buffer of body) {
+    if (offset < SNIFF_BYTES) sniffEncoding(sniffer, buffer.subarray(0, SNIFF_BYTES - offset));
     const headerKnown = headerEnd >= 0;
     for (let i = 0; i < buffer.length; i++) {
       const byte = buffer[i];
-      if (byte === QUOTE) inQuotes = !inQuotes;
+      if (byte === QUOTE && quoteAware) inQuotes = !inQuotes;
       else if (byte === NEWLINE) {
         line++;
         if (inQuotes) continue;
@@ -72,9 +89,10 @@ export async function planChunks(
       ]);
     }
   }
-  if (headerEnd < 0)
+  if (offset === 0) throw new ValidationError('The file is empty', [{ field: 'file', reason: 'empty' }]);
+  if (headerEnd < 0) {
     headerEnd = offset; // a file holding only a header line, without a final newline
-  else if (chunkStart < offset) {
+  } else if (chunkStart < offset) {
     chunks.push({ index: chunks.length, start: chunkStart, end: offset, firstLine: chunkFirstLine });
   }
   const header = Buffer.concat(headerBytes).subarray(0, headerEnd);
@@ -86,4 +104,19 @@ export async function planChunks(
     chunks,
     totalBytes: offset,
   };
+}
+
+function sniffEncoding(decoder: TextDecoder, bytes: Uint8Array): void {
+  if (bytes.includes(0)) {
+    throw new ValidationError('The file is binary or UTF-16, not a UTF-8 text export', [
+      { field: 'file', reason: 'contains NUL bytes' },
+    ]);
+  }
+  try {
+    decoder.decode(bytes, { stream: true });
+  } catch {
+    throw new ValidationError('The file is not UTF-8 text; save the export as UTF-8', [
+      { field: 'file', reason: 'invalid UTF-8' },
+    ]);
+  }
 }

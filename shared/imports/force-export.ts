@@ -1,45 +1,70 @@
 /**
- * The force's own decision export (CSV), as documented in docs/import-formats.md. One header row,
- * then one decision per row. Column names are fixed; their order is free.
+ * The force's own decision export, as documented in docs/import-formats.md: CSV with one header
+ * row (column order free), or NDJSON with one object per line under the same names. Values are
+ * validated per row; identifiers are still raw here and are pseudonymised before anything is stored.
  */
-import { type DecisionRecord, DecisionRecordSchema } from '../decisions/decision.ts';
+import { z } from 'zod';
+import {
+  CUSTODY_DISPOSALS,
+  type DecisionRecord,
+  OFFENCE_GROUPS,
+  PROTECTIVE_MEASURES,
+} from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
 import { zodIssues } from '../validation.ts';
 
-/** CSV column → decision field. */
-export const FORCE_EXPORT_COLUMNS = {
-  crime_reference: 'crimeReference',
-  offence_group: 'offenceGroup',
-  da_marker: 'daMarker',
-  outcome_code: 'outcomeCode',
-  deciding_body: 'decidingBody',
-  decision_date: 'decisionDate',
-  unit: 'unit',
-  decision_maker_id: 'decisionMakerId',
-  officer_in_case_id: 'officerInCaseId',
-  victim_supports_action: 'victimSupportsAction',
-  suspect_identified: 'suspectIdentified',
-  custody_disposal: 'custodyDisposal',
-  protective_measures: 'protectiveMeasures',
-  thrive_recorded: 'thriveRecorded',
-  victims_voice_recorded: 'victimsVoiceRecorded',
-  summary: 'summary',
-} as const satisfies Record<string, keyof DecisionRecord>;
+const text = (max: number) => z.string().trim().min(1, 'required').max(max);
+const yesNo = z.preprocess(
+  (value) => {
+    if (typeof value === 'boolean') return value;
+    const lower = String(value ?? '')
+      .trim()
+      .toLowerCase();
+    if (['y', 'yes', 'true', '1'].includes(lower)) return true;
+    if (['n', 'no', 'false', '0'].includes(lower)) return false;
+    return value;
+  },
+  z.boolean({ error: 'expected Y or N' }),
+);
+const lowerCase = (schema: z.ZodType) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), schema);
 
-export type ForceExportColumn = keyof typeof FORCE_EXPORT_COLUMNS;
-export const FORCE_EXPORT_HEADER = Object.keys(FORCE_EXPORT_COLUMNS) as ForceExportColumn[];
+/** Column → validation of its raw value. The order is the documented column order. */
+export const FORCE_EXPORT_ROW = z.object({
+  crime_reference: text(64),
+  offence_group: lowerCase(z.enum(OFFENCE_GROUPS.slice(0, 6) as [string, ...string[]])),
+  da_marker: yesNo,
+  outcome_code: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z]{1,4}$/, 'an outcome code such as 14, 16 or 3A'),
+  deciding_body: lowerCase(z.enum(['police', 'cps'])),
+  decision_date: z.iso.date({ error: 'a date as YYYY-MM-DD' }),
+  unit: text(64),
+  decision_maker_id: text(64),
+  officer_in_case_id: text(64),
+  victim_supports_action: yesNo,
+  suspect_identified: yesNo,
+  custody_disposal: lowerCase(z.enum(CUSTODY_DISPOSALS)),
+  protective_measures: z.preprocess(
+    (value) =>
+      Array.isArray(value)
+        ? value
+        : String(value ?? '')
+            .split(';')
+            .map((item) => item.trim().toLowerCase())
+            .filter(Boolean),
+    z.array(z.enum(PROTECTIVE_MEASURES)),
+  ),
+  thrive_recorded: yesNo,
+  victims_voice_recorded: yesNo,
+  summary: z.string().max(4000),
+});
 
-const BOOLEAN_COLUMNS = new Set<string>([
-  'da_marker',
-  'victim_supports_action',
-  'suspect_identified',
-  'thrive_recorded',
-  'victims_voice_recorded',
-]);
-const TRUE_VALUES = new Set(['y', 'yes', 'true', '1']);
-const FALSE_VALUES = new Set(['n', 'no', 'false', '0']);
+export type ForceExportColumn = keyof typeof FORCE_EXPORT_ROW.shape;
+export const FORCE_EXPORT_HEADER = Object.keys(FORCE_EXPORT_ROW.shape) as ForceExportColumn[];
 
-/** Checks a header row; returns the problems (missing or unknown columns), empty when it is valid. */
+/** Checks a CSV header row; returns the problems (missing, unknown or repeated columns). */
 export function checkForceExportHeader(header: readonly string[]): FieldIssue[] {
   const names = header.map((name) => name.trim().toLowerCase());
   const issues: FieldIssue[] = [];
@@ -47,39 +72,47 @@ export function checkForceExportHeader(header: readonly string[]): FieldIssue[] 
     if (!names.includes(column)) issues.push({ field: column, reason: 'required column is missing' });
   }
   for (const name of names) {
-    if (!(name in FORCE_EXPORT_COLUMNS)) issues.push({ field: name, reason: 'unknown column' });
+    if (!(FORCE_EXPORT_HEADER as string[]).includes(name))
+      issues.push({ field: name, reason: 'unknown column' });
   }
-  const duplicated = names.filter((name, index) => names.indexOf(name) !== index);
-  for (const name of new Set(duplicated)) issues.push({ field: name, reason: 'column appears twice' });
+  const repeated = names.filter((name, index) => names.indexOf(name) !== index);
+  for (const name of new Set(repeated)) issues.push({ field: name, reason: 'column appears twice' });
   return issues;
 }
 
 export type ParsedRow = { ok: true; record: DecisionRecord } | { ok: false; issues: FieldIssue[] };
 
-/** Parses one data row (column name → raw text) into a decision record, or the reasons it is bad. */
-export function parseForceExportRow(row: Readonly<Record<string, string>>): ParsedRow {
-  const candidate: Record<string, unknown> = {};
-  const issues: FieldIssue[] = [];
-  for (const [column, field] of Object.entries(FORCE_EXPORT_COLUMNS)) {
-    const raw = (row[column] ?? '').trim();
-    if (BOOLEAN_COLUMNS.has(column)) {
-      const lower = raw.toLowerCase();
-      if (TRUE_VALUES.has(lower)) candidate[field] = true;
-      else if (FALSE_VALUES.has(lower)) candidate[field] = false;
-      else issues.push({ field: column, reason: `expected Y or N, got "${raw.slice(0, 20)}"` });
-    } else if (column === 'protective_measures') {
-      candidate[field] = raw === '' ? [] : raw.split(';').map((value) => value.trim().toLowerCase());
-    } else {
-      candidate[field] =
-        column === 'offence_group' || column === 'custody_disposal' ? raw.toLowerCase() : raw;
-    }
-  }
-  const parsed = DecisionRecordSchema.safeParse(candidate);
-  if (parsed.success && issues.length === 0) return { ok: true, record: parsed.data };
-  const reported = new Set(issues.map((issue) => issue.field));
-  const schemaIssues = parsed.success ? [] : zodIssues(parsed.error, columnOfField);
-  return { ok: false, issues: [...issues, ...schemaIssues.filter((issue) => !reported.has(issue.field))] };
+/** Parses one row (column → raw value: text from CSV, typed from NDJSON) into a decision record. */
+export function parseForceExportRow(row: Readonly<Record<string, unknown>>): ParsedRow {
+  const unknown = Object.keys(row).filter((key) => !(FORCE_EXPORT_HEADER as string[]).includes(key));
+  const parsed = FORCE_EXPORT_ROW.safeParse(row);
+  const issues = [
+    ...(parsed.success ? [] : zodIssues(parsed.error)),
+    ...unknown.map((field) => ({ field, reason: 'unknown field' })),
+  ];
+  if (!parsed.success || issues.length > 0) return { ok: false, issues };
+  const value = parsed.data;
+  return {
+    ok: true,
+    record: {
+      source: 'force-export',
+      crimeReference: value.crime_reference,
+      offenceGroup: value.offence_group as DecisionRecord['offenceGroup'],
+      decidingBody: value.deciding_body as DecisionRecord['decidingBody'],
+      decisionDate: value.decision_date,
+      decisionDatePrecision: 'day',
+      outcomeCode: value.outcome_code.toUpperCase(),
+      daMarker: value.da_marker,
+      unit: value.unit,
+      decisionMakerId: value.decision_maker_id,
+      officerInCaseId: value.officer_in_case_id,
+      victimSupportsAction: value.victim_supports_action,
+      suspectIdentified: value.suspect_identified,
+      custodyDisposal: value.custody_disposal as DecisionRecord['custodyDisposal'],
+      protectiveMeasures: value.protective_measures,
+      thriveRecorded: value.thrive_recorded,
+      victimsVoiceRecorded: value.victims_voice_recorded,
+      summary: value.summary,
+    },
+  };
 }
-
-const columnOfField = (field: string): string =>
-  Object.entries(FORCE_EXPORT_COLUMNS).find(([, name]) => name === field)?.[0] ?? field;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const IMPORT_FORMATS = ['force-csv'] as const;
+export const IMPORT_FORMATS = ['force-csv', 'force-ndjson', 'police-uk'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export const IMPORT_STATUSES = [
@@ -38,31 +38,56 @@ export const ImportRecordSchema = z.object({
   format: z.enum(IMPORT_FORMATS),
   fileName: z.string(),
   objectKey: z.string(),
+  outcomesFileName: z.string().optional(),
+  outcomesObjectKey: z.string().optional(),
   status: z.enum(IMPORT_STATUSES),
   createdBy: z.string(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().optional(),
   completedAt: z.iso.datetime().optional(),
+  progress: z.object({ chunksTotal: z.number().int(), chunksDone: z.number().int() }).optional(),
   counts: ImportCountsSchema.optional(),
+  outcomeCounts: z
+    .object({
+      read: z.number().int().nonnegative(),
+      applied: z.number().int().nonnegative().describe('Outcome rows that updated an imported crime'),
+      unmatched: z.number().int().nonnegative().describe('Outcome rows for crimes not in the street file'),
+      rejected: z.number().int().nonnegative(),
+    })
+    .optional(),
   errorReportKey: z.string().optional(),
   failure: z.string().optional().describe('Why the import failed, without file content'),
 });
 export type ImportRecord = z.infer<typeof ImportRecordSchema>;
 
-export const CreateImportRequestSchema = z.object({
-  format: z.enum(IMPORT_FORMATS).describe('The layout of the file to be uploaded'),
-  fileName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .regex(/^[\w.\- ]+$/, 'letters, digits, spaces, dots, dashes and underscores only'),
-});
+const FileNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.\- ]+$/, 'letters, digits, spaces, dots, dashes and underscores only');
+
+export const CreateImportRequestSchema = z
+  .object({
+    format: z.enum(IMPORT_FORMATS).describe('The layout of the file to be uploaded'),
+    fileName: FileNameSchema,
+    outcomesFileName: FileNameSchema.optional().describe('police-uk only: the matching outcomes file'),
+  })
+  .refine((request) => request.outcomesFileName === undefined || request.format === 'police-uk', {
+    path: ['outcomesFileName'],
+    message: 'an outcomes file goes only with the police-uk format',
+  });
 
 export const CreateImportResponseSchema = z.object({
   importId: z.string(),
   uploadUrl: z.url().describe('Presigned S3 PUT URL for the file, valid for 15 minutes'),
+  outcomesUploadUrl: z.url().optional().describe('Presigned S3 PUT URL for the outcomes file'),
   uploadExpiresAt: z.iso.datetime(),
+});
+
+export const ImportErrorReportLinkSchema = z.object({
+  url: z.url().describe('Presigned S3 GET URL of the error report (CSV: line,field,reason)'),
+  expiresAt: z.iso.datetime(),
 });
 
 export const ImportIdParamsSchema = z.object({

@@ -19,10 +19,44 @@ export async function createImportRecord(record: ImportRecord): Promise<void> {
   );
 }
 
+/** Progress is kept as the set of finished chunk indexes, so a retried chunk is counted once. */
+function fromItem(item: Record<string, unknown>): ImportRecord {
+  const { chunksTotal, doneChunks, ...rest } = item;
+  const progress =
+    typeof chunksTotal === 'number'
+      ? { chunksTotal, chunksDone: doneChunks instanceof Set ? doneChunks.size : 0 }
+      : undefined;
+  return ImportRecordSchema.parse({ ...rest, ...(progress ? { progress } : {}) });
+}
+
 export async function getImportRecord(importId: string): Promise<ImportRecord> {
   const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.import(importId) }));
   if (!Item) throw new NotFoundError(`No import ${importId}`);
-  return ImportRecordSchema.parse(Item);
+  return fromItem(Item);
+}
+
+export async function recordPlannedChunks(importId: string, chunksTotal: number): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.import(importId),
+      UpdateExpression: 'SET chunksTotal = :total',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':total': chunksTotal },
+    }),
+  );
+}
+
+export async function recordChunkDone(importId: string, chunkIndex: number): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.import(importId),
+      UpdateExpression: 'ADD doneChunks :chunk',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':chunk': new Set([chunkIndex]) },
+    }),
+  );
 }
 
 export async function listImportRecords(limit = 100): Promise<ImportRecord[]> {
@@ -36,7 +70,7 @@ export async function listImportRecords(limit = 100): Promise<ImportRecord[]> {
       Limit: limit,
     }),
   );
-  return Items.map((item) => ImportRecordSchema.parse(item));
+  return Items.map(fromItem);
 }
 
 /** Moves an import from AWAITING_UPLOAD to QUEUED; false when it has already moved on. */
@@ -62,23 +96,29 @@ export async function markImportQueued(importId: string): Promise<boolean> {
 export async function recordImportCompletion(
   importId: string,
   counts: ImportCounts,
+  outcomeCounts: ImportRecord['outcomeCounts'],
   errorReportKey: string | undefined,
   completedAt: string,
 ): Promise<void> {
+  const optional = {
+    ...(outcomeCounts ? { outcomeCounts } : {}),
+    ...(errorReportKey ? { errorReportKey } : {}),
+  };
   await documents.send(
     new UpdateCommand({
       TableName: table(),
       Key: keys.import(importId),
-      UpdateExpression: `SET #status = :completed, #counts = :counts, completedAt = :completedAt${
-        errorReportKey ? ', errorReportKey = :errorReportKey' : ''
-      }`,
+      UpdateExpression: [
+        'SET #status = :completed, #counts = :counts, completedAt = :completedAt',
+        ...Object.keys(optional).map((name) => `${name} = :${name}`),
+      ].join(', '),
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status', '#counts': 'counts' },
       ExpressionAttributeValues: {
         ':completed': 'COMPLETED',
         ':counts': counts,
         ':completedAt': completedAt,
-        ...(errorReportKey ? { ':errorReportKey': errorReportKey } : {}),
+        ...Object.fromEntries(Object.entries(optional).map(([name, value]) => [`:${name}`, value])),
       },
     }),
   );

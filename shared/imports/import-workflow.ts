@@ -1,39 +1,47 @@
 /**
  * The steps of the import workflow (workflows/import-decisions.ts) and the payloads they pass.
  * Each step is safe to retry: planning only reads, a chunk writes decisions under deterministic
- * ids and its error part under a fixed key, and the summary overwrites the same report and record.
+ * ids (a retried chunk finds its own rows and counts them once), outcome rows are conditional
+ * updates where the latest outcome wins, and the summary overwrites the same report and record.
  */
-
 import { Readable } from 'node:stream';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
-import { s3 } from '../aws-clients.ts';
-import { toDecision } from '../decisions/decision.ts';
+import { documents, s3 } from '../aws-clients.ts';
+import { keys } from '../data/keys.ts';
+import { classifyDecision, type DecisionRecord, toDecision } from '../decisions/decision.ts';
 import { putDecisionOnce } from '../decisions/decision-store.ts';
-import { ValidationError } from '../errors.ts';
+import { classifyPoliceUkOutcome } from '../decisions/police-uk-outcomes.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { type FieldIssue, ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { ChunkSchema, planChunks } from './chunk-plan.ts';
-import { parseChunkRows } from './chunk-rows.ts';
+import { parseDecisionRows, parseOutcomeRows } from './chunk-rows.ts';
 import { checkForceExportHeader } from './force-export.ts';
 import {
   addCounts,
   IMPORT_FORMATS,
   type ImportCounts,
   ImportCountsSchema,
+  type ImportFormat,
   ZERO_COUNTS,
 } from './import-record.ts';
-import { recordImportCompletion } from './import-store.ts';
+import { recordChunkDone, recordImportCompletion, recordPlannedChunks } from './import-store.ts';
+import { checkPoliceUkHeader, POLICE_UK_OUTCOMES_HEADER, POLICE_UK_STREET_HEADER } from './police-uk.ts';
+import { pseudonymiseRecord, pseudonymKey } from './pseudonymise.ts';
 
-/** What starts an import execution (its name is the import id, so a second start is refused). */
-/** The uploaded file an import reads. */
+/** The uploaded file(s) an import reads. */
 export const ImportFileSchema = z.object({
   importId: z.string(),
   bucket: z.string(),
   objectKey: z.string(),
+  outcomesObjectKey: z.string().optional(),
   format: z.enum(IMPORT_FORMATS),
 });
 export type ImportFile = z.infer<typeof ImportFileSchema>;
@@ -44,11 +52,13 @@ export const ImportWorkflowInputSchema = ImportFileSchema.extend({
 });
 export type ImportWorkflowInput = z.infer<typeof ImportWorkflowInputSchema>;
 
-export const ImportPlanSchema = z.object({
-  header: z.array(z.string()),
-  chunks: z.array(ChunkSchema),
-  totalBytes: z.number().int().nonnegative(),
+const FilePlanSchema = z.object({ header: z.array(z.string()), chunks: z.array(ChunkSchema) });
+
+export const ImportPlanSchema = FilePlanSchema.extend({
+  /** police-uk only: the outcomes file, applied after every street chunk. */
+  outcomes: FilePlanSchema,
 });
+export type ImportPlan = z.infer<typeof ImportPlanSchema>;
 
 export const ImportChunkInputSchema = ImportFileSchema.extend({
   header: z.array(z.string()),
@@ -62,102 +72,217 @@ export const ChunkResultSchema = z.object({
 });
 export type ChunkResult = z.infer<typeof ChunkResultSchema>;
 
+export const OutcomeCountsSchema = z.object({
+  read: z.number().int().nonnegative(),
+  applied: z.number().int().nonnegative(),
+  unmatched: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+});
+export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>;
+
+export const OutcomeChunkResultSchema = z.object({
+  index: z.number().int().nonnegative(),
+  counts: OutcomeCountsSchema,
+  errorPartKey: z.string().optional(),
+});
+
 export const SummariseImportInputSchema = ImportWorkflowInputSchema.extend({
   results: z.array(ChunkResultSchema),
-  executionId: z.string(),
+  outcomeResults: z.array(OutcomeChunkResultSchema),
+  execution: z.object({ id: z.string() }),
 });
 
 export const ImportSummarySchema = z.object({
   importId: z.string(),
   counts: ImportCountsSchema,
+  outcomeCounts: OutcomeCountsSchema.optional(),
   errorReportKey: z.string().optional(),
 });
 
-const errorPartKey = (importId: string, index: number) =>
-  `errors/${importId}/parts/${String(index).padStart(6, '0')}.csv`;
+const errorPartKey = (importId: string, file: 'file' | 'outcomes', index: number) =>
+  `errors/${importId}/parts/${file}-${String(index).padStart(6, '0')}.csv`;
 const errorReportKey = (importId: string) => `errors/${importId}/errors.csv`;
 
 const WRITE_CONCURRENCY = 16;
+/** Outcome chunks are counted in the same progress set as the street chunks, after them. */
+const OUTCOME_CHUNK_OFFSET = 1_000_000;
 
-export async function planImport(input: ImportFile): Promise<z.infer<typeof ImportPlanSchema>> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.objectKey }));
-  if (!object.Body)
-    throw new ValidationError('The uploaded file is empty', [{ field: 'file', reason: 'empty' }]);
-  const plan = await planChunks(object.Body as AsyncIterable<Uint8Array>);
-  const [header = []] = parse(plan.headerLine) as string[][];
-  const issues = checkForceExportHeader(header);
+async function readRange(
+  input: { bucket: string },
+  key: string,
+  start: number,
+  end: number,
+): Promise<string> {
+  const object = await s3.send(
+    new GetObjectCommand({ Bucket: input.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+  );
+  return (await object.Body?.transformToString('utf8')) ?? '';
+}
+
+async function planFile(bucket: string, key: string, format: ImportFormat | 'police-uk-outcomes') {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const ndjson = format === 'force-ndjson';
+  const plan = await planChunks(object.Body as AsyncIterable<Uint8Array>, {
+    hasHeader: !ndjson,
+    quoteAware: !ndjson,
+  });
+  const [header = []] = ndjson ? [[]] : (parse(plan.headerLine, { relax_column_count: true }) as string[][]);
+  const issues: FieldIssue[] =
+    format === 'force-csv'
+      ? checkForceExportHeader(header)
+      : format === 'police-uk'
+        ? checkPoliceUkHeader(header, POLICE_UK_STREET_HEADER)
+        : format === 'police-uk-outcomes'
+          ? checkPoliceUkHeader(header, POLICE_UK_OUTCOMES_HEADER)
+          : [];
   if (issues.length > 0) {
+    const what = format === 'police-uk-outcomes' ? 'police.uk outcomes' : format;
     throw new ValidationError(
-      `The file's header is not a ${input.format} header: ${issues.map((i) => `${i.field} (${i.reason})`).join(', ')}`,
+      `The file's header is not a ${what} header: ${issues.map((i) => `${i.field} (${i.reason})`).join(', ')}`,
       issues,
     );
   }
-  return { header, chunks: plan.chunks, totalBytes: plan.totalBytes };
+  return { header, chunks: plan.chunks };
+}
+
+/** Checks the header(s) and splits the file(s) into chunks of whole records, reading each once. */
+export async function planImport(input: ImportFile): Promise<ImportPlan> {
+  const file = await planFile(input.bucket, input.objectKey, input.format);
+  const outcomes = input.outcomesObjectKey
+    ? await planFile(input.bucket, input.outcomesObjectKey, 'police-uk-outcomes')
+    : { header: [], chunks: [] };
+  await recordPlannedChunks(input.importId, file.chunks.length + outcomes.chunks.length);
+  return { ...file, outcomes };
+}
+
+/** police.uk decisions are one per crime, whatever its outcome; a force decision is one outcome. */
+function decisionIdOf(record: DecisionRecord): string {
+  return record.source === 'police-uk'
+    ? deterministicId('dec', 'police-uk', record.crimeReference)
+    : deterministicId(
+        'dec',
+        record.crimeReference,
+        record.decidingBody,
+        record.outcomeCode ?? '',
+        record.decisionDate,
+      );
+}
+
+async function writeErrorPart(bucket: string, key: string, rows: string[][]): Promise<void> {
+  rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: stringify(rows), ContentType: 'text/csv' }),
+  );
+}
+
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) {
+    await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(work));
+  }
 }
 
 export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>): Promise<ChunkResult> {
   const { chunk } = input;
-  const object = await s3.send(
-    new GetObjectCommand({
-      Bucket: input.bucket,
-      Key: input.objectKey,
-      Range: `bytes=${chunk.start}-${chunk.end - 1}`,
-    }),
-  );
-  const text = (await object.Body?.transformToString('utf8')) ?? '';
-  const rows = parseChunkRows(text, input.header, chunk.firstLine);
+  const key = await pseudonymKey();
+  const text = await readRange(input, input.objectKey, chunk.start, chunk.end);
+  const rows = parseDecisionRows(input.format, text, input.header, chunk.firstLine);
   const importedAt = new Date().toISOString();
   let counts: ImportCounts = { ...ZERO_COUNTS };
   const errorRows: string[][] = [];
-  const pending: Promise<void>[] = [];
-
-  const writeRow = async (row: (typeof rows)[number]): Promise<void> => {
-    if (row.kind === 'blank') {
-      counts = addCounts(counts, { ...ZERO_COUNTS, skipped: 1 });
-    } else if (row.kind === 'rejected') {
-      counts = addCounts(counts, { ...ZERO_COUNTS, read: 1, rejected: 1 });
-      for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
-    } else {
-      const { record } = row;
-      const decisionId = deterministicId(
-        'dec',
-        record.crimeReference,
-        record.decidingBody,
-        record.outcomeCode,
-        record.decisionDate,
-      );
-      const decision = toDecision(
-        record,
-        decisionId,
-        { importId: input.importId, sourceLine: row.line },
-        importedAt,
-      );
-      const outcome = await putDecisionOnce(decision);
-      counts = addCounts(counts, {
-        ...ZERO_COUNTS,
-        read: 1,
-        [outcome === 'written' ? 'accepted' : 'duplicates']: 1,
-      });
-    }
+  const add = (delta: Partial<ImportCounts>) => {
+    counts = addCounts(counts, { ...ZERO_COUNTS, ...delta });
   };
-  for (const row of rows) {
-    pending.push(writeRow(row));
-    if (pending.length >= WRITE_CONCURRENCY) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
 
-  if (errorRows.length === 0) return { index: chunk.index, counts };
-  errorRows.sort((a, b) => Number(a[0]) - Number(b[0]));
-  const key = errorPartKey(input.importId, chunk.index);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: input.bucket,
-      Key: key,
-      Body: stringify(errorRows),
-      ContentType: 'text/csv',
-    }),
-  );
-  return { index: chunk.index, counts, errorPartKey: key };
+  await inBatches(rows, async (row) => {
+    if (row.kind === 'blank') return add({ skipped: 1 });
+    if (row.kind === 'skipped') return add({ read: 1, skipped: 1 });
+    if (row.kind === 'rejected') {
+      for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
+      return add({ read: 1, rejected: 1 });
+    }
+    const record = pseudonymiseRecord(row.record, key);
+    const decision = toDecision(
+      record,
+      decisionIdOf(record),
+      { importId: input.importId, sourceLine: row.line },
+      importedAt,
+    );
+    const outcome = await putDecisionOnce(decision);
+    add({ read: 1, [outcome === 'written' ? 'accepted' : 'duplicates']: 1 });
+  });
+
+  const partKey = errorRows.length > 0 ? errorPartKey(input.importId, 'file', chunk.index) : undefined;
+  if (partKey) await writeErrorPart(input.bucket, partKey, errorRows);
+  await recordChunkDone(input.importId, chunk.index);
+  return { index: chunk.index, counts, ...(partKey ? { errorPartKey: partKey } : {}) };
+}
+
+/**
+ * Applies one chunk of a police.uk outcomes file to the crimes the street file imported: the
+ * latest outcome wins whatever the order, so re-applying a file changes nothing.
+ */
+export const OutcomesChunkInputSchema = ImportChunkInputSchema.extend({ outcomesObjectKey: z.string() });
+
+export async function applyOutcomesChunk(
+  input: z.infer<typeof OutcomesChunkInputSchema>,
+): Promise<z.infer<typeof OutcomeChunkResultSchema>> {
+  const { chunk } = input;
+  const key = await pseudonymKey();
+  const table = requireEnv(ENV.mainTable);
+  const text = await readRange(input, input.outcomesObjectKey, chunk.start, chunk.end);
+  const rows = parseOutcomeRows(text, input.header, chunk.firstLine);
+  const counts: OutcomeCounts = { read: 0, applied: 0, unmatched: 0, rejected: 0 };
+  const errorRows: string[][] = [];
+
+  await inBatches(rows, async (row) => {
+    if (row.kind === 'blank') return;
+    counts.read++;
+    if (row.kind === 'rejected') {
+      counts.rejected++;
+      for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
+      return;
+    }
+    const crimeReference = pseudonymiseRecord(
+      { source: 'police-uk', crimeReference: row.outcome.crimeId } as DecisionRecord,
+      key,
+    ).crimeReference;
+    const decisionKey = keys.decision(deterministicId('dec', 'police-uk', crimeReference));
+    const classified = classifyDecision({ outcomeCategory: row.outcome.outcomeType } as DecisionRecord);
+    try {
+      await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: decisionKey,
+          UpdateExpression:
+            'SET outcomeCategory = :category, outcomeMonth = :month, decisionType = :type, ' +
+            'decidingBody = :body, localOutcomeVariant = :variant',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(outcomeMonth) OR outcomeMonth <= :month)',
+          ExpressionAttributeValues: {
+            ':category': row.outcome.outcomeType,
+            ':month': row.outcome.month,
+            ':type': classified.decisionType,
+            ':body': classified.decidingBody,
+            ':variant': classifyPoliceUkOutcome(row.outcome.outcomeType).unknownCategory,
+          },
+        }),
+      );
+      counts.applied++;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Either the crime is not in the street file, or a later outcome is already recorded.
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: table, Key: decisionKey, ProjectionExpression: 'pk' }),
+      );
+      if (Item) counts.applied++;
+      else counts.unmatched++;
+    }
+  });
+
+  const partKey = errorRows.length > 0 ? errorPartKey(input.importId, 'outcomes', chunk.index) : undefined;
+  if (partKey) await writeErrorPart(input.bucket, partKey, errorRows);
+  await recordChunkDone(input.importId, OUTCOME_CHUNK_OFFSET + chunk.index);
+  return { index: chunk.index, counts, ...(partKey ? { errorPartKey: partKey } : {}) };
 }
 
 /** Adds up the chunk counts, joins the error parts into one report (streamed), and records the result. */
@@ -165,19 +290,37 @@ export async function summariseImport(
   input: z.infer<typeof SummariseImportInputSchema>,
 ): Promise<z.infer<typeof ImportSummarySchema>> {
   const counts = input.results.reduce((total, result) => addCounts(total, result.counts), { ...ZERO_COUNTS });
-  const parts = input.results
+  const outcomeCounts = input.outcomesObjectKey
+    ? input.outcomeResults.reduce(
+        (total, { counts: c }) => ({
+          read: total.read + c.read,
+          applied: total.applied + c.applied,
+          unmatched: total.unmatched + c.unmatched,
+          rejected: total.rejected + c.rejected,
+        }),
+        { read: 0, applied: 0, unmatched: 0, rejected: 0 },
+      )
+    : undefined;
+  const parts = [...input.results, ...input.outcomeResults]
     .filter((result) => result.errorPartKey)
-    .sort((a, b) => a.index - b.index)
-    .map((result) => result.errorPartKey as string);
+    .map((result) => result.errorPartKey as string)
+    .sort();
   let reportKey: string | undefined;
   if (parts.length > 0) {
     reportKey = errorReportKey(input.importId);
     const bucket = input.bucket;
-    async function* report(): AsyncGenerator<Uint8Array> {
-      yield Buffer.from('line,field,reason\n');
+    const withFile = input.outcomesObjectKey !== undefined;
+    async function* report(): AsyncGenerator<Uint8Array | string> {
+      yield withFile ? 'file,line,field,reason\n' : 'line,field,reason\n';
       for (const part of parts) {
         const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: part }));
-        yield* object.Body as AsyncIterable<Uint8Array>;
+        if (!withFile) {
+          yield* object.Body as AsyncIterable<Uint8Array>;
+          continue;
+        }
+        const file = part.includes('/outcomes-') ? 'outcomes' : 'street';
+        const text = (await object.Body?.transformToString('utf8')) ?? '';
+        yield stringify((parse(text) as string[][]).map((row) => [file, ...row]));
       }
     }
     await new Upload({
@@ -185,14 +328,19 @@ export async function summariseImport(
       params: { Bucket: bucket, Key: reportKey, Body: Readable.from(report()), ContentType: 'text/csv' },
     }).done();
   }
-  await recordImportCompletion(input.importId, counts, reportKey, new Date().toISOString());
+  await recordImportCompletion(input.importId, counts, outcomeCounts, reportKey, new Date().toISOString());
   await appendAuditEvents([
     auditEvent(
       input.startedBy,
       { action: 'collect', recordType: 'import', recordId: input.importId, detail: { ...counts } },
-      input.executionId,
+      input.execution.id,
       'import-decisions/SummariseImport',
     ),
   ]);
-  return { importId: input.importId, counts, ...(reportKey ? { errorReportKey: reportKey } : {}) };
+  return {
+    importId: input.importId,
+    counts,
+    ...(outcomeCounts ? { outcomeCounts } : {}),
+    ...(reportKey ? { errorReportKey: reportKey } : {}),
+  };
 }

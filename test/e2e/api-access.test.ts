@@ -17,6 +17,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   listImports: { path: {} },
   getImport: { path: { importId: 'imp_00000000000000000000000000' } },
   startImport: { path: { importId: 'imp_00000000000000000000000000' } },
+  getImportErrors: { path: { importId: 'imp_00000000000000000000000000' } },
   getDecision: { path: { decisionId: 'dec_00000000000000000000000000' } },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },

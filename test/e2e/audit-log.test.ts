@@ -74,6 +74,23 @@ const CALLS: Record<RouteId, (() => Promise<{ status: number; headers: Headers }
     });
     return stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
   },
+  getImportErrors: async () => {
+    const created = await stack.api('POST', '/imports', {
+      as: 'admin',
+      body: { format: 'force-csv', fileName: 'd.csv' },
+    });
+    const file = `${syntheticForceExport({ count: 1, seed: 9 })}not,a,row\n`;
+    await fetch(String(created.body.uploadUrl), { method: 'PUT', body: file });
+    await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
+    const machine = stack.runtime.physicalName('ImportDecisions');
+    await stack.runtime.stepFunctions.waitForExecution(
+      `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
+    );
+    const link = await stack.api('GET', `/imports/${created.body.importId}/errors`, { as: 'admin' });
+    const report = await (await fetch(String(link.body.url))).text();
+    expect(report).toBe('line,field,reason\n3,(row),"expected 16 fields, found 3"\n');
+    return link;
+  },
   getDecision: () => stack.api('GET', `/decisions/${decisionId}`, { as: 'admin' }),
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),

@@ -10,7 +10,7 @@ import {
   ListExecutionsCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,24 @@ const file = [
   secondRow, // line 44: the same decision as line 3, a duplicate
   'too,few,fields', // line 45
 ].join('\n');
+
+type StoredDecision = Record<string, unknown> & {
+  decisionId: string;
+  provenance: { importId: string; sourceLine: number };
+};
+
+async function decisionsOf(importId: string): Promise<StoredDecision[]> {
+  const { Items = [] } = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.runtime.physicalName('TablesMain'),
+      IndexName: 'byKind',
+      KeyConditionExpression: 'gsi1pk = :kind',
+      FilterExpression: 'provenance.importId = :importId',
+      ExpressionAttributeValues: { ':kind': 'DECISION', ':importId': importId },
+    }),
+  );
+  return Items as StoredDecision[];
+}
 
 async function importFile(content: string, as = 'admin') {
   const created = await stack.api('POST', '/imports', {
@@ -75,26 +93,44 @@ describe('importing a force export', () => {
     });
   });
 
-  it('writes every accepted decision to DynamoDB with its provenance', async () => {
-    const list = await stack.api('GET', `/imports/${first.importId}`, { as: 'admin' });
-    expect(list.status).toBe(200);
-    const table = stack.runtime.physicalName('TablesMain');
-    const { deterministicId } = await import('../../shared/ids.ts');
+  it('writes every accepted decision to DynamoDB, pseudonymised, with its provenance', async () => {
+    const decisions = await decisionsOf(first.importId);
+    expect(decisions).toHaveLength(40);
     const row = parse(`${header}\n${firstRow}`, { columns: true })[0] as Record<string, string>;
-    const decisionId = deterministicId(
-      'dec',
-      row.crime_reference ?? '',
-      row.deciding_body ?? '',
-      row.outcome_code ?? '',
-      row.decision_date ?? '',
-    );
-    const { Item } = await stack.documents.send(
-      new GetCommand({ TableName: table, Key: { pk: `DECISION#${decisionId}`, sk: 'DECISION' } }),
-    );
-    expect(Item).toMatchObject({ decisionId, provenance: { importId: first.importId, sourceLine: 2 } });
-    const viaApi = await stack.api('GET', `/decisions/${decisionId}`, { as: 'auditor' });
+    const fromLine2 = decisions.find((decision) => decision.provenance.sourceLine === 2);
+    expect(fromLine2).toMatchObject({
+      source: 'force-export',
+      outcomeCode: row.outcome_code,
+      unit: row.unit,
+      crimeReference: expect.stringMatching(/^crm_[0-9a-z]{20}$/),
+      decisionMakerId: expect.stringMatching(/^psn_[0-9a-z]{20}$/),
+      officerInCaseId: expect.stringMatching(/^psn_[0-9a-z]{20}$/),
+    });
+    const stored = JSON.stringify(decisions);
+    expect(stored).not.toContain(row.crime_reference);
+    expect(stored).not.toContain(row.decision_maker_id);
+
+    const viaApi = await stack.api('GET', `/decisions/${fromLine2?.decisionId}`, { as: 'auditor' });
     expect(viaApi.status).toBe(200);
-    expect(viaApi.body.crimeReference).toBe(row.crime_reference);
+    expect(viaApi.body.crimeReference).toBe(fromLine2?.crimeReference);
+  });
+
+  it('gives the same person the same pseudonym in every import', async () => {
+    const row = parse(`${header}\n${firstRow}`, { columns: true })[0] as Record<string, string>;
+    const again = withColumn(
+      withColumn(
+        withColumn(secondRow as string, 'decision_maker_id', String(row.decision_maker_id)),
+        'unit',
+        'FCID',
+      ),
+      'crime_reference',
+      'SYN/999999/26',
+    );
+    const second = await importFile(`${header}\n${again}\n`);
+    const [decision] = await decisionsOf(second.importId);
+    const original = (await decisionsOf(first.importId)).find((d) => d.provenance.sourceLine === 2);
+    expect(decision?.decisionMakerId).toBe(original?.decisionMakerId);
+    expect(decision?.crimeReference).not.toBe(original?.crimeReference);
   });
 
   it('writes a per-line error report to S3', async () => {

@@ -10,7 +10,7 @@ describe('planChunks', () => {
   const file = 'a,b\n1,2\n"x\ny",3\n4,5\n6,7\n';
 
   it('cuts only at record boundaries, with the line each chunk starts on', async () => {
-    const plan = await planChunks(pieces(file, 3), 4);
+    const plan = await planChunks(pieces(file, 3), { chunkBytes: 4 });
     expect(plan.headerLine).toBe('a,b');
     const texts = plan.chunks.map((chunk) => file.slice(chunk.start, chunk.end));
     expect(texts).toEqual(['1,2\n', '"x\ny",3\n', '4,5\n', '6,7\n']);
@@ -19,12 +19,13 @@ describe('planChunks', () => {
   });
 
   it('gives the same plan however the stream is split', async () => {
-    const reference = await planChunks(pieces(file, 1000), 6);
-    for (const size of [1, 2, 5, 7]) expect(await planChunks(pieces(file, size), 6)).toEqual(reference);
+    const reference = await planChunks(pieces(file, 1000), { chunkBytes: 6 });
+    for (const size of [1, 2, 5, 7])
+      expect(await planChunks(pieces(file, size), { chunkBytes: 6 })).toEqual(reference);
   });
 
   it('keeps a last record without a final newline', async () => {
-    const plan = await planChunks(pieces('a,b\n1,2', 4), 1000);
+    const plan = await planChunks(pieces('a,b\n1,2', 4), { chunkBytes: 1000 });
     expect(plan.chunks).toEqual([{ index: 0, start: 4, end: 7, firstLine: 2 }]);
   });
 

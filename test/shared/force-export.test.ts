@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
-import { parseChunkRows } from '../../shared/imports/chunk-rows.ts';
+import { parseDecisionRows } from '../../shared/imports/chunk-rows.ts';
 import {
   checkForceExportHeader,
   FORCE_EXPORT_HEADER,
@@ -73,7 +73,7 @@ describe('force export rows', () => {
   });
 });
 
-describe('parseChunkRows', () => {
+describe('parseDecisionRows', () => {
   const header = FORCE_EXPORT_HEADER;
   const line = (row: Record<string, string>) =>
     header.map((c) => `"${(row[c] ?? '').replaceAll('"', '""')}"`).join(',');
@@ -86,7 +86,7 @@ describe('parseChunkRows', () => {
       line({ ...goodRow, outcome_code: '' }),
       'too,few',
     ].join('\n');
-    const rows = parseChunkRows(`${text}\n`, header, 10);
+    const rows = parseDecisionRows('force-csv', `${text}\n`, header, 10);
     expect(rows.map((row) => [row.line, row.kind])).toEqual([
       [10, 'record'],
       [11, 'blank'],
@@ -99,7 +99,7 @@ describe('parseChunkRows', () => {
   it('parses the synthetic export without a rejected row', () => {
     const csv = syntheticForceExport({ count: 200, seed: 7 });
     const [head, ...rest] = csv.split('\n');
-    const rows = parseChunkRows(rest.join('\n'), parse(head as string)[0] as string[], 2);
+    const rows = parseDecisionRows('force-csv', rest.join('\n'), parse(head as string)[0] as string[], 2);
     expect(rows.filter((row) => row.kind === 'rejected')).toEqual([]);
     expect(rows.filter((row) => row.kind === 'record')).toHaveLength(200);
   });

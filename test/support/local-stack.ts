@@ -92,5 +92,6 @@ export async function freePorts(): Promise<LocalPorts> {
     stepFunctions: await one(),
     dynamodb: await one(),
     s3: await one(),
+    secretsManager: await one(),
   };
 }
