@@ -65,11 +65,7 @@ describe('force export rows', () => {
     });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.issues.map((issue) => issue.field)).toEqual([
-      'da_marker',
-      'offence_group',
-      'decision_date',
-    ]);
+    expect(parsed.issues.map((issue) => issue.field)).toEqual(['offence_group', 'da_marker', 'decision_date']);
   });
 });
 
