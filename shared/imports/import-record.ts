@@ -56,7 +56,14 @@ export const ImportRecordSchema = z.object({
     })
     .optional(),
   errorReportKey: z.string().optional(),
-  failure: z.string().optional().describe('Why the import failed, without file content'),
+  failure: z.string().optional().describe('The name of the error that failed the import'),
+  problem: z
+    .object({
+      message: z.string(),
+      issues: z.array(z.object({ field: z.string(), reason: z.string() })),
+    })
+    .optional()
+    .describe('Why the file was refused as a whole: a wrong header, an empty, binary or non-UTF-8 file'),
 });
 export type ImportRecord = z.infer<typeof ImportRecordSchema>;
 

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { NotFoundError } from '../errors.ts';
+import { type FieldIssue, NotFoundError } from '../errors.ts';
 import { type ImportCounts, type ImportRecord, ImportRecordSchema } from './import-record.ts';
 
 const table = () => requireEnv(ENV.mainTable);
@@ -120,6 +120,19 @@ export async function recordImportCompletion(
         ':completedAt': completedAt,
         ...Object.fromEntries(Object.entries(optional).map(([name, value]) => [`:${name}`, value])),
       },
+    }),
+  );
+}
+
+/** Why a file was refused as a whole (a bad header, an empty or binary file), for the person importing it. */
+export async function recordImportProblem(importId: string, message: string, issues: readonly FieldIssue[]) {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.import(importId),
+      UpdateExpression: 'SET problem = :problem',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':problem': { message, issues } },
     }),
   );
 }

@@ -32,7 +32,12 @@ import {
   type ImportFormat,
   ZERO_COUNTS,
 } from './import-record.ts';
-import { recordChunkDone, recordImportCompletion, recordPlannedChunks } from './import-store.ts';
+import {
+  recordChunkDone,
+  recordImportCompletion,
+  recordImportProblem,
+  recordPlannedChunks,
+} from './import-store.ts';
 import { checkPoliceUkHeader, POLICE_UK_OUTCOMES_HEADER, POLICE_UK_STREET_HEADER } from './police-uk.ts';
 import { pseudonymiseRecord, pseudonymKey } from './pseudonymise.ts';
 
@@ -147,12 +152,19 @@ async function planFile(bucket: string, key: string, format: ImportFormat | 'pol
 
 /** Checks the header(s) and splits the file(s) into chunks of whole records, reading each once. */
 export async function planImport(input: ImportFile): Promise<ImportPlan> {
-  const file = await planFile(input.bucket, input.objectKey, input.format);
-  const outcomes = input.outcomesObjectKey
-    ? await planFile(input.bucket, input.outcomesObjectKey, 'police-uk-outcomes')
-    : { header: [], chunks: [] };
-  await recordPlannedChunks(input.importId, file.chunks.length + outcomes.chunks.length);
-  return { ...file, outcomes };
+  try {
+    const file = await planFile(input.bucket, input.objectKey, input.format);
+    const outcomes = input.outcomesObjectKey
+      ? await planFile(input.bucket, input.outcomesObjectKey, 'police-uk-outcomes')
+      : { header: [], chunks: [] };
+    await recordPlannedChunks(input.importId, file.chunks.length + outcomes.chunks.length);
+    return { ...file, outcomes };
+  } catch (error) {
+    // Nothing has been written yet; say why on the import, then fail the workflow.
+    if (error instanceof ValidationError)
+      await recordImportProblem(input.importId, error.message, error.issues);
+    throw error;
+  }
 }
 
 /** police.uk decisions are one per crime, whatever its outcome; a force decision is one outcome. */
