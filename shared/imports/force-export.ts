@@ -46,14 +46,12 @@ export const FORCE_EXPORT_ROW = z.object({
   victim_supports_action: yesNo,
   suspect_identified: yesNo,
   custody_disposal: lowerCase(z.enum(CUSTODY_DISPOSALS)),
+  // "none" in CSV and [] in NDJSON both mean no measures, and are stored alike.
   protective_measures: z.preprocess(
     (value) =>
-      Array.isArray(value)
-        ? value
-        : String(value ?? '')
-            .split(';')
-            .map((item) => item.trim().toLowerCase())
-            .filter(Boolean),
+      (Array.isArray(value) ? value.map(String) : String(value ?? '').split(';'))
+        .map((item) => item.trim().toLowerCase())
+        .filter((item) => item !== '' && item !== 'none'),
     z.array(z.enum(PROTECTIVE_MEASURES)),
   ),
   thrive_recorded: yesNo,
