@@ -65,7 +65,11 @@ describe('force export rows', () => {
     });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.issues.map((issue) => issue.field)).toEqual(['offence_group', 'da_marker', 'decision_date']);
+    expect(parsed.issues.map((issue) => issue.field)).toEqual([
+      'offence_group',
+      'da_marker',
+      'decision_date',
+    ]);
   });
 });
 
