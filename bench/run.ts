@@ -19,7 +19,15 @@ const report = [
   '',
   `Latest run: ${new Date().toISOString().slice(0, 10)} on ${machine}. Produced by \`npm run bench\`.`,
   '',
-  ...results.flatMap((result) => [`## ${result.name}`, '', result.header, ...result.lines, '']),
+  ...results.flatMap((result) => [
+    `## ${result.name}`,
+    '',
+    result.header,
+    ...result.lines,
+    '',
+    result.notes,
+    '',
+  ]),
 ].join('\n');
 console.log(report);
 await writeFile(path.join(import.meta.dirname, 'RESULTS.md'), report);
