@@ -8,7 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AUDIT_TABLE_INDEXES } from '../../shared/audit/audit-event.ts';
-import { MAIN_TABLE_INDEXES } from '../../shared/data/keys.ts';
+import { MAIN_TABLE_INDEXES, POPULATION_FIELDS } from '../../shared/data/keys.ts';
 
 export interface DataTable {
   readonly table: dynamodb.Table;
@@ -53,6 +53,13 @@ export class DataTables extends Construct {
       partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.main.table.addGlobalSecondaryIndex({
+      indexName: MAIN_TABLE_INDEXES.population,
+      partitionKey: { name: 'popPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'popSk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...POPULATION_FIELDS],
     });
     this.audit = hardenedTable(this, 'Audit', { ...props, indexes: Object.values(AUDIT_TABLE_INDEXES) });
     this.audit.table.addGlobalSecondaryIndex({

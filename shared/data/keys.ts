@@ -3,9 +3,40 @@
  * retried write lands on the same item instead of creating a second one.
  *
  * - `pk`/`sk`: the record itself.
- * - `gsi1pk`/`gsi1sk` (index `byKind`): lists of one kind of record, newest first.
+ * - `gsi1pk`/`gsi1sk` (index `byKind`): lists of one kind of record, newest first. Decisions are
+ *   not listed here: there can be millions.
+ * - `popPk`/`popSk` (index `population`): decisions by decision month, spread over
+ *   POPULATION_SHARDS partitions per month so a large import does not write to one hot
+ *   partition; it projects only the fields a sampling filter or stratum reads, so counting a
+ *   population never reads whole items.
  */
-export const MAIN_TABLE_INDEXES = { byKind: 'byKind' } as const;
+import { createHash } from 'node:crypto';
+
+export const MAIN_TABLE_INDEXES = { byKind: 'byKind', population: 'population' } as const;
+
+export const POPULATION_SHARDS = 8;
+
+/** The decision fields the population index carries (besides the decision id). */
+export const POPULATION_FIELDS = [
+  'decisionType',
+  'outcomeCode',
+  'outcomeCategory',
+  'offenceGroup',
+  'decidingBody',
+  'unit',
+  'daMarker',
+  'decisionDate',
+  'source',
+] as const;
+
+const shardOf = (decisionId: string) => (createHash('sha256').update(decisionId).digest()[0] ?? 0) % POPULATION_SHARDS;
+
+export const populationPartition = (month: string, shard: number) => `DECISIONS#${month}#${shard}`;
+
+export const populationKeys = (decisionId: string, decisionDate: string) => ({
+  popPk: populationPartition(decisionDate.slice(0, 7), shardOf(decisionId)),
+  popSk: decisionId,
+});
 
 export const keys = {
   decision: (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: 'DECISION' }),
@@ -13,12 +44,15 @@ export const keys = {
   reviewer: (reviewerId: string) => ({ pk: `REVIEWER#${reviewerId}`, sk: 'REVIEWER' }),
   panel: (panelId: string) => ({ pk: `PANEL#${panelId}`, sk: 'PANEL' }),
   sitting: (sittingId: string) => ({ pk: `SITTING#${sittingId}`, sk: 'SITTING' }),
+  sample: (sampleId: string) => ({ pk: `SAMPLE#${sampleId}`, sk: 'SAMPLE' }),
+  reviewCase: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
 } as const;
 
 export const kinds = {
-  decision: (decisionDate: string) => ({ gsi1pk: 'DECISION', gsi1sk: decisionDate }),
   import: (createdAt: string) => ({ gsi1pk: 'IMPORT', gsi1sk: createdAt }),
   reviewer: (name: string) => ({ gsi1pk: 'REVIEWER', gsi1sk: name }),
   panel: (name: string) => ({ gsi1pk: 'PANEL', gsi1sk: name }),
   sitting: (panelAndDate: string) => ({ gsi1pk: 'SITTING', gsi1sk: panelAndDate }),
+  sample: (requestedAt: string) => ({ gsi1pk: 'SAMPLE', gsi1sk: requestedAt }),
+  reviewCase: (openedAt: string) => ({ gsi1pk: 'CASE', gsi1sk: openedAt }),
 } as const;

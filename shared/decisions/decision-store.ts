@@ -2,7 +2,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { keys, kinds } from '../data/keys.ts';
+import { keys, populationKeys } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type Decision, DecisionSchema } from './decision.ts';
@@ -28,7 +28,7 @@ export async function putDecisionOnce(decision: Decision): Promise<'written' | '
     await documents.send(
       new PutCommand({
         TableName: table(),
-        Item: { ...key, ...kinds.decision(decision.decisionDate), ...decision },
+        Item: { ...key, ...populationKeys(decision.decisionId, decision.decisionDate), ...decision },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -29,16 +29,8 @@ beforeAll(async () => {
   await stack.runtime.stepFunctions.waitForExecution(
     `${machine.replace(':stateMachine:', ':execution:')}:${importId}`,
   );
-  const { Items = [] } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.runtime.physicalName('TablesMain'),
-      IndexName: 'byKind',
-      KeyConditionExpression: 'gsi1pk = :kind',
-      ExpressionAttributeValues: { ':kind': 'DECISION' },
-      Limit: 1,
-    }),
-  );
-  decisionId = String(Items[0]?.decisionId);
+  const [decision] = await stack.decisions(importId);
+  decisionId = String(decision?.decisionId);
 });
 afterAll(async () => stack?.close());
 

@@ -37,18 +37,7 @@ async function runImport(format: string, file: string | Buffer, outcomes?: strin
   return (await stack.api('GET', `/imports/${importId}`, { as: 'admin' })).body;
 }
 
-async function decisionsOf(importId: string) {
-  const { Items = [] } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.runtime.physicalName('TablesMain'),
-      IndexName: 'byKind',
-      KeyConditionExpression: 'gsi1pk = :kind',
-      FilterExpression: 'provenance.importId = :importId',
-      ExpressionAttributeValues: { ':kind': 'DECISION', ':importId': importId },
-    }),
-  );
-  return Items.sort((a, b) => a.provenance.sourceLine - b.provenance.sourceLine);
-}
+const decisionsOf = (importId: string) => stack.decisions(importId);
 
 async function errorReport(importId: string): Promise<string> {
   const link = await stack.api('GET', `/imports/${importId}/errors`, { as: 'admin' });

@@ -43,18 +43,7 @@ type StoredDecision = Record<string, unknown> & {
   provenance: { importId: string; sourceLine: number };
 };
 
-async function decisionsOf(importId: string): Promise<StoredDecision[]> {
-  const { Items = [] } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.runtime.physicalName('TablesMain'),
-      IndexName: 'byKind',
-      KeyConditionExpression: 'gsi1pk = :kind',
-      FilterExpression: 'provenance.importId = :importId',
-      ExpressionAttributeValues: { ':kind': 'DECISION', ':importId': importId },
-    }),
-  );
-  return Items as StoredDecision[];
-}
+const decisionsOf = (importId: string) => stack.decisions(importId);
 
 async function importFile(content: string, as = 'admin') {
   const created = await stack.api('POST', '/imports', {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalPorts, type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { LOCAL_CREDENTIALS } from '../../local/stand-ins.ts';
 
@@ -22,7 +22,14 @@ export interface LocalStack {
     route: string,
     options?: { as?: string; token?: string; body?: unknown },
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  /** Every stored decision (of one import, if given), read straight from the table. */
+  decisions(importId?: string): Promise<(Record<string, unknown> & StoredDecision)[]>;
   close(): Promise<void>;
+}
+
+export interface StoredDecision {
+  decisionId: string;
+  provenance: { importId: string; sourceLine: number };
 }
 
 /**
@@ -66,6 +73,25 @@ export async function startLocalStack(
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+    },
+    decisions: async (importId) => {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new ScanCommand({
+            TableName: runtime.physicalName('TablesMain'),
+            FilterExpression: importId ? 'sk = :sk AND provenance.importId = :importId' : 'sk = :sk',
+            ExpressionAttributeValues: { ':sk': 'DECISION', ...(importId ? { ':importId': importId } : {}) },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return (items as (Record<string, unknown> & StoredDecision)[]).sort(
+        (a, b) => a.provenance.sourceLine - b.provenance.sourceLine,
+      );
     },
     close: async () => {
       sfn.destroy();
