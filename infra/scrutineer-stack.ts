@@ -2,6 +2,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/environment.ts';
+import { DipSampleWorkflow } from '../workflows/dip-sample.ts';
 import { ImportDecisionsWorkflow } from '../workflows/import-decisions.ts';
 import { SweepWorkflow } from '../workflows/sweep.ts';
 import type { ScrutineerConfig } from './config.ts';
@@ -47,6 +48,14 @@ export class ScrutineerStack extends Stack {
       every: Duration.hours(1),
     });
 
+    const sampleWorkflow = new DipSampleWorkflow(this, 'DipSample', {
+      table: tables.main,
+      auditTable: tables.audit,
+      reportsBucket: storage.reports,
+      evidenceBucket: storage.evidence,
+      encryptionKey,
+    });
+
     const api = new HttpApi(this, 'Http', {
       issuer: identity.issuer,
       audience: identity.audience,
@@ -75,6 +84,17 @@ export class ScrutineerStack extends Stack {
           fn.bindBucket(storage.imports, ENV.importsBucket, { read: true, prefix: 'errors/' });
         },
         getDecision: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        createSample: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindStateMachineStarter(sampleWorkflow.stateMachine, ENV.sampleStateMachine);
+        },
+        listSamples: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getSample: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getSampleManifest: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.evidence, ENV.evidenceBucket, { read: true, prefix: 'samples/' });
+        },
+        getSampleSize: () => {},
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
         getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
       },

@@ -10,6 +10,7 @@ export const ENV = {
   evidenceBucket: 'EVIDENCE_BUCKET_NAME',
   reportsBucket: 'REPORTS_BUCKET_NAME',
   importStateMachine: 'IMPORT_STATE_MACHINE_ARN',
+  sampleStateMachine: 'SAMPLE_STATE_MACHINE_ARN',
   pseudonymKeySecret: 'PSEUDONYM_KEY_SECRET_ARN',
   rolesClaim: 'ROLES_CLAIM',
   uiOrigin: 'UI_ORIGIN',

@@ -15,6 +15,7 @@ import {
   ImportRecordSchema,
 } from '../imports/import-record.ts';
 import { ROLES, type Role } from '../roles.ts';
+import { CreateSampleRequestSchema, SampleRecordSchema } from '../sampling/sample.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -58,8 +59,30 @@ const AuditRecordParamsSchema = z.object({
 const AuditActorParamsSchema = z.object({ subject: z.string().min(1).max(200) });
 const AuditEventListSchema = z.object({ items: z.array(AuditEventSchema) });
 
+const SampleIdParamsSchema = z.object({
+  sampleId: z.string().regex(/^smp_[0-9a-z]{26}$/, 'a sample id such as smp_…'),
+});
+const SampleViewSchema = SampleRecordSchema.extend({
+  seed: z.string().optional().describe('Revealed once the sample has been drawn'),
+});
+const SampleListSchema = z.object({ items: z.array(SampleRecordSchema) });
+const ManifestLinksSchema = z.object({ json: z.url(), csv: z.url(), expiresAt: z.iso.datetime() });
+const SampleSizeQuerySchema = z.object({
+  confidence: z.coerce.number().gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1'),
+  margin: z.coerce.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1'),
+  expected: z.coerce.number().min(0).max(1).default(0.5),
+  population: z.coerce.number().int().positive().optional(),
+});
+const SampleSizeSchema = z.object({
+  n0: z.number().describe('Size for an infinite population'),
+  n: z.number().int().describe('Size to draw, after the finite population correction'),
+  formula: z.string(),
+});
+
 const everyone: readonly Role[] = ROLES;
 const auditReaders: readonly Role[] = ['auditor', 'admin'];
+const samplers: readonly Role[] = ['auditor'];
+const sampleReaders: readonly Role[] = ['auditor', 'admin'];
 const importers: readonly Role[] = ['admin', 'police'];
 
 export const ROUTES = {
@@ -141,6 +164,51 @@ export const ROUTES = {
     params: DecisionIdParamsSchema,
     response: DecisionSchema,
     audit: 'consult',
+  },
+  createSample: {
+    method: 'POST',
+    path: '/samples',
+    summary: 'Request a dip sample: the seed is committed now, the draw runs as a workflow',
+    access: samplers,
+    body: CreateSampleRequestSchema,
+    successStatus: 201,
+    response: SampleViewSchema,
+    audit: 'collect',
+  },
+  listSamples: {
+    method: 'GET',
+    path: '/samples',
+    summary: 'Dip samples, newest first',
+    access: sampleReaders,
+    response: SampleListSchema,
+    audit: 'consult',
+  },
+  getSample: {
+    method: 'GET',
+    path: '/samples/{sampleId}',
+    summary: 'One dip sample: status, population and strata, and its seed once drawn',
+    access: sampleReaders,
+    params: SampleIdParamsSchema,
+    response: SampleViewSchema,
+    audit: 'consult',
+  },
+  getSampleManifest: {
+    method: 'GET',
+    path: '/samples/{sampleId}/manifest',
+    summary: "Short-lived links to the sample's manifest (JSON and CSV)",
+    access: sampleReaders,
+    params: SampleIdParamsSchema,
+    response: ManifestLinksSchema,
+    audit: 'disclose',
+  },
+  getSampleSize: {
+    method: 'GET',
+    path: '/sample-size',
+    summary: 'Sample size for a confidence level and margin of error, with the finite population correction',
+    access: sampleReaders,
+    query: SampleSizeQuerySchema,
+    response: SampleSizeSchema,
+    audit: 'none',
   },
   getAuditTrailOfRecord: {
     method: 'GET',

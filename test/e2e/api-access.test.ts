@@ -9,7 +9,7 @@ import { ROLES, type Role } from '../../shared/roles.ts';
 import { APP_VERSION } from '../../shared/version.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
-const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: unknown }> = {
+const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: unknown; query?: string }> = {
   getHealth: { path: {} },
   getOpenApiDocument: { path: {} },
   getMe: { path: {} },
@@ -19,6 +19,19 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   startImport: { path: { importId: 'imp_00000000000000000000000000' } },
   getImportErrors: { path: { importId: 'imp_00000000000000000000000000' } },
   getDecision: { path: { decisionId: 'dec_00000000000000000000000000' } },
+  createSample: {
+    path: {},
+    body: {
+      filter: { decisionDateFrom: '2030-01-01', decisionDateTo: '2030-01-31' },
+      design: { type: 'simple' },
+      size: 5,
+      label: 'matrix',
+    },
+  },
+  listSamples: { path: {} },
+  getSample: { path: { sampleId: 'smp_00000000000000000000000000' } },
+  getSampleManifest: { path: { sampleId: 'smp_00000000000000000000000000' } },
+  getSampleSize: { path: {}, query: '?confidence=0.95&margin=0.05' },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },
 };
@@ -35,7 +48,9 @@ afterAll(async () => stack?.close());
 const call = (routeId: RouteId, options: { as?: string; token?: string }) => {
   const route: RouteDefinition = ROUTES[routeId];
   const sample = SAMPLE_REQUESTS[routeId];
-  const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => sample.path[name] ?? 'missing');
+  const path =
+    route.path.replace(/\{(\w+)\}/g, (_match, name: string) => sample.path[name] ?? 'missing') +
+    (sample.query ?? '');
   return stack.api(route.method, path, { ...options, ...(sample.body ? { body: sample.body } : {}) });
 };
 

@@ -3,7 +3,7 @@
  * actor, roles, action, record, time and request id; workflows write theirs; auditors and admins
  * can read the trail by record and by actor; the log cannot be changed through the application.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { ROUTE_IDS, ROUTES, type RouteDefinition, type RouteId } from '../../shared/api/routes.ts';
@@ -36,18 +36,43 @@ afterAll(async () => stack?.close());
 
 const eventsOfRequest = async (requestId: string) => {
   const trail = await stack.documents.send(
-    new QueryCommand({
+    new ScanCommand({
       TableName: stack.runtime.physicalName('TablesAudit'),
-      IndexName: 'byActor',
-      KeyConditionExpression: 'actorKey = :actor',
-      ExpressionAttributeValues: { ':actor': 'ACTOR#demo-admin' },
+      FilterExpression: 'requestId = :requestId',
+      ExpressionAttributeValues: { ':requestId': requestId },
     }),
   );
-  return (trail.Items ?? []).filter((event) => event.requestId === requestId);
+  return trail.Items ?? [];
 };
 
-/** A call of each data route, as an admin, on a record that exists. */
-const CALLS: Record<RouteId, (() => Promise<{ status: number; headers: Headers }>) | 'no case data'> = {
+let sampleId: string;
+const sampleRequest = {
+  filter: {
+    decisionDateFrom: '2024-01-01',
+    decisionDateTo: '2027-12-31',
+    decisionTypes: ['police_nfa', 'cps_nfa', 'filed', 'other'],
+  },
+  design: { type: 'simple' },
+  size: 2,
+} as const;
+
+async function drawnSample(): Promise<string> {
+  if (sampleId) return sampleId;
+  const created = await stack.api('POST', '/samples', {
+    as: 'auditor',
+    body: { ...sampleRequest, label: 'drawn' },
+  });
+  sampleId = String(created.body.sampleId);
+  const machine = stack.runtime.physicalName('DipSample');
+  await stack.runtime.stepFunctions.waitForExecution(
+    `${machine.replace(':stateMachine:', ':execution:')}:${sampleId}`,
+  );
+  return sampleId;
+}
+
+/** A call of each data route, as an admin unless said otherwise, on a record that exists. */
+type Call = () => Promise<{ status: number; headers: Headers }>;
+const CALLS: Record<RouteId, Call | { as: 'auditor'; call: Call } | 'no case data'> = {
   getHealth: 'no case data',
   getOpenApiDocument: 'no case data',
   getMe: 'no case data',
@@ -84,6 +109,18 @@ const CALLS: Record<RouteId, (() => Promise<{ status: number; headers: Headers }
     return link;
   },
   getDecision: () => stack.api('GET', `/decisions/${decisionId}`, { as: 'admin' }),
+  createSample: {
+    as: 'auditor',
+    call: () => stack.api('POST', '/samples', { as: 'auditor', body: sampleRequest }),
+  },
+  listSamples: async () => {
+    await drawnSample();
+    return stack.api('GET', '/samples', { as: 'admin' });
+  },
+  getSample: async () => stack.api('GET', `/samples/${await drawnSample()}`, { as: 'admin' }),
+  getSampleManifest: async () =>
+    stack.api('GET', `/samples/${await drawnSample()}/manifest`, { as: 'admin' }),
+  getSampleSize: 'no case data',
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
 };
@@ -99,15 +136,16 @@ describe('every data route', () => {
     it(`${route.method} ${route.path} writes a "${route.audit}" event for the caller and request`, async () => {
       expect(call).not.toBe('no case data');
       if (call === 'no case data') return;
-      const response = await call();
+      const as = typeof call === 'function' ? 'admin' : call.as;
+      const response = await (typeof call === 'function' ? call() : call.call());
       expect(response.status).toBeLessThan(300);
       const requestId = String(response.headers.get('x-request-id'));
       const events = await eventsOfRequest(requestId);
       expect(events.length).toBeGreaterThan(0);
       for (const event of events) {
         expect(event).toMatchObject({
-          actor: 'demo-admin',
-          actorRoles: ['admin'],
+          actor: `demo-${as}`,
+          actorRoles: [as],
           action: route.audit,
           requestId,
           via: `${route.method} ${route.path}`,

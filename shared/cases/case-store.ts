@@ -1,0 +1,51 @@
+/** Review cases in the main table. */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documents } from '../aws-clients.ts';
+import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { type ReviewCase, ReviewCaseSchema } from './review-case.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+
+/** Opens a case unless it is already open: its id is deterministic, so a retry opens nothing more. */
+export async function openCaseOnce(reviewCase: ReviewCase): Promise<'opened' | 'already-open'> {
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...keys.reviewCase(reviewCase.caseId),
+          ...kinds.reviewCase(reviewCase.openedAt),
+          ...reviewCase,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return 'opened';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'already-open';
+    throw error;
+  }
+}
+
+/** Every review case, newest first. Cases number in the hundreds or thousands, not millions. */
+export async function listCases(): Promise<ReviewCase[]> {
+  const cases: ReviewCase[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: MAIN_TABLE_INDEXES.byKind,
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': 'CASE' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    cases.push(...(page.Items ?? []).map((item) => ReviewCaseSchema.parse(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return cases;
+}

@@ -1,0 +1,43 @@
+/**
+ * A review case: one decision under scrutiny, opened by a dip sample or a nomination. Its state
+ * lives here (not in a waiting workflow): OPEN → ASSIGNED → IN_REVIEW → (MODERATION) → CONCLUDED
+ * → CLOSED, or WITHDRAWN, or CARRIED_OVER to the next sitting.
+ */
+import { z } from 'zod';
+
+export const CASE_STATUSES = [
+  'OPEN',
+  'ASSIGNED',
+  'IN_REVIEW',
+  'MODERATION',
+  'CONCLUDED',
+  'CLOSED',
+  'WITHDRAWN',
+  'CARRIED_OVER',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** A case in one of these is under review: its decision is not sampled again meanwhile. */
+export const UNDER_REVIEW: readonly CaseStatus[] = [
+  'OPEN',
+  'ASSIGNED',
+  'IN_REVIEW',
+  'MODERATION',
+  'CARRIED_OVER',
+];
+
+export const ReviewCaseSchema = z.object({
+  caseId: z.string(),
+  decisionId: z.string(),
+  origin: z.object({
+    kind: z.literal('dip-sample'),
+    sampleId: z.string(),
+    stratum: z.string(),
+    rank: z.string(),
+  }),
+  status: z.enum(CASE_STATUSES),
+  openedAt: z.iso.datetime(),
+  concludedAt: z.iso.datetime().optional(),
+  verdict: z.string().optional(),
+});
+export type ReviewCase = z.infer<typeof ReviewCaseSchema>;

@@ -1,0 +1,89 @@
+/** Requesting, reading and downloading dip samples, for the audit team. */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3, stepFunctions } from '../aws-clients.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import { deterministicId } from '../ids.ts';
+import type { CreateSampleRequest, SampleRecord } from './sample.ts';
+import { createSampleRecord, getStoredSample } from './sample-store.ts';
+import { newSeed, seedCommitment } from './selection.ts';
+
+export const MANIFEST_LINK_TTL_SECONDS = 5 * 60;
+
+/** Keys in a stable order, so equal requests serialise equally. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Commits the seed (its SHA-256 is recorded now, before any decision is seen) and starts the
+ * draw. The id comes from the requester, the day and the request, so a retried request finds the
+ * sample it already created instead of drawing a second one; a deliberate repeat gets a label.
+ */
+export async function requestSample(
+  request: CreateSampleRequest,
+  principal: Principal,
+  now = new Date(),
+): Promise<{ sample: SampleRecord; created: boolean }> {
+  const day = now.toISOString().slice(0, 10);
+  const sampleId = deterministicId('smp', principal.subject, day, canonical(request));
+  const { seed: chosenSeed, ...withoutSeed } = request;
+  const seed = chosenSeed ?? newSeed();
+  const record: SampleRecord = {
+    sampleId,
+    ...(request.label ? { label: request.label } : {}),
+    request: withoutSeed,
+    seedCommitment: seedCommitment(seed),
+    status: 'REQUESTED',
+    requestedBy: principal.subject,
+    requestedAt: now.toISOString(),
+  };
+  const created = await createSampleRecord(record, seed);
+  const sample = created ? record : (await getStoredSample(sampleId)).record;
+  try {
+    await stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: requireEnv(ENV.sampleStateMachine),
+        name: sampleId,
+        input: JSON.stringify({
+          sampleId,
+          requestedBy: { subject: principal.subject, roles: [...principal.roles] },
+        }),
+      }),
+    );
+  } catch (error) {
+    // Named after the sample: a retried request finds the draw already started.
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+  return { sample, created };
+}
+
+/** The sample, and its seed once drawn (the manifest reveals it then anyway). */
+export async function sampleView(sampleId: string): Promise<SampleRecord & { seed?: string }> {
+  const { record, seed } = await getStoredSample(sampleId);
+  return record.status === 'SELECTED' ? { ...record, seed } : record;
+}
+
+export async function manifestLinks(sampleId: string, now = new Date()) {
+  const { record } = await getStoredSample(sampleId);
+  if (record.status !== 'SELECTED' || !record.manifestKey)
+    throw new NotFoundError(`Sample ${sampleId} has no manifest yet`);
+  const bucket = requireEnv(ENV.evidenceBucket);
+  const link = (key: string) =>
+    getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      expiresIn: MANIFEST_LINK_TTL_SECONDS,
+    });
+  return {
+    json: await link(record.manifestKey),
+    csv: await link(record.manifestKey.replace(/\.json$/, '.csv')),
+    expiresAt: new Date(now.getTime() + MANIFEST_LINK_TTL_SECONDS * 1000).toISOString(),
+  };
+}
