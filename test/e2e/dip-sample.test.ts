@@ -1,0 +1,214 @@
+/**
+ * Dip samples end to end: requested through the API, drawn by the synthesized workflow from the
+ * population index, and checked against an independent re-derivation from the stored decisions.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { rankOf, seedCommitment } from '../../shared/sampling/selection.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+let stack: LocalStack;
+let decisions: Record<string, unknown>[];
+const period = { decisionDateFrom: '2025-04-01', decisionDateTo: '2026-09-30' };
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  const created = await stack.api('POST', '/imports', {
+    as: 'admin',
+    body: { format: 'force-csv', fileName: 'p.csv' },
+  });
+  await fetch(String(created.body.uploadUrl), {
+    method: 'PUT',
+    body: syntheticForceExport({ count: 400, seed: 77 }),
+  });
+  await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
+  const machine = stack.runtime.physicalName('ImportDecisions');
+  await stack.runtime.stepFunctions.waitForExecution(
+    `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
+  );
+  decisions = await stack.decisions();
+});
+afterAll(async () => stack?.close());
+
+async function draw(body: Record<string, unknown>) {
+  const created = await stack.api('POST', '/samples', { as: 'auditor', body });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const sampleId = String(created.body.sampleId);
+  const machine = stack.runtime.physicalName('DipSample');
+  const execution = await stack.runtime.stepFunctions.waitForExecution(
+    `${machine.replace(':stateMachine:', ':execution:')}:${sampleId}`,
+  );
+  const sample = (await stack.api('GET', `/samples/${sampleId}`, { as: 'auditor' })).body;
+  return { created: created.body, sample, execution };
+}
+
+async function manifestOf(sampleId: string) {
+  const links = await stack.api('GET', `/samples/${sampleId}/manifest`, { as: 'auditor' });
+  return {
+    json: (await (await fetch(String(links.body.json))).json()) as Record<string, unknown> & {
+      picks: { decisionId: string; stratum: string; rank: string; inclusionProbability: number }[];
+      strata: { key: string; populationSize: number; sampleSize: number; drawn: number }[];
+      seed: string;
+    },
+    csv: await (await fetch(String(links.body.csv))).text(),
+  };
+}
+
+const nfaOrFiled = (d: Record<string, unknown>) =>
+  ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
+  String(d.decisionDate) >= period.decisionDateFrom &&
+  String(d.decisionDate) <= period.decisionDateTo;
+
+describe('a simple random sample', () => {
+  let result: Awaited<ReturnType<typeof draw>>;
+  let manifest: Awaited<ReturnType<typeof manifestOf>>;
+  const seed = 'a-seed-chosen-by-the-audit-team';
+
+  beforeAll(async () => {
+    result = await draw({ filter: period, design: { type: 'simple' }, size: 25, seed });
+    manifest = await manifestOf(String(result.created.sampleId));
+  });
+
+  it('commits the seed when requested and reveals it only once drawn', () => {
+    expect(result.created).toMatchObject({ status: 'REQUESTED', seedCommitment: seedCommitment(seed) });
+    expect(result.created.seed).toBeUndefined();
+    expect(result.sample).toMatchObject({ status: 'SELECTED', seed, drawnSize: 25 });
+    expect(manifest.json.seed).toBe(seed);
+  });
+
+  it('picks the 25 lowest HMAC ranks of the NFA and filing decisions in the period', () => {
+    const population = decisions.filter(nfaOrFiled);
+    const expected = population
+      .map((d) => ({ decisionId: String(d.decisionId), rank: rankOf(seed, String(d.decisionId)) }))
+      .sort((a, b) => (a.rank < b.rank ? -1 : 1))
+      .slice(0, 25);
+    expect(manifest.json.picks.map(({ decisionId, rank }) => ({ decisionId, rank }))).toEqual(expected);
+    expect(manifest.json.populationSize).toBe(population.length);
+    expect(manifest.json.picks[0]?.inclusionProbability).toBeCloseTo(25 / population.length, 10);
+    expect(manifest.json).toMatchObject({
+      algorithm: 'hmac-sha256-lowest-k/1',
+      seedCommitment: seedCommitment(seed),
+      filter: { ...period, decisionTypes: ['police_nfa', 'cps_nfa', 'filed'] },
+    });
+    expect(manifest.csv.split('\n')[0]).toBe('decisionId,stratum,rank,inclusionProbability');
+  });
+
+  it('opens a review case for every pick, once, even when the request is retried', async () => {
+    const again = await stack.api('POST', '/samples', {
+      as: 'auditor',
+      body: { filter: period, design: { type: 'simple' }, size: 25, seed },
+    });
+    expect(again.body.sampleId).toBe(result.created.sampleId);
+    const { Items = [] } = await stack.documents.send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: stack.runtime.physicalName('TablesMain'),
+        IndexName: 'byKind',
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': 'CASE' },
+      }),
+    );
+    const cases = Items.filter((item) => item.origin.sampleId === result.created.sampleId);
+    expect(cases).toHaveLength(25);
+    expect(new Set(cases.map((c) => c.decisionId))).toEqual(
+      new Set(manifest.json.picks.map((p) => p.decisionId)),
+    );
+    expect(cases.every((c) => c.status === 'OPEN')).toBe(true);
+  });
+
+  it('leaves decisions under review out of the next sample', async () => {
+    const next = await draw({ label: 'second round', filter: period, design: { type: 'simple' }, size: 25, seed });
+    expect(next.created.sampleId).not.toBe(result.created.sampleId);
+    const second = await manifestOf(String(next.created.sampleId));
+    const first = new Set(manifest.json.picks.map((p) => p.decisionId));
+    expect(second.json.picks.some((p) => first.has(p.decisionId))).toBe(false);
+    expect((second.json.exclusions as { excludedDecisionIds: string[] }).excludedDecisionIds).toEqual(
+      [...first].sort(),
+    );
+  }, 30_000);
+});
+
+describe('a stratified sample', () => {
+  it('allocates proportionally by offence group and draws each stratum from its own population', async () => {
+    const { sample } = await draw({
+      label: 'stratified',
+      filter: period,
+      design: { type: 'stratified', strataBy: ['offenceGroup'], allocation: 'proportional' },
+      precision: { confidence: 0.9, margin: 0.1 },
+      exclude: { underReview: false },
+    });
+    const { json } = await manifestOf(String(sample.sampleId));
+    const population = decisions.filter(nfaOrFiled);
+    const n0 = (1.6448536269514722 ** 2 * 0.25) / 0.01;
+    const expectedSize = Math.ceil(n0 / (1 + (n0 - 1) / population.length));
+    expect(json.picks).toHaveLength(expectedSize);
+    expect((json.size as { formula: string }).formula).toMatch(/n0/);
+    for (const stratum of json.strata) {
+      const members = population.filter((d) => `offenceGroup=${d.offenceGroup}` === stratum.key);
+      expect(stratum.populationSize).toBe(members.length);
+      const picks = json.picks.filter((p) => p.stratum === stratum.key);
+      expect(picks).toHaveLength(stratum.sampleSize);
+      const expected = members
+        .map((d) => rankOf(json.seed, String(d.decisionId)))
+        .sort()
+        .slice(0, stratum.sampleSize);
+      expect(picks.map((p) => p.rank)).toEqual(expected);
+    }
+    const total = json.strata.reduce((sum, s) => sum + s.sampleSize, 0);
+    expect(total).toBe(expectedSize);
+  }, 30_000);
+});
+
+describe('edge cases', () => {
+  it('takes every decision when the size exceeds the population, and says so', async () => {
+    const { sample } = await draw({
+      filter: { ...period, offenceGroups: ['malicious_communications'], decidingBodies: ['cps'] },
+      design: { type: 'simple' },
+      size: 5000,
+      exclude: { underReview: false },
+    });
+    expect(sample.status).toBe('SELECTED');
+    expect(sample.drawnSize).toBe(sample.populationSize);
+    expect(String(sample.sizeNote)).toContain('every decision is taken');
+  });
+
+  it('draws nothing from an empty population and says why', async () => {
+    const { sample, execution } = await draw({
+      filter: { decisionDateFrom: '2019-01-01', decisionDateTo: '2019-12-31' },
+      design: { type: 'simple' },
+      size: 10,
+    });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(sample).toMatchObject({ status: 'EMPTY_POPULATION', populationSize: 0 });
+    expect(String(sample.failure)).toContain('No decision matches the filter');
+    expect((await stack.api('GET', `/samples/${sample.sampleId}/manifest`, { as: 'auditor' })).status).toBe(
+      404,
+    );
+  });
+
+  it.each([
+    [{ precision: { confidence: 1, margin: 0.05 } }, 'body.precision.confidence'],
+    [{ precision: { confidence: 0.95, margin: 0 } }, 'body.precision.margin'],
+    [{ size: 10, filter: { ...period, offenceGroups: ['burglary'] } }, 'body.filter.offenceGroups.0'],
+    [{ size: 10, precision: { confidence: 0.95, margin: 0.05 } }, 'body.size'],
+    [{ size: 10, design: { type: 'stratified', allocation: 'equal' } }, 'body.design.strataBy'],
+  ])('refuses %j naming %s', async (override, field) => {
+    const response = await stack.api('POST', '/samples', {
+      as: 'auditor',
+      body: { filter: period, design: { type: 'simple' }, ...override },
+    });
+    expect(response.status).toBe(400);
+    expect((response.body.issues as { field: string }[]).map((issue) => issue.field)).toContain(field);
+  });
+});
+
+describe('the sample-size calculator', () => {
+  it('gives the textbook size with the finite population correction, and names bad parameters', async () => {
+    const response = await stack.api('GET', '/sample-size?confidence=0.95&margin=0.05&population=1000', {
+      as: 'auditor',
+    });
+    expect(response.body).toMatchObject({ n: 278 });
+    const bad = await stack.api('GET', '/sample-size?confidence=1.5&margin=0.05', { as: 'auditor' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([{ field: 'query.confidence', reason: 'must be between 0 and 1' }]);
+  });
+});
