@@ -94,6 +94,8 @@ export class ScrutineerStack extends Stack {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindBucket(storage.evidence, ENV.evidenceBucket, { read: true, prefix: 'samples/' });
         },
+        getSampleEstimates: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        verifySample: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSampleSize: () => {},
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
         getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),

@@ -103,6 +103,9 @@ export class HttpApi extends Construct {
         entry: routeEntry(routeId),
         description: `${route.method} ${route.path}: ${route.summary}`,
         encryptionKey: props.encryptionKey,
+        ...(route.timeoutSeconds
+          ? { timeout: Duration.seconds(route.timeoutSeconds), memorySize: 1024 }
+          : {}),
         environment: { [ENV.rolesClaim]: props.rolesClaim, [ENV.uiOrigin]: props.uiOrigin },
       });
       props.permissions[routeId](fn);

@@ -16,6 +16,7 @@ import {
 } from '../imports/import-record.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema } from '../sampling/sample.ts';
+import { ManifestSchema } from '../sampling/verify.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -37,6 +38,8 @@ export interface RouteDefinition {
   readonly audit: AuditAction | 'none';
   /** Largest accepted request body; 64 KiB unless said otherwise. */
   readonly maxBodyBytes?: number;
+  /** The handler's time limit; 10 s unless said otherwise (API Gateway allows up to 29 s). */
+  readonly timeoutSeconds?: number;
 }
 
 const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
@@ -77,6 +80,14 @@ const SampleSizeSchema = z.object({
   n0: z.number().describe('Size for an infinite population'),
   n: z.number().int().describe('Size to draw, after the finite population correction'),
   formula: z.string(),
+});
+
+const VerificationSchema = z.object({
+  sampleId: z.string(),
+  matches: z.boolean(),
+  checks: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string().optional() })),
+  missingFromManifest: z.array(z.string()),
+  notInRederivation: z.array(z.string()),
 });
 
 const everyone: readonly Role[] = ROLES;
@@ -200,6 +211,27 @@ export const ROUTES = {
     params: SampleIdParamsSchema,
     response: ManifestLinksSchema,
     audit: 'disclose',
+  },
+  getSampleEstimates: {
+    method: 'GET',
+    path: '/samples/{sampleId}/estimates',
+    summary:
+      'Estimated rate of non-compliance with Wilson and Clopper-Pearson intervals, overall, per stratum and stratified',
+    access: sampleReaders,
+    params: SampleIdParamsSchema,
+    response: z.record(z.string(), z.unknown()).describe('See shared/sampling/estimates.ts'),
+    audit: 'consult',
+  },
+  verifySample: {
+    method: 'POST',
+    path: '/sample-verifications',
+    summary: 'Re-derive a sample from its manifest and the population, and say what differs',
+    access: sampleReaders,
+    body: ManifestSchema,
+    maxBodyBytes: 5 * 1024 * 1024,
+    timeoutSeconds: 29,
+    response: VerificationSchema,
+    audit: 'consult',
   },
   getSampleSize: {
     method: 'GET',

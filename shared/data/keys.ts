@@ -29,7 +29,8 @@ export const POPULATION_FIELDS = [
   'source',
 ] as const;
 
-const shardOf = (decisionId: string) => (createHash('sha256').update(decisionId).digest()[0] ?? 0) % POPULATION_SHARDS;
+const shardOf = (decisionId: string) =>
+  (createHash('sha256').update(decisionId).digest()[0] ?? 0) % POPULATION_SHARDS;
 
 export const populationPartition = (month: string, shard: number) => `DECISIONS#${month}#${shard}`;
 

@@ -120,6 +120,13 @@ const CALLS: Record<RouteId, Call | { as: 'auditor'; call: Call } | 'no case dat
   getSample: async () => stack.api('GET', `/samples/${await drawnSample()}`, { as: 'admin' }),
   getSampleManifest: async () =>
     stack.api('GET', `/samples/${await drawnSample()}/manifest`, { as: 'admin' }),
+  getSampleEstimates: async () =>
+    stack.api('GET', `/samples/${await drawnSample()}/estimates`, { as: 'admin' }),
+  verifySample: async () => {
+    const links = await stack.api('GET', `/samples/${await drawnSample()}/manifest`, { as: 'admin' });
+    const manifest = await (await fetch(String(links.body.json))).json();
+    return stack.api('POST', '/sample-verifications', { as: 'admin', body: manifest });
+  },
   getSampleSize: 'no case data',
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),

@@ -116,7 +116,13 @@ describe('a simple random sample', () => {
   });
 
   it('leaves decisions under review out of the next sample', async () => {
-    const next = await draw({ label: 'second round', filter: period, design: { type: 'simple' }, size: 25, seed });
+    const next = await draw({
+      label: 'second round',
+      filter: period,
+      design: { type: 'simple' },
+      size: 25,
+      seed,
+    });
     expect(next.created.sampleId).not.toBe(result.created.sampleId);
     const second = await manifestOf(String(next.created.sampleId));
     const first = new Set(manifest.json.picks.map((p) => p.decisionId));
@@ -125,6 +131,38 @@ describe('a simple random sample', () => {
       [...first].sort(),
     );
   }, 30_000);
+});
+
+describe('verification', () => {
+  it('re-derives a drawn sample from its manifest, and names what was tampered with', async () => {
+    const { created } = await draw({
+      label: 'to verify',
+      filter: period,
+      design: { type: 'stratified', strataBy: ['decidingBody'], allocation: 'equal' },
+      size: 10,
+      exclude: { underReview: false },
+    });
+    const { json } = await manifestOf(String(created.sampleId));
+    const verify = (manifest: unknown) =>
+      stack.api('POST', '/sample-verifications', { as: 'auditor', body: manifest });
+
+    const clean = await verify(json);
+    expect(clean.body).toMatchObject({ matches: true, missingFromManifest: [], notInRederivation: [] });
+
+    const swapped = structuredClone(json);
+    const outsider = decisions.find(
+      (d) => nfaOrFiled(d) && !json.picks.some((p) => p.decisionId === d.decisionId),
+    );
+    (swapped.picks[0] as { decisionId: string }).decisionId = String(outsider?.decisionId);
+    const tampered = await verify(swapped);
+    expect(tampered.body.matches).toBe(false);
+    expect(tampered.body.notInRederivation).toEqual([outsider?.decisionId]);
+    expect(tampered.body.missingFromManifest).toEqual([json.picks[0]?.decisionId]);
+
+    const reseeded = await verify({ ...json, seed: `${json.seed}x` });
+    const failed = (reseeded.body.checks as { check: string; ok: boolean }[]).filter((check) => !check.ok);
+    expect(failed.map((check) => check.check)).toContain('seed matches its commitment');
+  });
 });
 
 describe('a stratified sample', () => {
