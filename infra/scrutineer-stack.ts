@@ -94,6 +94,10 @@ export class ScrutineerStack extends Stack {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindBucket(storage.evidence, ENV.evidenceBucket, { read: true, prefix: 'samples/' });
         },
+        topUpSample: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindStateMachineStarter(sampleWorkflow.stateMachine, ENV.sampleStateMachine);
+        },
         getSampleEstimates: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         verifySample: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSampleSize: () => {},

@@ -15,7 +15,7 @@ import {
   ImportRecordSchema,
 } from '../imports/import-record.ts';
 import { ROLES, type Role } from '../roles.ts';
-import { CreateSampleRequestSchema, SampleRecordSchema } from '../sampling/sample.ts';
+import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
 import { ManifestSchema } from '../sampling/verify.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -211,6 +211,17 @@ export const ROUTES = {
     params: SampleIdParamsSchema,
     response: ManifestLinksSchema,
     audit: 'disclose',
+  },
+  topUpSample: {
+    method: 'POST',
+    path: '/samples/{sampleId}/top-ups',
+    summary: 'Draw more from a drawn sample with the same seed, without changing what was drawn',
+    access: samplers,
+    params: SampleIdParamsSchema,
+    body: TopUpRequestSchema,
+    successStatus: 201,
+    response: SampleViewSchema,
+    audit: 'collect',
   },
   getSampleEstimates: {
     method: 'GET',

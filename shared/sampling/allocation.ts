@@ -6,10 +6,11 @@
  *    agrees), whatever order they arrive in. Keys must be unique.
  * 2. `census` takes every decision in every stratum; `total` is not used.
  * 3. `fixed` takes each stratum's quota; a stratum without a quota gets 0, and a quota naming a
- *    stratum that is not among the strata is refused, naming it (it is almost certainly a typing
- *    error, and silently drawing nothing for it would look like a sample of it). `total` is not used:
- *    the quotas are the design. A quota larger than its stratum is capped at the stratum's size and
- *    the surplus is not moved elsewhere, because each quota is the auditor's explicit choice.
+ *    stratum that is not among the strata is refused with a ValidationError naming it (it is almost
+ *    certainly a typing error, and silently drawing nothing for it would look like a sample of it).
+ *    `total` is not used: the quotas are the design. A quota larger than its stratum is capped at the
+ *    stratum's size and the surplus is not moved elsewhere, because each quota is the auditor's
+ *    explicit choice.
  * 4. `proportional` and `equal` share `total`. When `total` is at least the whole population, every
  *    decision is taken. Otherwise each stratum with room gets a share of what is left, in proportion
  *    to its population size (proportional) or equally (equal):

@@ -94,7 +94,11 @@ export async function countPopulation(input: SampleWorkflowInput): Promise<Popul
   const { record } = await getStoredSample(input.sampleId);
   const { request } = record;
   const bucket = requireEnv(ENV.reportsBucket);
-  const excluded = await excludedDecisions(request.exclude, new Date(record.requestedAt));
+  const excluded = await excludedDecisions(
+    request.exclude,
+    new Date(record.requestedAt),
+    record.excludeSamples ?? [],
+  );
   const excludedKey = workKey(input.sampleId, 'excluded.json');
   await putJson(bucket, excludedKey, excluded);
   const excludedSet = new Set(excluded);

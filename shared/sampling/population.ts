@@ -38,14 +38,15 @@ export async function* populationEntries(filter: PopulationFilter): AsyncGenerat
 }
 
 /**
- * Decisions a new sample must not pick: those under review now and, if asked, those whose review
- * opened within the last N days.
+ * Decisions a new sample must not pick: those under review now, if asked those whose review
+ * opened within the last N days, and those the given samples picked (for a top-up).
  */
 export async function excludedDecisions(
   exclude: CreateSampleRequest['exclude'],
   asOf: Date,
+  pickedBy: readonly string[] = [],
 ): Promise<string[]> {
-  if (!exclude.underReview && exclude.reviewedWithinDays === undefined) return [];
+  if (!exclude.underReview && exclude.reviewedWithinDays === undefined && pickedBy.length === 0) return [];
   const since =
     exclude.reviewedWithinDays === undefined
       ? undefined
@@ -54,7 +55,8 @@ export async function excludedDecisions(
   for (const reviewCase of await listCases()) {
     const underReview = exclude.underReview && UNDER_REVIEW.includes(reviewCase.status);
     const recent = since !== undefined && reviewCase.openedAt >= since;
-    if (underReview || recent) excluded.add(reviewCase.decisionId);
+    const alreadyPicked = pickedBy.includes(reviewCase.origin.sampleId);
+    if (underReview || recent || alreadyPicked) excluded.add(reviewCase.decisionId);
   }
   return [...excluded].sort();
 }

@@ -132,6 +132,11 @@ export const CreateSampleRequestSchema = z
   });
 export type CreateSampleRequest = z.infer<typeof CreateSampleRequestSchema>;
 
+export const TopUpRequestSchema = z.object({
+  additional: z.number().int().positive().max(100_000).describe('How many more decisions to draw'),
+  label: z.string().trim().min(1).max(120).optional(),
+});
+
 export const SAMPLE_STATUSES = ['REQUESTED', 'SELECTED', 'EMPTY_POPULATION', 'FAILED'] as const;
 
 export const StratumSummarySchema = z.object({
@@ -159,6 +164,10 @@ export const SampleRecordSchema = z.object({
   strata: z.array(StratumSummarySchema).optional(),
   manifestKey: z.string().optional(),
   failure: z.string().optional(),
+  /** A top-up: the sample it extends, with the same seed, drawing past what was already drawn. */
+  topUpOf: z.string().optional(),
+  /** Samples whose picks this one must not pick again (the sample topped up and its other top-ups). */
+  excludeSamples: z.array(z.string()).optional(),
 });
 export type SampleRecord = z.infer<typeof SampleRecordSchema>;
 

@@ -2,13 +2,14 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { z } from 'zod';
 import { s3, stepFunctions } from '../aws-clients.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
-import type { CreateSampleRequest, SampleRecord } from './sample.ts';
-import { createSampleRecord, getStoredSample } from './sample-store.ts';
+import type { CreateSampleRequest, SampleRecord, TopUpRequestSchema } from './sample.ts';
+import { createSampleRecord, getStoredSample, listSampleRecords } from './sample-store.ts';
 import { newSeed, seedCommitment } from './selection.ts';
 
 export const MANIFEST_LINK_TTL_SECONDS = 5 * 60;
@@ -64,6 +65,76 @@ export async function requestSample(
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
   }
   return { sample, created };
+}
+
+/**
+ * Draws more from a drawn sample without changing what it drew: a new sample with the same seed
+ * and population that leaves out every decision the sample (and its earlier top-ups) picked, so
+ * it takes the next-lowest ranks. Retried the same day, the same top-up is found again.
+ */
+export async function requestTopUp(
+  parentId: string,
+  topUp: z.infer<typeof TopUpRequestSchema>,
+  principal: Principal,
+  now = new Date(),
+): Promise<SampleRecord> {
+  const { record: parent, seed } = await getStoredSample(parentId);
+  if (parent.topUpOf)
+    throw new ConflictError(`Sample ${parentId} is itself a top-up; top up ${parent.topUpOf}`);
+  if (parent.status !== 'SELECTED') throw new ConflictError(`Sample ${parentId} has not been drawn`);
+  if (parent.request.design.type === 'census')
+    throw new ConflictError('A census already holds every decision');
+  const earlierTopUps = (await listSampleRecords(1000)).filter((sample) => sample.topUpOf === parentId);
+  const design =
+    parent.request.design.allocation === 'fixed'
+      ? {
+          type: parent.request.design.type,
+          strataBy: parent.request.design.strataBy,
+          allocation: 'proportional' as const,
+        }
+      : parent.request.design;
+  const sampleId = deterministicId(
+    'smp',
+    parentId,
+    'top-up',
+    now.toISOString().slice(0, 10),
+    canonical(topUp),
+  );
+  const record: SampleRecord = {
+    sampleId,
+    label: topUp.label ?? `top-up of ${parentId}`,
+    request: { ...parent.request, design, size: topUp.additional, precision: undefined },
+    seedCommitment: parent.seedCommitment,
+    status: 'REQUESTED',
+    requestedBy: principal.subject,
+    requestedAt: now.toISOString(),
+    topUpOf: parentId,
+    excludeSamples: [
+      parentId,
+      ...earlierTopUps.map((sample) => sample.sampleId).filter((id) => id !== sampleId),
+    ],
+  };
+  const created = await createSampleRecord(record, seed);
+  await startDraw(sampleId, principal);
+  return created ? record : (await getStoredSample(sampleId)).record;
+}
+
+async function startDraw(sampleId: string, principal: Principal): Promise<void> {
+  try {
+    await stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: requireEnv(ENV.sampleStateMachine),
+        name: sampleId,
+        input: JSON.stringify({
+          sampleId,
+          requestedBy: { subject: principal.subject, roles: [...principal.roles] },
+        }),
+      }),
+    );
+  } catch (error) {
+    // Named after the sample: a retried request finds the draw already started.
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
 }
 
 /** The sample, and its seed once drawn (the manifest reveals it then anyway). */

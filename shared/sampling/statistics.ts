@@ -140,8 +140,9 @@ export function sampleSize({ confidence, margin, expected = 0.5, population }: S
     n0,
     n,
     formula:
-      `${n0Text}; n = n0 / (1 + (n0 − 1)/N) = ${figure(n0, 4)} / (1 + ${figure(n0 - 1, 4)} / ${population}) = ` +
-      `${figure(corrected, 4)}, rounded up to n = ${n} ${settings}, population N = ${population})`,
+      `${n0Text}; n = n0 / (1 + (n0 − 1)/N) = ` +
+      `${figure(n0, 4)} / (1 + ${figure(n0 - 1, 4)} / ${population}) = ${figure(corrected, 4)}, ` +
+      `rounded up to n = ${n} ${settings}, population N = ${population})`,
   };
 }
 
@@ -216,7 +217,8 @@ export function stratifiedEstimate(strata: readonly StratumResult[], confidence 
     }
     if (!(Number.isInteger(successes) && successes >= 0 && successes <= sampleSize)) {
       throw new RangeError(
-        `strata[${index}].successes must be a whole number from 0 to sampleSize (${sampleSize}), got ${successes}`,
+        `strata[${index}].successes must be a whole number from 0 to sampleSize (${sampleSize}), ` +
+          `got ${successes}`,
       );
     }
   });

@@ -31,6 +31,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   listSamples: { path: {} },
   getSample: { path: { sampleId: 'smp_00000000000000000000000000' } },
   getSampleManifest: { path: { sampleId: 'smp_00000000000000000000000000' } },
+  topUpSample: { path: { sampleId: 'smp_00000000000000000000000000' }, body: { additional: 3 } },
   getSampleEstimates: { path: { sampleId: 'smp_00000000000000000000000000' } },
   verifySample: {
     path: {},

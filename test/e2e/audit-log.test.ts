@@ -120,6 +120,14 @@ const CALLS: Record<RouteId, Call | { as: 'auditor'; call: Call } | 'no case dat
   getSample: async () => stack.api('GET', `/samples/${await drawnSample()}`, { as: 'admin' }),
   getSampleManifest: async () =>
     stack.api('GET', `/samples/${await drawnSample()}/manifest`, { as: 'admin' }),
+  topUpSample: {
+    as: 'auditor',
+    call: async () =>
+      stack.api('POST', `/samples/${await drawnSample()}/top-ups`, {
+        as: 'auditor',
+        body: { additional: 1 },
+      }),
+  },
   getSampleEstimates: async () =>
     stack.api('GET', `/samples/${await drawnSample()}/estimates`, { as: 'admin' }),
   verifySample: async () => {

@@ -133,6 +133,39 @@ describe('a simple random sample', () => {
   }, 30_000);
 });
 
+describe('a top-up', () => {
+  it('draws the next-lowest ranks with the same seed, leaving what was drawn unchanged', async () => {
+    const seed = 'the-seed-for-a-sample-to-top-up';
+    const { created } = await draw({
+      label: 'base',
+      filter: period,
+      design: { type: 'simple' },
+      size: 5,
+      seed,
+      exclude: { underReview: false },
+    });
+    const before = await manifestOf(String(created.sampleId));
+    const topUp = await stack.api('POST', `/samples/${created.sampleId}/top-ups`, {
+      as: 'auditor',
+      body: { additional: 4 },
+    });
+    expect(topUp.status).toBe(201);
+    expect(topUp.body).toMatchObject({ topUpOf: created.sampleId, seedCommitment: seedCommitment(seed) });
+    const machine = stack.runtime.physicalName('DipSample');
+    await stack.runtime.stepFunctions.waitForExecution(
+      `${machine.replace(':stateMachine:', ':execution:')}:${topUp.body.sampleId}`,
+    );
+    const after = await manifestOf(String(topUp.body.sampleId));
+    const allRanks = decisions
+      .filter(nfaOrFiled)
+      .map((d) => rankOf(seed, String(d.decisionId)))
+      .sort();
+    expect(before.json.picks.map((p) => p.rank)).toEqual(allRanks.slice(0, 5));
+    expect(after.json.picks.map((p) => p.rank)).toEqual(allRanks.slice(5, 9));
+    expect((await manifestOf(String(created.sampleId))).json.picks).toEqual(before.json.picks);
+  });
+});
+
 describe('verification', () => {
   it('re-derives a drawn sample from its manifest, and names what was tampered with', async () => {
     const { created } = await draw({
