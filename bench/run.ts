@@ -11,6 +11,7 @@ import { importThroughput } from './import-throughput.ts';
 
 const sizes = (process.env.BENCH_IMPORT_ROWS ?? '20000,100000').split(',').map(Number);
 const results = [await importThroughput(sizes)];
+results.push(await (await import('./sample-selection.ts')).sampleSelection());
 
 const cpu = os.cpus()[0]?.model ?? 'CPU';
 const machine = `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

@@ -67,19 +67,25 @@ export function resolveSettings(as: string | undefined, env: NodeJS.ProcessEnv =
 }
 
 /** Adds the options every command that calls the API takes. */
-export function withSignInOptions(command: Command): Command {
+/** Adds `--as`; each command group names the persona it signs in as by default. */
+export function withSignInOptions(command: Command, defaultUser = DEFAULT_USER): Command {
+  defaultUsers.set(command, defaultUser);
   return command.option(
     '--as <username>',
-    `sign in to the local stack as this demo user (default: ${DEFAULT_USER}; not with SCRUTINEER_TOKEN)`,
+    `sign in to the local stack as this demo user (default: ${defaultUser}; not with SCRUTINEER_TOKEN)`,
   );
 }
+
+const defaultUsers = new WeakMap<Command, string>();
 
 /** An API client for a command's options, or a usage error (exit 2) when they cannot work. */
 export async function connect(command: Command): Promise<ApiClient> {
   const { as } = command.opts<{ as?: string }>();
+  // A token from the environment decides who the caller is, and --as may not be given with it.
+  const user = as ?? (process.env.SCRUTINEER_TOKEN ? undefined : defaultUsers.get(command));
   let settings: Settings;
   try {
-    settings = resolveSettings(as);
+    settings = resolveSettings(user);
   } catch (error) {
     if (error instanceof SettingsError && error.isUsage) command.error(`error: ${error.message}`);
     throw error;

@@ -5,12 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
+import { addSampleCommand } from './commands/sample.ts';
 import { addSynthDataCommand } from './commands/synth-data.ts';
 import { describeError } from './output.ts';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   addImportCommand,
   addImportsCommand,
+  addSampleCommand,
   addSynthDataCommand,
 ];
 

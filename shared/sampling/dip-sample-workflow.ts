@@ -11,6 +11,7 @@ import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { s3 } from '../aws-clients.ts';
 import { openCaseOnce } from '../cases/case-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
+import { ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { type Allocation, allocate } from './allocation.ts';
 import { excludedDecisions, populationEntries } from './population.ts';
@@ -129,11 +130,9 @@ export async function countPopulation(input: SampleWorkflowInput): Promise<Popul
     allocation.method === 'fixed' ? Object.values(allocation.quotas).reduce((a, b) => a + b, 0) : 0;
   const requestedSize =
     allocation.method === 'census' ? populationSize : (request.size ?? computed?.n ?? quotaTotal);
-  const strata = allocate(
-    [...hashes.entries()].map(([key, hash]) => ({ key, populationSize: hash.count })),
-    requestedSize,
-    allocation,
-  ).map((stratum) => ({ ...stratum, populationHash: (hashes.get(stratum.key) as PopulationHash).digest() }));
+  const strata = (await allocateOrExplain(input.sampleId, hashes, requestedSize, allocation)).map(
+    (stratum) => ({ ...stratum, populationHash: (hashes.get(stratum.key) as PopulationHash).digest() }),
+  );
   const drawn = strata.reduce((sum, stratum) => sum + stratum.sampleSize, 0);
   const sizeNote =
     requestedSize > populationSize
@@ -149,6 +148,25 @@ export async function countPopulation(input: SampleWorkflowInput): Promise<Popul
     excludedKey,
     strata,
   };
+}
+
+async function allocateOrExplain(
+  sampleId: string,
+  hashes: ReadonlyMap<string, PopulationHash>,
+  total: number,
+  allocation: Allocation,
+) {
+  try {
+    return allocate(
+      [...hashes.entries()].map(([key, hash]) => ({ key, populationSize: hash.count })),
+      total,
+      allocation,
+    );
+  } catch (error) {
+    // Say why on the sample, then fail the workflow (which records the error's name).
+    if (error instanceof ValidationError) await updateSample(sampleId, { problem: error.message });
+    throw error;
+  }
 }
 
 /** The lowest-ranked decisions of one stratum under the committed seed, written to S3. */

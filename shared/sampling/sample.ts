@@ -112,7 +112,9 @@ export const CreateSampleRequestSchema = z
   })
   .refine(
     (request) =>
-      request.design.type === 'census' || (request.size === undefined) !== (request.precision === undefined),
+      request.design.type === 'census' ||
+      request.design.allocation === 'fixed' ||
+      (request.size === undefined) !== (request.precision === undefined),
     {
       path: ['size'],
       message: 'give either a size or a precision (confidence and margin), not both',
@@ -126,10 +128,12 @@ export const CreateSampleRequestSchema = z
       message: 'a census takes every decision; give no size',
     },
   )
-  .refine((request) => request.design.allocation !== 'fixed' || request.size === undefined, {
-    path: ['size'],
-    message: 'a fixed allocation takes its size from the quotas',
-  });
+  .refine(
+    (request) =>
+      request.design.allocation !== 'fixed' ||
+      (request.size === undefined && request.precision === undefined),
+    { path: ['size'], message: 'a fixed allocation takes its size from the quotas' },
+  );
 export type CreateSampleRequest = z.infer<typeof CreateSampleRequestSchema>;
 
 export const TopUpRequestSchema = z.object({
@@ -164,6 +168,10 @@ export const SampleRecordSchema = z.object({
   strata: z.array(StratumSummarySchema).optional(),
   manifestKey: z.string().optional(),
   failure: z.string().optional(),
+  problem: z
+    .string()
+    .optional()
+    .describe('Why the design could not be drawn, e.g. a quota for a stratum not in the population'),
   /** A top-up: the sample it extends, with the same seed, drawing past what was already drawn. */
   topUpOf: z.string().optional(),
   /** Samples whose picks this one must not pick again (the sample topped up and its other top-ups). */

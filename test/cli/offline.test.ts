@@ -31,7 +31,12 @@ async function unusedPort(): Promise<number> {
 
 it('has every command, each with its help', () => {
   const program = createProgram();
-  expect(program.commands.map((command) => command.name())).toEqual(['import', 'imports', 'synth-data']);
+  expect(program.commands.map((command) => command.name())).toEqual([
+    'import',
+    'imports',
+    'sample',
+    'synth-data',
+  ]);
   const show = program.commands.find((command) => command.name() === 'imports')?.commands[0];
   expect(show?.helpInformation()).toContain('Usage: scrutineer imports show [options] <importId>');
 });

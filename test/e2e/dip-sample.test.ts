@@ -229,6 +229,41 @@ describe('a stratified sample', () => {
   }, 30_000);
 });
 
+describe('a fixed allocation', () => {
+  it('draws each quota from its stratum and refuses a quota for a stratum not in the population', async () => {
+    const { sample } = await draw({
+      label: 'fixed',
+      filter: period,
+      design: {
+        type: 'stratified',
+        strataBy: ['decidingBody'],
+        allocation: 'fixed',
+        quotas: { 'decidingBody=police': 6, 'decidingBody=cps': 3 },
+      },
+      exclude: { underReview: false },
+    });
+    expect(sample.status).toBe('SELECTED');
+    expect(
+      (sample.strata as { key: string; sampleSize: number }[]).map((s) => [s.key, s.sampleSize]),
+    ).toEqual([
+      ['decidingBody=cps', 3],
+      ['decidingBody=police', 6],
+    ]);
+    const { sample: wrong } = await draw({
+      label: 'fixed, wrong key',
+      filter: period,
+      design: {
+        type: 'stratified',
+        strataBy: ['decidingBody'],
+        allocation: 'fixed',
+        quotas: { 'decidingBody=court': 2 },
+      },
+    });
+    expect(wrong).toMatchObject({ status: 'FAILED', failure: 'ValidationError' });
+    expect(String(wrong.problem)).toContain('decidingBody=court');
+  });
+});
+
 describe('edge cases', () => {
   it('takes every decision when the size exceeds the population, and says so', async () => {
     const { sample } = await draw({
