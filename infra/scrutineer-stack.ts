@@ -101,6 +101,12 @@ export class ScrutineerStack extends Stack {
         getSampleEstimates: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         verifySample: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSampleSize: () => {},
+        nominate: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindSecret(encryption.pseudonymKey, ENV.pseudonymKeySecret);
+        },
+        listNominations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getNomination: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
         getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
       },

@@ -65,6 +65,7 @@ interface JsonOption {
 export function addSampleCommand(program: Command): void {
   const sample = program.command('sample').description('draw, look at and verify dip samples of decisions');
   addCreate(sample);
+  addTopUp(sample);
   addShow(sample);
   addList(sample);
   addSize(sample);
@@ -200,7 +201,47 @@ async function createSample(options: CreateOptions, command: Command): Promise<v
   // Before the draw, so a folder that cannot be written to fails before anything is requested.
   if (options.out !== undefined) await mkdir(options.out, { recursive: true });
   const client = await connect(command);
-  const created = await client.post<SampleRecord>('/samples', sampleRequest(options));
+  await requestAndFollow(client, options, () =>
+    client.post<SampleRecord>('/samples', sampleRequest(options)),
+  );
+}
+
+interface TopUpOptions {
+  readonly additional: number;
+  readonly label?: string;
+  readonly out?: string;
+  readonly wait: boolean;
+}
+
+function addTopUp(sample: Command): void {
+  withSignInOptions(
+    sample
+      .command('top-up')
+      .description('draw more from a drawn sample with the same seed, leaving what it drew unchanged')
+      .argument('<sampleId>', 'the sample to top up, such as smp_01j…')
+      .requiredOption('--additional <n>', 'how many more decisions to draw', numberArgument)
+      .option('--label <label>', 'tells a second top-up on the same day apart')
+      .option('--out <dir>', 'download the top-up manifest (JSON and CSV) into this folder')
+      .option('--no-wait', 'print the top-up id once requested, without following the draw'),
+    SAMPLE_USER,
+  ).action(async (sampleId: string, options: TopUpOptions, command: Command) => {
+    if (options.out !== undefined) await mkdir(options.out, { recursive: true });
+    const client = await connect(command);
+    await requestAndFollow(client, options, () =>
+      client.post<SampleRecord>(`/samples/${encodeURIComponent(sampleId)}/top-ups`, {
+        additional: options.additional,
+        ...(options.label ? { label: options.label } : {}),
+      }),
+    );
+  });
+}
+
+async function requestAndFollow(
+  client: ApiClient,
+  options: { readonly out?: string; readonly wait: boolean },
+  request: () => Promise<SampleRecord>,
+): Promise<void> {
+  const created = await request();
   const { sampleId } = created;
   if (!options.wait) {
     status(`Requested sample ${sampleId} with seed commitment ${created.seedCommitment}.`);

@@ -61,6 +61,11 @@ export class DataTables extends Construct {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...POPULATION_FIELDS],
     });
+    this.main.table.addGlobalSecondaryIndex({
+      indexName: MAIN_TABLE_INDEXES.byCrime,
+      partitionKey: { name: 'crimeReference', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
     this.audit = hardenedTable(this, 'Audit', { ...props, indexes: Object.values(AUDIT_TABLE_INDEXES) });
     this.audit.table.addGlobalSecondaryIndex({
       indexName: AUDIT_TABLE_INDEXES.byActor,

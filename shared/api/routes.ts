@@ -14,6 +14,7 @@ import {
   ImportIdParamsSchema,
   ImportRecordSchema,
 } from '../imports/import-record.ts';
+import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
 import { ManifestSchema } from '../sampling/verify.ts';
@@ -91,6 +92,7 @@ const VerificationSchema = z.object({
 });
 
 const everyone: readonly Role[] = ROLES;
+const nominators: readonly Role[] = ['isva', 'cps', 'police'];
 const auditReaders: readonly Role[] = ['auditor', 'admin'];
 const samplers: readonly Role[] = ['auditor'];
 const sampleReaders: readonly Role[] = ['auditor', 'admin'];
@@ -252,6 +254,35 @@ export const ROUTES = {
     query: SampleSizeQuerySchema,
     response: SampleSizeSchema,
     audit: 'none',
+  },
+  nominate: {
+    method: 'POST',
+    path: '/nominations',
+    summary: 'Nominate a decision for the Rape Scrutiny Panel; eligibility is checked and explained',
+    access: nominators,
+    body: NominateRequestSchema,
+    successStatus: 201,
+    response: NominationViewSchema,
+    audit: 'collect',
+  },
+  listNominations: {
+    method: 'GET',
+    path: '/nominations',
+    summary: 'Your own nominations and where each stands',
+    access: nominators,
+    response: z.object({ items: z.array(NominationViewSchema) }),
+    audit: 'consult',
+  },
+  getNomination: {
+    method: 'GET',
+    path: '/nominations/{nominationId}',
+    summary: 'One of your own nominations',
+    access: nominators,
+    params: z.object({
+      nominationId: z.string().regex(/^nom_[0-9a-z]{26}$/, 'a nomination id such as nom_…'),
+    }),
+    response: NominationViewSchema,
+    audit: 'consult',
   },
   getAuditTrailOfRecord: {
     method: 'GET',

@@ -10,7 +10,14 @@ import { z } from 'zod';
 export const AUDIT_ACTIONS = ['collect', 'alter', 'consult', 'disclose', 'combine', 'erase'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_RECORD_TYPES = ['import', 'decision', 'sample', 'case', 'audit-trail'] as const;
+export const AUDIT_RECORD_TYPES = [
+  'import',
+  'decision',
+  'sample',
+  'case',
+  'nomination',
+  'audit-trail',
+] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];
 
 export const AuditEventSchema = z.object({

@@ -26,15 +26,20 @@ export const UNDER_REVIEW: readonly CaseStatus[] = [
   'CARRIED_OVER',
 ];
 
+const asArray = (value: unknown) => (value instanceof Set ? [...value].sort() : value);
+
+export const CaseOriginSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('dip-sample'), sampleId: z.string(), stratum: z.string(), rank: z.string() }),
+  z.object({ kind: z.literal('nomination') }),
+]);
+
 export const ReviewCaseSchema = z.object({
   caseId: z.string(),
   decisionId: z.string(),
-  origin: z.object({
-    kind: z.literal('dip-sample'),
-    sampleId: z.string(),
-    stratum: z.string(),
-    rank: z.string(),
-  }),
+  origin: CaseOriginSchema,
+  /** Everyone who nominated the decision (subjects), kept as a set so a merge never duplicates. */
+  nominators: z.preprocess(asArray, z.array(z.string())).optional(),
+  sittingId: z.string().optional().describe('The sitting whose agenda holds the case'),
   status: z.enum(CASE_STATUSES),
   openedAt: z.iso.datetime(),
   concludedAt: z.iso.datetime().optional(),

@@ -9,10 +9,11 @@
  *   POPULATION_SHARDS partitions per month so a large import does not write to one hot
  *   partition; it projects only the fields a sampling filter or stratum reads, so counting a
  *   population never reads whole items.
+ * - `crimeReference` (index `byCrime`, keys only): the decisions on one (pseudonymised) crime.
  */
 import { createHash } from 'node:crypto';
 
-export const MAIN_TABLE_INDEXES = { byKind: 'byKind', population: 'population' } as const;
+export const MAIN_TABLE_INDEXES = { byKind: 'byKind', population: 'population', byCrime: 'byCrime' } as const;
 
 export const POPULATION_SHARDS = 8;
 
@@ -47,6 +48,7 @@ export const keys = {
   sitting: (sittingId: string) => ({ pk: `SITTING#${sittingId}`, sk: 'SITTING' }),
   sample: (sampleId: string) => ({ pk: `SAMPLE#${sampleId}`, sk: 'SAMPLE' }),
   reviewCase: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
+  nomination: (nominationId: string) => ({ pk: `NOMINATION#${nominationId}`, sk: 'NOMINATION' }),
 } as const;
 
 export const kinds = {
@@ -56,4 +58,9 @@ export const kinds = {
   sitting: (panelAndDate: string) => ({ gsi1pk: 'SITTING', gsi1sk: panelAndDate }),
   sample: (requestedAt: string) => ({ gsi1pk: 'SAMPLE', gsi1sk: requestedAt }),
   reviewCase: (openedAt: string) => ({ gsi1pk: 'CASE', gsi1sk: openedAt }),
+  /** Listed per nominator: nobody lists anyone else's nominations. */
+  nomination: (nominatedBy: string, nominatedAt: string) => ({
+    gsi1pk: `NOMINATIONS#${nominatedBy}`,
+    gsi1sk: nominatedAt,
+  }),
 } as const;

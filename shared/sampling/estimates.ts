@@ -32,12 +32,15 @@ function proportion(drawn: number, verdicts: readonly string[]): Proportion {
 
 export async function sampleEstimates(sampleId: string) {
   const { record } = await getStoredSample(sampleId);
-  const cases = (await listCases()).filter((reviewCase) => reviewCase.origin.sampleId === sampleId);
+  const cases = (await listCases()).flatMap((reviewCase) =>
+    reviewCase.origin.kind === 'dip-sample' && reviewCase.origin.sampleId === sampleId
+      ? [{ stratum: reviewCase.origin.stratum, status: reviewCase.status, verdict: reviewCase.verdict }]
+      : [],
+  );
   const verdictsOf = (stratum?: string) =>
     cases
       .filter(
-        (c) =>
-          (stratum === undefined || c.origin.stratum === stratum) && c.status === 'CONCLUDED' && c.verdict,
+        (c) => (stratum === undefined || c.stratum === stratum) && c.status === 'CONCLUDED' && c.verdict,
       )
       .map((c) => String(c.verdict));
   const strata = (record.strata ?? [])
@@ -45,7 +48,7 @@ export async function sampleEstimates(sampleId: string) {
     .map((stratum) => ({
       key: stratum.key,
       populationSize: stratum.populationSize,
-      ...proportion(cases.filter((c) => c.origin.stratum === stratum.key).length, verdictsOf(stratum.key)),
+      ...proportion(cases.filter((c) => c.stratum === stratum.key).length, verdictsOf(stratum.key)),
     }));
   const everyStratumIn = strata.length > 0 && strata.every((stratum) => stratum.concluded > 0);
   return {

@@ -55,7 +55,8 @@ export async function excludedDecisions(
   for (const reviewCase of await listCases()) {
     const underReview = exclude.underReview && UNDER_REVIEW.includes(reviewCase.status);
     const recent = since !== undefined && reviewCase.openedAt >= since;
-    const alreadyPicked = pickedBy.includes(reviewCase.origin.sampleId);
+    const alreadyPicked =
+      reviewCase.origin.kind === 'dip-sample' && pickedBy.includes(reviewCase.origin.sampleId);
     if (underReview || recent || alreadyPicked) excluded.add(reviewCase.decisionId);
   }
   return [...excluded].sort();

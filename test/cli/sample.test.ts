@@ -140,6 +140,23 @@ describe('a simple sample drawn, shown, verified and estimated', () => {
     expect(list.stdout).toMatch(new RegExp(`${sampleId}\\s+–\\s+SELECTED\\s+\\S+\\s+\\d+\\s+${SIZE}\\n`));
   });
 
+  it('tops the sample up with the next-lowest ranks, leaving its picks alone', async () => {
+    const run = await runCli(
+      ['sample', 'top-up', sampleId, '--additional', '3', '--out', workDir],
+      viaIssuer,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const topUpId = sampleIdIn(run.stdout);
+    expect(topUpId).not.toBe(sampleId);
+    const topUp = JSON.parse(
+      await readFile(path.join(workDir, `${topUpId}.manifest.json`), 'utf8'),
+    ) as ManifestFile;
+    expect(topUp.picks).toHaveLength(3);
+    const original = new Set(manifest.picks.map((pick) => pick.decisionId));
+    expect(topUp.picks.some((pick) => original.has(pick.decisionId))).toBe(false);
+    expect(topUp.picks.every((pick) => pick.rank > (manifest.picks.at(-1)?.rank ?? ''))).toBe(true);
+  });
+
   it('says no estimate can be made before any case concludes', async () => {
     const run = await runCli(['sample', 'estimates', sampleId], viaIssuer);
     expect(run.code, run.stderr).toBe(0);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   importId = String(created.body.importId);
   await fetch(String(created.body.uploadUrl), {
     method: 'PUT',
-    body: syntheticForceExport({ count: 3, seed: 5 }),
+    body: syntheticForceExport({ count: 30, seed: 5 }),
   });
   await stack.api('POST', `/imports/${importId}/start`, { as: 'police' });
   const machine = stack.runtime.physicalName('ImportDecisions');
@@ -46,6 +46,24 @@ const eventsOfRequest = async (requestId: string) => {
 };
 
 let sampleId: string;
+
+async function nominateOne() {
+  const windowStart = new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10);
+  const eligible = (await stack.decisions(importId)).find(
+    (d) =>
+      ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
+      String(d.decisionDate) >= windowStart,
+  );
+  return stack.api('POST', '/nominations', {
+    as: 'isva',
+    body: {
+      decisionId: eligible?.decisionId,
+      reasonCodes: ['victim_dissatisfied'],
+      victimConsent: 'consents',
+      vrrStatus: 'requested',
+    },
+  });
+}
 const sampleRequest = {
   filter: {
     decisionDateFrom: '2024-01-01',
@@ -72,7 +90,7 @@ async function drawnSample(): Promise<string> {
 
 /** A call of each data route, as an admin unless said otherwise, on a record that exists. */
 type Call = () => Promise<{ status: number; headers: Headers }>;
-const CALLS: Record<RouteId, Call | { as: 'auditor'; call: Call } | 'no case data'> = {
+const CALLS: Record<RouteId, Call | { as: 'auditor' | 'isva'; call: Call } | 'no case data'> = {
   getHealth: 'no case data',
   getOpenApiDocument: 'no case data',
   getMe: 'no case data',
@@ -136,6 +154,19 @@ const CALLS: Record<RouteId, Call | { as: 'auditor'; call: Call } | 'no case dat
     return stack.api('POST', '/sample-verifications', { as: 'admin', body: manifest });
   },
   getSampleSize: 'no case data',
+  nominate: { as: 'isva', call: async () => nominateOne() },
+  listNominations: {
+    as: 'isva',
+    call: async () => {
+      await nominateOne();
+      return stack.api('GET', '/nominations', { as: 'isva' });
+    },
+  },
+  getNomination: {
+    as: 'isva',
+    call: async () =>
+      stack.api('GET', `/nominations/${(await nominateOne()).body.nominationId}`, { as: 'isva' }),
+  },
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
 };
@@ -184,7 +215,7 @@ describe('the audit trail', () => {
       ]),
     );
     const collected = events.find((event) => event.via === 'import-decisions/SummariseImport');
-    expect(collected?.detail).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(collected?.detail).toMatchObject({ accepted: 30, rejected: 0 });
     expect(String(collected?.requestId)).toContain(':execution:');
   });
 
