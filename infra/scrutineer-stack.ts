@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/environment.ts';
 import { DipSampleWorkflow } from '../workflows/dip-sample.ts';
 import { ImportDecisionsWorkflow } from '../workflows/import-decisions.ts';
+import { RouteCasesWorkflow } from '../workflows/route-cases.ts';
 import { SweepWorkflow } from '../workflows/sweep.ts';
 import type { ScrutineerConfig } from './config.ts';
 import { DataTables } from './constructs/data-tables.ts';
@@ -56,6 +57,8 @@ export class ScrutineerStack extends Stack {
       encryptionKey,
     });
 
+    const routingWorkflow = new RouteCasesWorkflow(this, 'RouteCases', { table: tables.main, encryptionKey });
+
     const api = new HttpApi(this, 'Http', {
       issuer: identity.issuer,
       audience: identity.audience,
@@ -107,6 +110,14 @@ export class ScrutineerStack extends Stack {
         },
         listNominations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getNomination: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        listSittings: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        addToAgenda: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        routeSitting: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindStateMachineStarter(routingWorkflow.stateMachine, ENV.routingStateMachine);
+        },
+        listAssignments: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        declineAssignment: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
         getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
       },

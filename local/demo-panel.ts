@@ -55,6 +55,8 @@ export const DEMO_SITTINGS: readonly Sitting[] = [
     findingsDeadline: '2027-01-13',
     status: 'PLANNED',
     agenda: [],
+    maxCases: 12,
+    reviewersPerCase: 2,
   },
   {
     sittingId: 'sit_2027q2',
@@ -63,5 +65,7 @@ export const DEMO_SITTINGS: readonly Sitting[] = [
     findingsDeadline: '2027-04-14',
     status: 'PLANNED',
     agenda: [],
+    maxCases: 12,
+    reviewersPerCase: 2,
   },
 ];

@@ -33,7 +33,7 @@ async function call(runtime: LocalRuntime, token: string, method: string, route:
  * Reviewers, the panel and its sittings, written with the same data access the panel routes use.
  * Imported late: shared/aws-clients reads its endpoints from the environment the runtime has just set.
  */
-async function seedPanel(): Promise<void> {
+export async function seedDemoPanel(): Promise<void> {
   const { saveReviewer, savePanel, saveSitting } = await import('../shared/panels/panel-store.ts');
   const { DEMO_REVIEWERS, DEMO_PANEL, DEMO_SITTINGS } = await import('./demo-panel.ts');
   for (const reviewer of DEMO_REVIEWERS) await saveReviewer(reviewer);
@@ -60,7 +60,7 @@ export async function seedIfEmpty(runtime: LocalRuntime): Promise<SeedSummary | 
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${importId}`;
   await runtime.stepFunctions.waitForExecution(executionArn);
   const record = await call(runtime, token, 'GET', `/imports/${importId}`);
-  await seedPanel();
+  await seedDemoPanel();
   const summary = { importId, counts: record.counts };
   await writeFile(marker, JSON.stringify({ ...summary, seededAt: new Date().toISOString() }, null, 2));
   return summary;

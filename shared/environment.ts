@@ -11,6 +11,7 @@ export const ENV = {
   reportsBucket: 'REPORTS_BUCKET_NAME',
   importStateMachine: 'IMPORT_STATE_MACHINE_ARN',
   sampleStateMachine: 'SAMPLE_STATE_MACHINE_ARN',
+  routingStateMachine: 'ROUTING_STATE_MACHINE_ARN',
   pseudonymKeySecret: 'PSEUDONYM_KEY_SECRET_ARN',
   rolesClaim: 'ROLES_CLAIM',
   uiOrigin: 'UI_ORIGIN',

@@ -15,7 +15,9 @@ import {
   ImportRecordSchema,
 } from '../imports/import-record.ts';
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
+import { SittingSchema } from '../panels/panel.ts';
 import { ROLES, type Role } from '../roles.ts';
+import { AssignmentSchema } from '../routing/assignments.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
 import { ManifestSchema } from '../sampling/verify.ts';
 
@@ -89,6 +91,14 @@ const VerificationSchema = z.object({
   checks: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string().optional() })),
   missingFromManifest: z.array(z.string()),
   notInRederivation: z.array(z.string()),
+});
+
+const SittingIdParamsSchema = z.object({ sittingId: z.string().min(1).max(64) });
+const AgendaChangeSchema = z.object({
+  added: z.array(z.string()),
+  alreadyOnAgenda: z.array(z.string()),
+  deferred: z.array(z.object({ caseId: z.string(), reason: z.string() })),
+  agenda: z.array(z.string()),
 });
 
 const everyone: readonly Role[] = ROLES;
@@ -283,6 +293,59 @@ export const ROUTES = {
     }),
     response: NominationViewSchema,
     audit: 'consult',
+  },
+  listSittings: {
+    method: 'GET',
+    path: '/sittings',
+    summary: 'Sittings of the panels you chair (all, for admins)',
+    access: ['panel_chair', 'admin'],
+    response: z.object({ items: z.array(SittingSchema) }),
+    audit: 'consult',
+  },
+  addToAgenda: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/agenda',
+    summary: "Put cases on a sitting's agenda, within its capacity; what does not fit waits",
+    access: ['panel_chair'],
+    params: SittingIdParamsSchema,
+    body: z.object({
+      caseIds: z
+        .array(z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…'))
+        .min(1)
+        .max(100),
+    }),
+    response: AgendaChangeSchema,
+    audit: 'alter',
+  },
+  routeSitting: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/routing',
+    summary: "Route the sitting's waiting cases to reviewers",
+    access: ['panel_chair'],
+    params: SittingIdParamsSchema,
+    successStatus: 202,
+    response: z.object({ sittingId: z.string(), execution: z.string(), cases: z.number().int() }),
+    audit: 'alter',
+  },
+  listAssignments: {
+    method: 'GET',
+    path: '/assignments',
+    summary: 'The cases assigned to you',
+    access: ['panel_member'],
+    response: z.object({ items: z.array(AssignmentSchema) }),
+    audit: 'consult',
+  },
+  declineAssignment: {
+    method: 'POST',
+    path: '/assignments/{assignmentId}/decline',
+    summary: 'Decline an assigned case with a conflict declaration; it is routed to someone else',
+    access: ['panel_member'],
+    params: z.object({
+      assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'an assignment id such as asg_…'),
+    }),
+    body: z.object({ conflict: z.string().trim().min(1, 'say what the conflict is').max(2000) }),
+    response: z.object({ assignment: AssignmentSchema, rerouted: z.record(z.string(), z.unknown()) }),
+    audit: 'alter',
   },
   getAuditTrailOfRecord: {
     method: 'GET',

@@ -16,6 +16,8 @@ export const AUDIT_RECORD_TYPES = [
   'sample',
   'case',
   'nomination',
+  'sitting',
+  'assignment',
   'audit-trail',
 ] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];

@@ -49,6 +49,16 @@ export const keys = {
   sample: (sampleId: string) => ({ pk: `SAMPLE#${sampleId}`, sk: 'SAMPLE' }),
   reviewCase: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   nomination: (nominationId: string) => ({ pk: `NOMINATION#${nominationId}`, sk: 'NOMINATION' }),
+  assignment: (assignmentId: string) => ({ pk: `ASSIGNMENT#${assignmentId}`, sk: 'ASSIGNMENT' }),
+  /** A reviewer's cases in one sitting, as a set: adding a case twice counts it once. */
+  reviewerLoad: (sittingId: string, reviewerId: string) => ({ pk: `LOAD#${sittingId}`, sk: reviewerId }),
+  /** Append-only history of a case's assignments: who, when, why, from whom to whom. */
+  assignmentEvent: (caseId: string, at: string, eventId: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `HISTORY#${at}#${eventId}`,
+  }),
+  routing: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'ROUTING' }),
+  notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
 } as const;
 
 export const kinds = {
@@ -63,4 +73,11 @@ export const kinds = {
     gsi1pk: `NOMINATIONS#${nominatedBy}`,
     gsi1sk: nominatedAt,
   }),
+  /** Listed per reviewer: a panel member lists only their own assignments. */
+  assignment: (reviewerId: string, assignedAt: string) => ({
+    gsi1pk: `ASSIGNMENTS#${reviewerId}`,
+    gsi1sk: assignedAt,
+  }),
+  /** Listed per recipient (a subject, or `chair#<panelId>`). */
+  notification: (recipient: string, at: string) => ({ gsi1pk: `NOTIFICATIONS#${recipient}`, gsi1sk: at }),
 } as const;

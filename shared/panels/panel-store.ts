@@ -1,9 +1,17 @@
 /** Reviewers, panels and sittings in the main table, each under a deterministic key. */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { keys, kinds } from '../data/keys.ts';
+import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import type { Panel, Reviewer, Sitting } from './panel.ts';
+import { NotFoundError } from '../errors.ts';
+import {
+  type Panel,
+  PanelSchema,
+  type Reviewer,
+  ReviewerSchema,
+  type Sitting,
+  SittingSchema,
+} from './panel.ts';
 
 const put = (item: Record<string, unknown>) =>
   documents.send(new PutCommand({ TableName: requireEnv(ENV.mainTable), Item: item }));
@@ -20,3 +28,40 @@ export const saveSitting = (sitting: Sitting) =>
     ...kinds.sitting(`${sitting.panelId}#${sitting.date}`),
     ...sitting,
   });
+
+const table = () => requireEnv(ENV.mainTable);
+
+export async function getSitting(sittingId: string): Promise<Sitting> {
+  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.sitting(sittingId) }));
+  if (!Item) throw new NotFoundError(`No sitting ${sittingId}`);
+  return SittingSchema.parse(Item);
+}
+
+export async function getPanel(panelId: string): Promise<Panel> {
+  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.panel(panelId) }));
+  if (!Item) throw new NotFoundError(`No panel ${panelId}`);
+  return PanelSchema.parse(Item);
+}
+
+async function listKind<T>(kind: string, schema: { parse(value: unknown): T }): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: MAIN_TABLE_INDEXES.byKind,
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': kind },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => schema.parse(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export const listReviewers = () => listKind('REVIEWER', ReviewerSchema);
+export const listSittings = () => listKind('SITTING', SittingSchema);
+export const listPanels = () => listKind('PANEL', PanelSchema);

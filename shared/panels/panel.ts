@@ -21,6 +21,8 @@ export const ReviewerSchema = z.object({
   name: z.string().min(1).max(120),
   agency: z.enum(AGENCIES),
   unit: z.string().max(64).optional(),
+  /** For police and CPS staff: their pseudonymous person id, so they never review their own decisions. */
+  personId: z.string().optional(),
   capacityPerSitting: z.number().int().min(0).max(50),
   /** Pseudonymous decision-maker or officer ids, or units, this reviewer must never review. */
   standingConflicts: z.array(z.string().max(64)).max(200),
@@ -43,5 +45,8 @@ export const SittingSchema = z.object({
   findingsDeadline: z.iso.date(),
   status: z.enum(['PLANNED', 'IN_SESSION', 'CLOSED']),
   agenda: z.array(z.string()),
+  /** How many cases the sitting can take; what does not fit waits for the next sitting. */
+  maxCases: z.number().int().positive().default(12),
+  reviewersPerCase: z.number().int().min(1).max(5).default(2),
 });
 export type Sitting = z.infer<typeof SittingSchema>;

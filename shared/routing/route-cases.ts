@@ -105,7 +105,7 @@ export type RoutingOutcome =
 
 /**
  * A reviewer's tie-break rank on a case: lowercase hex HMAC-SHA256 keyed with the seed's UTF-8 bytes
- * over `caseId U+001F reviewerId`. The separator cannot occur in an id, so no two pairs share a message.
+ * over `caseId U+001F reviewerId`. No id contains the separator, so no two pairs share a message.
  */
 export function tieBreakRank(seed: string, caseId: string, reviewerId: string): string {
   return createHmac('sha256', Buffer.from(seed, 'utf8'))
@@ -143,6 +143,7 @@ function normalisedUnit(unit: string | undefined): string | undefined {
   return normalised === '' ? undefined : normalised;
 }
 
+/** Independent of the deciding body: any agency but the one that made the decision. */
 export function isIndependentOf(
   reviewer: RoutingReviewer,
   decidingBody: RoutingCase['decidingBody'],

@@ -60,6 +60,14 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   },
   listNominations: { path: {} },
   getNomination: { path: { nominationId: 'nom_00000000000000000000000000' } },
+  listSittings: { path: {} },
+  addToAgenda: { path: { sittingId: 'sit_none' }, body: { caseIds: ['case_00000000000000000000000000'] } },
+  routeSitting: { path: { sittingId: 'sit_none' } },
+  listAssignments: { path: {} },
+  declineAssignment: {
+    path: { assignmentId: 'asg_00000000000000000000000000' },
+    body: { conflict: 'a conflict' },
+  },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },
 };

@@ -5,6 +5,8 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../../local/demo-users.ts';
+import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { ROUTE_IDS, ROUTES, type RouteDefinition, type RouteId } from '../../shared/api/routes.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
@@ -15,6 +17,7 @@ let decisionId: string;
 
 beforeAll(async () => {
   stack = await startLocalStack();
+  await seedDemoPanel();
   const created = await stack.api('POST', '/imports', {
     as: 'police',
     body: { format: 'force-csv', fileName: 'a.csv' },
@@ -22,7 +25,7 @@ beforeAll(async () => {
   importId = String(created.body.importId);
   await fetch(String(created.body.uploadUrl), {
     method: 'PUT',
-    body: syntheticForceExport({ count: 30, seed: 5 }),
+    body: syntheticForceExport({ count: 60, seed: 5 }),
   });
   await stack.api('POST', `/imports/${importId}/start`, { as: 'police' });
   const machine = stack.runtime.physicalName('ImportDecisions');
@@ -47,13 +50,31 @@ const eventsOfRequest = async (requestId: string) => {
 
 let sampleId: string;
 
-async function nominateOne() {
+let agendaRouted = false;
+
+/** The demo sitting with a nominated case on its agenda, routed to reviewers. */
+async function routedAgenda() {
+  if (agendaRouted) return;
+  const nominated = await nominateOne();
+  await stack.api('POST', '/sittings/sit_2027q1/agenda', {
+    as: 'chair',
+    body: { caseIds: [nominated.body.caseId] },
+  });
+  const started = await stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' });
+  const machine = stack.runtime.physicalName('RouteCases');
+  await stack.runtime.stepFunctions.waitForExecution(
+    `${machine.replace(':stateMachine:', ':execution:')}:${started.body.execution}`,
+  );
+  agendaRouted = true;
+}
+
+async function nominateOne(index = 0) {
   const windowStart = new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10);
-  const eligible = (await stack.decisions(importId)).find(
+  const eligible = (await stack.decisions(importId)).filter(
     (d) =>
       ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
       String(d.decisionDate) >= windowStart,
-  );
+  )[index];
   return stack.api('POST', '/nominations', {
     as: 'isva',
     body: {
@@ -90,7 +111,10 @@ async function drawnSample(): Promise<string> {
 
 /** A call of each data route, as an admin unless said otherwise, on a record that exists. */
 type Call = () => Promise<{ status: number; headers: Headers }>;
-const CALLS: Record<RouteId, Call | { as: 'auditor' | 'isva'; call: Call } | 'no case data'> = {
+const CALLS: Record<
+  RouteId,
+  Call | { as: 'auditor' | 'isva' | 'chair' | 'panel'; call: Call } | 'no case data'
+> = {
   getHealth: 'no case data',
   getOpenApiDocument: 'no case data',
   getMe: 'no case data',
@@ -167,6 +191,40 @@ const CALLS: Record<RouteId, Call | { as: 'auditor' | 'isva'; call: Call } | 'no
     call: async () =>
       stack.api('GET', `/nominations/${(await nominateOne()).body.nominationId}`, { as: 'isva' }),
   },
+  listSittings: { as: 'chair', call: () => stack.api('GET', '/sittings', { as: 'chair' }) },
+  addToAgenda: {
+    as: 'chair',
+    call: async () => {
+      const nominated = await nominateOne();
+      return stack.api('POST', '/sittings/sit_2027q1/agenda', {
+        as: 'chair',
+        body: { caseIds: [nominated.body.caseId] },
+      });
+    },
+  },
+  routeSitting: {
+    as: 'chair',
+    call: () => stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' }),
+  },
+  listAssignments: {
+    as: 'panel',
+    call: async () => {
+      await routedAgenda();
+      return stack.api('GET', '/assignments', { as: 'panel' });
+    },
+  },
+  declineAssignment: {
+    as: 'panel',
+    call: async () => {
+      await routedAgenda();
+      const mine = await stack.api('GET', '/assignments', { as: 'panel' });
+      const [assignment] = mine.body.items as { assignmentId: string }[];
+      return stack.api('POST', `/assignments/${assignment?.assignmentId}/decline`, {
+        as: 'panel',
+        body: { conflict: 'a conflict' },
+      });
+    },
+  },
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
 };
@@ -191,7 +249,7 @@ describe('every data route', () => {
       for (const event of events) {
         expect(event).toMatchObject({
           actor: `demo-${as}`,
-          actorRoles: [as],
+          actorRoles: [...(DEMO_USERS.find((user) => user.username === as)?.roles ?? [])],
           action: route.audit,
           requestId,
           via: `${route.method} ${route.path}`,
@@ -215,7 +273,7 @@ describe('the audit trail', () => {
       ]),
     );
     const collected = events.find((event) => event.via === 'import-decisions/SummariseImport');
-    expect(collected?.detail).toMatchObject({ accepted: 30, rejected: 0 });
+    expect(collected?.detail).toMatchObject({ accepted: 60, rejected: 0 });
     expect(String(collected?.requestId)).toContain(':execution:');
   });
 

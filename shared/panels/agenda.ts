@@ -1,0 +1,138 @@
+/**
+ * A sitting's agenda, set by the chair of its panel: nominated and dip-sampled cases, within the
+ * sitting's capacity; what does not fit waits for the next sitting.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documents, stepFunctions } from '../aws-clients.ts';
+import { ReviewCaseSchema } from '../cases/review-case.ts';
+import { keys } from '../data/keys.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import { deterministicId } from '../ids.ts';
+import type { Sitting } from './panel.ts';
+import { getPanel, getSitting, listPanels, listReviewers, listSittings } from './panel-store.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+const AGENDA_READY = ['OPEN', 'CARRIED_OVER'];
+
+/** A sitting, for an admin or the chair of its panel; anyone else is told it does not exist. */
+export async function sittingFor(principal: Principal, sittingId: string): Promise<Sitting> {
+  const sitting = await getSitting(sittingId);
+  if (principal.roles.includes('admin')) return sitting;
+  const panel = await getPanel(sitting.panelId);
+  if (panel.chairSubject !== principal.subject) throw new NotFoundError(`No sitting ${sittingId}`);
+  return sitting;
+}
+
+export async function sittingsFor(principal: Principal): Promise<Sitting[]> {
+  const chaired = new Set(
+    (await listPanels())
+      .filter((panel) => panel.chairSubject === principal.subject)
+      .map((panel) => panel.panelId),
+  );
+  const all = await listSittings();
+  return principal.roles.includes('admin') ? all : all.filter((sitting) => chaired.has(sitting.panelId));
+}
+
+export interface AgendaChange {
+  readonly added: string[];
+  readonly alreadyOnAgenda: string[];
+  readonly deferred: { caseId: string; reason: string }[];
+  readonly agenda: string[];
+}
+
+export async function addToAgenda(
+  principal: Principal,
+  sittingId: string,
+  caseIds: readonly string[],
+): Promise<AgendaChange> {
+  const sitting = await sittingFor(principal, sittingId);
+  const agenda = [...sitting.agenda];
+  const change: AgendaChange = { added: [], alreadyOnAgenda: [], deferred: [], agenda };
+  for (const caseId of caseIds) {
+    if (agenda.includes(caseId)) {
+      change.alreadyOnAgenda.push(caseId);
+      continue;
+    }
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }),
+    );
+    const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
+    if (!reviewCase) {
+      change.deferred.push({ caseId, reason: 'no such case' });
+    } else if (!AGENDA_READY.includes(reviewCase.status)) {
+      change.deferred.push({ caseId, reason: `the case is ${reviewCase.status.toLowerCase()}` });
+    } else if (
+      reviewCase.sittingId &&
+      reviewCase.sittingId !== sittingId &&
+      reviewCase.status !== 'CARRIED_OVER'
+    ) {
+      change.deferred.push({ caseId, reason: `already on the agenda of ${reviewCase.sittingId}` });
+    } else if (agenda.length >= sitting.maxCases) {
+      change.deferred.push({
+        caseId,
+        reason: `the sitting is full (${sitting.maxCases} cases); it waits for the next`,
+      });
+    } else {
+      agenda.push(caseId);
+      change.added.push(caseId);
+    }
+  }
+  if (change.added.length === 0) return change;
+  try {
+    // Only if nobody changed the agenda meanwhile: two chairs' edits never overwrite each other.
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.sitting(sittingId),
+        UpdateExpression: 'SET agenda = :agenda',
+        ConditionExpression: 'size(agenda) = :before',
+        ExpressionAttributeValues: { ':agenda': agenda, ':before': sitting.agenda.length },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException)
+      throw new ConflictError('The agenda changed meanwhile; try again');
+    throw error;
+  }
+  for (const caseId of change.added) {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(caseId),
+        UpdateExpression: 'SET sittingId = :sitting',
+        ExpressionAttributeValues: { ':sitting': sittingId },
+      }),
+    );
+  }
+  return change;
+}
+
+/**
+ * Starts routing the sitting's waiting cases. The execution is named after the agenda, so asking
+ * twice for the same agenda routes it once.
+ */
+export async function startRouting(principal: Principal, sittingId: string, requestId: string) {
+  const sitting = await sittingFor(principal, sittingId);
+  const name = deterministicId('rte', sittingId, sitting.agenda.join(','));
+  try {
+    await stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: requireEnv(ENV.routingStateMachine),
+        name,
+        input: JSON.stringify({ sittingId, requestedBy: { subject: principal.subject }, requestId }),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+  return { sittingId, execution: name, cases: sitting.agenda.length };
+}
+
+/** The reviewer record of the signed-in person, if they sit on a panel. */
+export async function reviewerOf(principal: Principal) {
+  return (await listReviewers()).find((reviewer) => reviewer.subject === principal.subject);
+}

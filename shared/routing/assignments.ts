@@ -1,0 +1,375 @@
+/**
+ * Putting reviewers on cases, and taking them off. Every step is a conditional or set-valued write
+ * with a deterministic key, so a retried step converges: a reviewer's load in a sitting is the set
+ * of its cases (adding a case twice counts once, and the add is refused at capacity, which keeps
+ * concurrent routing honest); assignments and history events have ids derived from what they
+ * record; the case keeps its assigned and declined reviewers as sets.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { documents } from '../aws-clients.ts';
+import { ReviewCaseSchema } from '../cases/review-case.ts';
+import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { getDecision } from '../decisions/decision-store.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import { deterministicId } from '../ids.ts';
+import { getPanel, getSitting, listReviewers } from '../panels/panel-store.ts';
+import { ROUTING_ALGORITHM, type RoutingOutcome, routeCase } from './route-cases.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+
+export const AssignmentSchema = z.object({
+  assignmentId: z.string(),
+  caseId: z.string(),
+  sittingId: z.string(),
+  reviewerId: z.string(),
+  reviewerSubject: z.string().optional(),
+  role: z.enum(['reviewer', 'moderator']),
+  status: z.enum(['assigned', 'declined', 'submitted', 'overdue', 'reassigned']),
+  reason: z.string().describe('Why this reviewer was picked'),
+  dueDate: z.iso.date(),
+  assignedAt: z.iso.datetime(),
+  declinedAt: z.iso.datetime().optional(),
+});
+export type Assignment = z.infer<typeof AssignmentSchema>;
+
+export interface Actor {
+  readonly subject: string;
+  readonly requestId: string;
+}
+
+async function notify(
+  recipient: string,
+  kind: string,
+  subject: Record<string, string>,
+  at: string,
+): Promise<void> {
+  // Ids and dates only: a notification never carries case content.
+  const notificationId = deterministicId('ntf', recipient, kind, JSON.stringify(subject));
+  await documents
+    .send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...keys.notification(notificationId),
+          ...kinds.notification(recipient, at),
+          notificationId,
+          recipient,
+          kind,
+          ...subject,
+          at,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    )
+    .catch((error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
+
+async function recordHistory(caseId: string, event: Record<string, string>, at: string): Promise<void> {
+  const eventId = deterministicId('evt', caseId, JSON.stringify(event));
+  await documents
+    .send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...keys.assignmentEvent(caseId, at, eventId), eventId, caseId, at, ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    )
+    .catch((error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
+
+async function loadsOf(sittingId: string): Promise<Map<string, Set<string>>> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `LOAD#${sittingId}` },
+    }),
+  );
+  return new Map(Items.map((item) => [String(item.sk), (item.cases as Set<string>) ?? new Set<string>()]));
+}
+
+/** Takes a place in the reviewer's capacity for this case; false when the reviewer is full. */
+async function reserve(
+  sittingId: string,
+  reviewerId: string,
+  caseId: string,
+  capacity: number,
+): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewerLoad(sittingId, reviewerId),
+        UpdateExpression: 'ADD cases :case',
+        ConditionExpression:
+          'attribute_not_exists(cases) OR size(cases) < :capacity OR contains(cases, :caseId)',
+        ExpressionAttributeValues: { ':case': new Set([caseId]), ':capacity': capacity, ':caseId': caseId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+async function release(sittingId: string, reviewerId: string, caseId: string): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.reviewerLoad(sittingId, reviewerId),
+      UpdateExpression: 'DELETE cases :case',
+      ExpressionAttributeValues: { ':case': new Set([caseId]) },
+    }),
+  );
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Routes one case of a sitting under the rules (shared/routing/route-cases.ts) against the loads as
+ * they are now, and assigns the picks. Nothing is half-assigned: if a reviewer fills up meanwhile,
+ * the places taken are given back and the case is routed again.
+ */
+export async function routeAndAssign(
+  caseId: string,
+  sittingId: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<RoutingOutcome> {
+  const sitting = await getSitting(sittingId);
+  const panel = await getPanel(sitting.panelId);
+  const members = (await listReviewers()).filter((reviewer) =>
+    panel.memberReviewerIds.includes(reviewer.reviewerId),
+  );
+  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
+  if (!Item) throw new NotFoundError(`No case ${caseId}`);
+  const reviewCase = ReviewCaseSchema.parse(Item);
+  const assigned = [...((Item.assignedReviewers as Set<string> | undefined) ?? [])];
+  const declined = [...((Item.declinedBy as Set<string> | undefined) ?? [])];
+  const decision = await getDecision(reviewCase.decisionId);
+  const at = now.toISOString();
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const loads = await loadsOf(sittingId);
+    const outcome = routeCase(
+      {
+        caseId,
+        decisionId: decision.decisionId,
+        decidingBody: decision.decidingBody,
+        ...(decision.unit ? { unit: decision.unit } : {}),
+        ...(decision.decisionMakerId ? { decisionMakerId: decision.decisionMakerId } : {}),
+        ...(decision.officerInCaseId ? { officerInCaseId: decision.officerInCaseId } : {}),
+        reviewersNeeded: sitting.reviewersPerCase,
+        declinedBy: declined,
+        alreadyAssigned: assigned,
+      },
+      members.map((reviewer) => ({
+        reviewerId: reviewer.reviewerId,
+        agency: reviewer.agency,
+        ...(reviewer.unit ? { unit: reviewer.unit } : {}),
+        ...(reviewer.personId ? { personId: reviewer.personId } : {}),
+        capacity: reviewer.capacityPerSitting,
+        load: loads.get(reviewer.reviewerId)?.size ?? 0,
+        standingConflicts: reviewer.standingConflicts,
+        active: reviewer.active,
+      })),
+      sittingId,
+    );
+    await documents.send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...keys.routing(caseId),
+          caseId,
+          sittingId,
+          algorithm: ROUTING_ALGORITHM,
+          routedAt: at,
+          outcome,
+        },
+      }),
+    );
+    if (outcome.status === 'unassignable') {
+      await documents.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.reviewCase(caseId),
+          UpdateExpression: 'SET unassignable = :reason',
+          ExpressionAttributeValues: { ':reason': outcome.reason },
+        }),
+      );
+      await notify(`chair#${panel.panelId}`, 'case-unassignable', { caseId, sittingId }, at);
+      return outcome;
+    }
+    const reserved: string[] = [];
+    for (const pick of outcome.picks) {
+      const reviewer = members.find((member) => member.reviewerId === pick.reviewerId);
+      if (await reserve(sittingId, pick.reviewerId, caseId, reviewer?.capacityPerSitting ?? 0))
+        reserved.push(pick.reviewerId);
+      else break;
+    }
+    if (reserved.length < outcome.picks.length) {
+      for (const reviewerId of reserved) await release(sittingId, reviewerId, caseId);
+      continue;
+    }
+    for (const pick of outcome.picks) {
+      const reviewer = members.find((member) => member.reviewerId === pick.reviewerId);
+      const assignment: Assignment = {
+        assignmentId: deterministicId('asg', caseId, pick.reviewerId),
+        caseId,
+        sittingId,
+        reviewerId: pick.reviewerId,
+        ...(reviewer?.subject ? { reviewerSubject: reviewer.subject } : {}),
+        role: 'reviewer',
+        status: 'assigned',
+        reason: pick.reason,
+        dueDate: sitting.findingsDeadline,
+        assignedAt: at,
+      };
+      await documents.send(
+        new PutCommand({
+          TableName: table(),
+          Item: {
+            ...keys.assignment(assignment.assignmentId),
+            ...kinds.assignment(pick.reviewerId, at),
+            ...assignment,
+          },
+        }),
+      );
+      await recordHistory(
+        caseId,
+        {
+          action: 'assigned',
+          reviewerId: pick.reviewerId,
+          by: actor.subject,
+          why: pick.reason,
+          requestId: actor.requestId,
+        },
+        at,
+      );
+      if (reviewer?.subject)
+        await notify(
+          reviewer.subject,
+          'assigned',
+          { caseId, sittingId, dueDate: sitting.findingsDeadline },
+          at,
+        );
+    }
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(caseId),
+        UpdateExpression:
+          'SET #status = :assigned, sittingId = :sitting ADD assignedReviewers :picked REMOVE unassignable',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':assigned': 'ASSIGNED',
+          ':sitting': sittingId,
+          ':picked': new Set(
+            outcome.picks.map((pick) => pick.reviewerId).concat(assigned.length ? assigned : []),
+          ),
+        },
+      }),
+    );
+    return outcome;
+  }
+  throw new TransientError(`Case ${caseId}: reviewers kept filling up while it was routed; route it again`);
+}
+
+/** A reviewer declines a case with a conflict declaration; the case is routed again under the same rules. */
+export async function declineAssignment(
+  principal: Principal,
+  assignmentId: string,
+  conflict: string,
+  requestId: string,
+  now = new Date(),
+) {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: table(), Key: keys.assignment(assignmentId) }),
+  );
+  if (!Item || Item.reviewerSubject !== principal.subject)
+    throw new NotFoundError(`No assignment ${assignmentId}`);
+  const assignment = AssignmentSchema.parse(Item);
+  if (assignment.status !== 'assigned')
+    throw new ConflictError(`Assignment ${assignmentId} is ${assignment.status}`);
+  const at = now.toISOString();
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.assignment(assignmentId),
+      UpdateExpression: 'SET #status = :declined, declinedAt = :at, conflictDeclared = :conflict',
+      ConditionExpression: '#status = :assigned',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':declined': 'declined',
+        ':assigned': 'assigned',
+        ':at': at,
+        ':conflict': conflict,
+      },
+    }),
+  );
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.reviewCase(assignment.caseId),
+      UpdateExpression: 'DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
+      ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]) },
+    }),
+  );
+  await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);
+  await recordHistory(
+    assignment.caseId,
+    {
+      action: 'declined',
+      reviewerId: assignment.reviewerId,
+      by: principal.subject,
+      why: 'conflict declared',
+      requestId,
+    },
+    at,
+  );
+  const outcome = await routeAndAssign(
+    assignment.caseId,
+    assignment.sittingId,
+    { subject: principal.subject, requestId },
+    now,
+  );
+  if (outcome.status === 'routed') {
+    for (const pick of outcome.picks) {
+      await recordHistory(
+        assignment.caseId,
+        {
+          action: 'reassigned',
+          fromReviewerId: assignment.reviewerId,
+          reviewerId: pick.reviewerId,
+          by: principal.subject,
+          why: pick.reason,
+          requestId,
+        },
+        at,
+      );
+    }
+  }
+  return { assignment: { ...assignment, status: 'declined' as const, declinedAt: at }, rerouted: outcome };
+}
+
+export async function listOwnAssignments(reviewerId: string): Promise<Assignment[]> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: MAIN_TABLE_INDEXES.byKind,
+      KeyConditionExpression: 'gsi1pk = :owner',
+      ExpressionAttributeValues: { ':owner': `ASSIGNMENTS#${reviewerId}` },
+      ScanIndexForward: false,
+    }),
+  );
+  return Items.map((item) => AssignmentSchema.parse(item));
+}

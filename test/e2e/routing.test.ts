@@ -1,0 +1,176 @@
+/**
+ * Nominated cases put on a sitting's agenda by its chair, routed to reviewers by the synthesized
+ * routing workflow under the rules, then one declined and routed again.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
+import { seedDemoPanel } from '../../local/seed.ts';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+
+let stack: LocalStack;
+const caseIds: string[] = [];
+const SITTING = 'sit_2027q1';
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  await seedDemoPanel();
+  const created = await stack.api('POST', '/imports', {
+    as: 'admin',
+    body: { format: 'force-csv', fileName: 'r.csv' },
+  });
+  await fetch(String(created.body.uploadUrl), {
+    method: 'PUT',
+    body: syntheticForceExport({ count: 120, seed: 808 }),
+  });
+  await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
+  const importMachine = stack.runtime.physicalName('ImportDecisions');
+  await stack.runtime.stepFunctions.waitForExecution(
+    `${importMachine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
+  );
+  const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+  const eligible = (await stack.decisions()).filter(
+    (d) =>
+      ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
+      String(d.decisionDate) >= windowStart,
+  );
+  for (const decision of eligible.slice(0, 14)) {
+    const nominated = await stack.api('POST', '/nominations', {
+      as: 'isva',
+      body: {
+        decisionId: decision.decisionId,
+        reasonCodes: ['victim_dissatisfied'],
+        victimConsent: 'consents',
+        vrrStatus: 'requested',
+      },
+    });
+    caseIds.push(String(nominated.body.caseId));
+  }
+});
+afterAll(async () => stack?.close());
+
+async function routed() {
+  const table = stack.runtime.physicalName('TablesMain');
+  const items = async (pk: string) =>
+    (
+      await stack.documents.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      )
+    ).Items ?? [];
+  return Promise.all(
+    caseIds.slice(0, 12).map(async (caseId) => {
+      const rows = await items(`CASE#${caseId}`);
+      const reviewCase = rows.find((row) => row.sk === 'CASE');
+      const decision = (await stack.decisions()).find((d) => d.decisionId === reviewCase?.decisionId);
+      return {
+        caseId,
+        reviewCase,
+        decision,
+        history: rows.filter((row) => String(row.sk).startsWith('HISTORY#')),
+      };
+    }),
+  );
+}
+
+describe('the agenda', () => {
+  it('takes cases up to the sitting’s capacity and says why the rest wait', async () => {
+    const change = await stack.api('POST', `/sittings/${SITTING}/agenda`, { as: 'chair', body: { caseIds } });
+    expect(change.status).toBe(200);
+    expect(change.body.added).toEqual(caseIds.slice(0, 12));
+    expect(change.body.deferred).toEqual(
+      caseIds
+        .slice(12)
+        .map((caseId) => ({ caseId, reason: 'the sitting is full (12 cases); it waits for the next' })),
+    );
+  });
+
+  it('is only the chair’s to change', async () => {
+    expect(
+      (await stack.api('POST', `/sittings/${SITTING}/agenda`, { as: 'panel', body: { caseIds } })).status,
+    ).toBe(403);
+    const otherChair = await stack.runtime.tokenFor('chair', { sub: 'demo-someone-else' });
+    expect(
+      (await stack.api('POST', `/sittings/${SITTING}/agenda`, { token: otherChair, body: { caseIds } }))
+        .status,
+    ).toBe(404);
+  });
+});
+
+describe('routing', () => {
+  let cases: Awaited<ReturnType<typeof routed>>;
+  beforeAll(async () => {
+    const started = await stack.api('POST', `/sittings/${SITTING}/routing`, { as: 'chair' });
+    expect(started.status).toBe(202);
+    const machine = stack.runtime.physicalName('RouteCases');
+    const result = await stack.runtime.stepFunctions.waitForExecution(
+      `${machine.replace(':stateMachine:', ':execution:')}:${started.body.execution}`,
+    );
+    expect(result.status).toBe('SUCCEEDED');
+    cases = await routed();
+  });
+
+  it('gives every case two reviewers under the rules, with the reason for each pick', () => {
+    const byId = new Map(DEMO_REVIEWERS.map((reviewer) => [reviewer.reviewerId, reviewer]));
+    for (const { reviewCase, decision, history } of cases) {
+      if (reviewCase?.unassignable) continue;
+      expect(reviewCase?.status).toBe('ASSIGNED');
+      const reviewers = [...(reviewCase?.assignedReviewers as Set<string>)].map((id) => byId.get(id));
+      expect(reviewers).toHaveLength(2);
+      for (const reviewer of reviewers) {
+        expect(reviewer?.unit === undefined || reviewer.unit !== decision?.unit).toBe(true);
+        expect(reviewer?.active).toBe(true);
+      }
+      expect(reviewers.some((reviewer) => reviewer?.agency !== decision?.decidingBody)).toBe(true);
+      expect(
+        history.filter((event) => event.action === 'assigned').every((event) => String(event.why).length > 0),
+      ).toBe(true);
+    }
+  });
+
+  it('never puts a reviewer over capacity, and spreads the load', () => {
+    const load = new Map<string, number>();
+    for (const { reviewCase } of cases) {
+      for (const id of (reviewCase?.assignedReviewers as Set<string> | undefined) ?? [])
+        load.set(id, (load.get(id) ?? 0) + 1);
+    }
+    for (const reviewer of DEMO_REVIEWERS)
+      expect(load.get(reviewer.reviewerId) ?? 0).toBeLessThanOrEqual(reviewer.capacityPerSitting);
+    expect([...load.values()].reduce((a, b) => a + b, 0)).toBe(
+      2 * cases.filter((c) => !c.reviewCase?.unassignable).length,
+    );
+  });
+
+  it('routes nothing twice when asked again for the same agenda', async () => {
+    const again = await stack.api('POST', `/sittings/${SITTING}/routing`, { as: 'chair' });
+    expect(again.status).toBe(202);
+    expect((await routed()).map((c) => c.history.length)).toEqual(cases.map((c) => c.history.length));
+  });
+
+  it('routes a declined case to someone else, keeping the history', async () => {
+    const mine = await stack.api('GET', '/assignments', { as: 'panel' });
+    const [assignment] = mine.body.items as { assignmentId: string; caseId: string; reviewerId: string }[];
+    expect(assignment).toBeDefined();
+    const declined = await stack.api('POST', `/assignments/${assignment?.assignmentId}/decline`, {
+      as: 'panel',
+      body: { conflict: 'I worked with the officer in the case last year.' },
+    });
+    expect(declined.status).toBe(200);
+    const after = (await routed()).find((c) => c.caseId === assignment?.caseId);
+    const reviewers = [...(after?.reviewCase?.assignedReviewers as Set<string>)];
+    expect(reviewers).not.toContain(assignment?.reviewerId);
+    expect(reviewers).toHaveLength(2);
+    expect(after?.history.map((event) => event.action)).toEqual(
+      expect.arrayContaining(['assigned', 'declined', 'reassigned']),
+    );
+    const otherMember = await stack.api('POST', `/assignments/${assignment?.assignmentId}/decline`, {
+      as: 'panel2',
+      body: { conflict: 'x' },
+    });
+    expect(otherMember.status).toBe(404);
+  });
+});
