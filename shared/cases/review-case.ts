@@ -1,12 +1,13 @@
 /**
  * A review case: one decision under scrutiny, opened by a dip sample or a nomination. Its state
- * lives here (not in a waiting workflow): OPEN → ASSIGNED → IN_REVIEW → (MODERATION) → CONCLUDED
+ * lives here (not in a waiting workflow): OPEN → (ROUTING) → ASSIGNED → IN_REVIEW → (MODERATION) → CONCLUDED
  * → CLOSED, or WITHDRAWN, or CARRIED_OVER to the next sitting.
  */
 import { z } from 'zod';
 
 export const CASE_STATUSES = [
   'OPEN',
+  'ROUTING',
   'ASSIGNED',
   'IN_REVIEW',
   'MODERATION',

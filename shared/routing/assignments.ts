@@ -135,6 +135,34 @@ async function release(sittingId: string, reviewerId: string, caseId: string): P
 const MAX_ATTEMPTS = 3;
 
 /**
+ * Only one routing at a time per case: the case moves from OPEN (or CARRIED_OVER) to ROUTING for
+ * this request, or stays with whoever claimed it. A retry of the same request claims it again.
+ */
+async function claimForRouting(caseId: string, requestId: string): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(caseId),
+        UpdateExpression: 'SET #status = :routing, routingBy = :me',
+        ConditionExpression: '#status IN (:open, :carried) OR (#status = :routing AND routingBy = :me)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':routing': 'ROUTING',
+          ':open': 'OPEN',
+          ':carried': 'CARRIED_OVER',
+          ':me': requestId,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
  * Routes one case of a sitting under the rules (shared/routing/route-cases.ts) against the loads as
  * they are now, and assigns the picks. Nothing is half-assigned: if a reviewer fills up meanwhile,
  * the places taken are given back and the case is routed again.
@@ -202,8 +230,9 @@ export async function routeAndAssign(
         new UpdateCommand({
           TableName: table(),
           Key: keys.reviewCase(caseId),
-          UpdateExpression: 'SET unassignable = :reason',
-          ExpressionAttributeValues: { ':reason': outcome.reason },
+          UpdateExpression: 'SET unassignable = :reason, #status = :open REMOVE routingBy',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':reason': outcome.reason, ':open': 'OPEN' },
         }),
       );
       await notify(`chair#${panel.panelId}`, 'case-unassignable', { caseId, sittingId }, at);
@@ -320,8 +349,10 @@ export async function declineAssignment(
     new UpdateCommand({
       TableName: table(),
       Key: keys.reviewCase(assignment.caseId),
-      UpdateExpression: 'DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
-      ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]) },
+      // Back to OPEN: it is a reviewer short until routed again.
+      UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]), ':open': 'OPEN' },
     }),
   );
   await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);

@@ -55,11 +55,10 @@ let agendaRouted = false;
 /** The demo sitting with a nominated case on its agenda, routed to reviewers. */
 async function routedAgenda() {
   if (agendaRouted) return;
-  const nominated = await nominateOne();
-  await stack.api('POST', '/sittings/sit_2027q1/agenda', {
-    as: 'chair',
-    body: { caseIds: [nominated.body.caseId] },
-  });
+  // Enough cases that lowest-load-first routing reaches every demo reviewer.
+  const caseIds: string[] = [];
+  for (let index = 0; index < 8; index++) caseIds.push(String((await nominateOne(index)).body.caseId));
+  await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds } });
   const started = await stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' });
   const machine = stack.runtime.physicalName('RouteCases');
   await stack.runtime.stepFunctions.waitForExecution(
