@@ -15,7 +15,7 @@ import {
   ImportRecordSchema,
 } from '../imports/import-record.ts';
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
-import { SittingSchema } from '../panels/panel.ts';
+import { ReviewerSchema, SittingSchema } from '../panels/panel.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { AssignmentSchema } from '../routing/assignments.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
@@ -345,6 +345,45 @@ export const ROUTES = {
     }),
     body: z.object({ conflict: z.string().trim().min(1, 'say what the conflict is').max(2000) }),
     response: z.object({ assignment: AssignmentSchema, rerouted: z.record(z.string(), z.unknown()) }),
+    audit: 'alter',
+  },
+  reassignReviewer: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/reassignments',
+    summary: 'Move every case of one reviewer in the sitting to others, e.g. when they leave the panel',
+    access: ['panel_chair'],
+    params: SittingIdParamsSchema,
+    body: z.object({
+      fromReviewerId: z.string().min(1).max(64),
+      reason: z.string().trim().min(1, 'say why').max(500),
+    }),
+    response: z.object({
+      sittingId: z.string(),
+      fromReviewerId: z.string(),
+      moved: z.array(
+        z.object({ caseId: z.string(), to: z.array(z.string()), problem: z.string().optional() }),
+      ),
+    }),
+    audit: 'alter',
+  },
+  listReviewers: {
+    method: 'GET',
+    path: '/reviewers',
+    summary: 'Panel reviewers: agency, unit, capacity, standing conflicts, active',
+    access: ['admin', 'panel_chair'],
+    response: z.object({ items: z.array(ReviewerSchema) }),
+    audit: 'consult',
+  },
+  putReviewer: {
+    method: 'PUT',
+    path: '/reviewers/{reviewerId}',
+    summary: 'Add or update a reviewer',
+    access: ['admin'],
+    params: z.object({
+      reviewerId: z.string().regex(/^rev_[a-z0-9_]{1,40}$/, 'a reviewer id such as rev_jo'),
+    }),
+    body: ReviewerSchema.omit({ reviewerId: true }),
+    response: ReviewerSchema,
     audit: 'alter',
   },
   getAuditTrailOfRecord: {

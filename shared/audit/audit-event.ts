@@ -18,6 +18,7 @@ export const AUDIT_RECORD_TYPES = [
   'nomination',
   'sitting',
   'assignment',
+  'reviewer',
   'audit-trail',
 ] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];

@@ -313,7 +313,83 @@ export async function routeAndAssign(
   throw new TransientError(`Case ${caseId}: reviewers kept filling up while it was routed; route it again`);
 }
 
-/** A reviewer declines a case with a conflict declaration; the case is routed again under the same rules. */
+/**
+ * Takes a reviewer off a case (declined, or moved by the chair) and routes the case again under
+ * the same rules, never back to them. The assignment keeps its record; the history gains who, when,
+ * why, and from whom to whom.
+ */
+async function removeAndReroute(
+  assignment: Assignment,
+  change: { status: 'declined' | 'reassigned'; why: string; conflict?: string },
+  actor: Actor,
+  now: Date,
+) {
+  const at = now.toISOString();
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.assignment(assignment.assignmentId),
+        UpdateExpression: `SET #status = :to, declinedAt = :at${change.conflict ? ', conflictDeclared = :conflict' : ''}`,
+        ConditionExpression: '#status = :assigned',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':to': change.status,
+          ':assigned': 'assigned',
+          ':at': at,
+          ...(change.conflict ? { ':conflict': change.conflict } : {}),
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new ConflictError(`Assignment ${assignment.assignmentId} is no longer assigned`);
+    }
+    throw error;
+  }
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.reviewCase(assignment.caseId),
+      // Back to OPEN: it is a reviewer short until routed again.
+      UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]), ':open': 'OPEN' },
+    }),
+  );
+  await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);
+  await recordHistory(
+    assignment.caseId,
+    {
+      action: change.status,
+      reviewerId: assignment.reviewerId,
+      by: actor.subject,
+      why: change.why,
+      requestId: actor.requestId,
+    },
+    at,
+  );
+  const outcome = await routeAndAssign(assignment.caseId, assignment.sittingId, actor, now);
+  if (outcome.status === 'routed') {
+    for (const pick of outcome.picks) {
+      await recordHistory(
+        assignment.caseId,
+        {
+          action: 'reassigned',
+          fromReviewerId: assignment.reviewerId,
+          reviewerId: pick.reviewerId,
+          by: actor.subject,
+          why: pick.reason,
+          requestId: actor.requestId,
+        },
+        at,
+      );
+    }
+  }
+  return outcome;
+}
+
+/** A reviewer declines a case with a conflict declaration; the case is routed to someone else. */
 export async function declineAssignment(
   principal: Principal,
   assignmentId: string,
@@ -329,67 +405,36 @@ export async function declineAssignment(
   const assignment = AssignmentSchema.parse(Item);
   if (assignment.status !== 'assigned')
     throw new ConflictError(`Assignment ${assignmentId} is ${assignment.status}`);
-  const at = now.toISOString();
-  await documents.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.assignment(assignmentId),
-      UpdateExpression: 'SET #status = :declined, declinedAt = :at, conflictDeclared = :conflict',
-      ConditionExpression: '#status = :assigned',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':declined': 'declined',
-        ':assigned': 'assigned',
-        ':at': at,
-        ':conflict': conflict,
-      },
-    }),
-  );
-  await documents.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.reviewCase(assignment.caseId),
-      // Back to OPEN: it is a reviewer short until routed again.
-      UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]), ':open': 'OPEN' },
-    }),
-  );
-  await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);
-  await recordHistory(
-    assignment.caseId,
-    {
-      action: 'declined',
-      reviewerId: assignment.reviewerId,
-      by: principal.subject,
-      why: 'conflict declared',
-      requestId,
-    },
-    at,
-  );
-  const outcome = await routeAndAssign(
-    assignment.caseId,
-    assignment.sittingId,
+  const rerouted = await removeAndReroute(
+    assignment,
+    { status: 'declined', why: 'conflict declared', conflict },
     { subject: principal.subject, requestId },
     now,
   );
-  if (outcome.status === 'routed') {
-    for (const pick of outcome.picks) {
-      await recordHistory(
-        assignment.caseId,
-        {
-          action: 'reassigned',
-          fromReviewerId: assignment.reviewerId,
-          reviewerId: pick.reviewerId,
-          by: principal.subject,
-          why: pick.reason,
-          requestId,
-        },
-        at,
-      );
-    }
+  return { assignment: { ...assignment, status: 'declined' as const }, rerouted };
+}
+
+/** The chair moves every case of one reviewer in a sitting to others (e.g. the reviewer has left). */
+export async function reassignReviewer(
+  sittingId: string,
+  fromReviewerId: string,
+  why: string,
+  actor: Actor,
+  now = new Date(),
+) {
+  const assigned = (await listOwnAssignments(fromReviewerId)).filter(
+    (assignment) => assignment.sittingId === sittingId && assignment.status === 'assigned',
+  );
+  const moved = [];
+  for (const assignment of assigned) {
+    const outcome = await removeAndReroute(assignment, { status: 'reassigned', why }, actor, now);
+    moved.push(
+      outcome.status === 'routed'
+        ? { caseId: assignment.caseId, to: outcome.picks.map((pick) => pick.reviewerId) }
+        : { caseId: assignment.caseId, to: [], problem: outcome.reason },
+    );
   }
-  return { assignment: { ...assignment, status: 'declined' as const, declinedAt: at }, rerouted: outcome };
+  return { sittingId, fromReviewerId, moved };
 }
 
 export async function listOwnAssignments(reviewerId: string): Promise<Assignment[]> {

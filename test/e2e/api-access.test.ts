@@ -68,6 +68,21 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
     path: { assignmentId: 'asg_00000000000000000000000000' },
     body: { conflict: 'a conflict' },
   },
+  reassignReviewer: {
+    path: { sittingId: 'sit_none' },
+    body: { fromReviewerId: 'rev_none', reason: 'left the panel' },
+  },
+  listReviewers: { path: {} },
+  putReviewer: {
+    path: { reviewerId: 'rev_matrix' },
+    body: {
+      name: 'Matrix Reviewer',
+      agency: 'academic',
+      capacityPerSitting: 2,
+      standingConflicts: [],
+      active: false,
+    },
+  },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },
 };

@@ -224,6 +224,28 @@ const CALLS: Record<
       });
     },
   },
+  reassignReviewer: {
+    as: 'chair',
+    call: async () => {
+      await routedAgenda();
+      return stack.api('POST', '/sittings/sit_2027q1/reassignments', {
+        as: 'chair',
+        body: { fromReviewerId: 'rev_eli', reason: 'left the panel' },
+      });
+    },
+  },
+  listReviewers: () => stack.api('GET', '/reviewers', { as: 'admin' }),
+  putReviewer: () =>
+    stack.api('PUT', '/reviewers/rev_audit', {
+      as: 'admin',
+      body: {
+        name: 'Audit Reviewer',
+        agency: 'academic',
+        capacityPerSitting: 2,
+        standingConflicts: [],
+        active: false,
+      },
+    }),
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
 };

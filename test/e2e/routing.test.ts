@@ -151,6 +151,27 @@ describe('routing', () => {
     expect((await routed()).map((c) => c.history.length)).toEqual(cases.map((c) => c.history.length));
   });
 
+  it("moves every case of a reviewer who leaves, on the chair's word", async () => {
+    const leaving = 'rev_eli';
+    const before = (await routed()).filter((c) =>
+      (c.reviewCase?.assignedReviewers as Set<string>)?.has(leaving),
+    );
+    expect(before.length).toBeGreaterThan(0);
+    const moved = await stack.api('POST', `/sittings/${SITTING}/reassignments`, {
+      as: 'chair',
+      body: { fromReviewerId: leaving, reason: 'left the panel' },
+    });
+    expect(moved.status).toBe(200);
+    expect((moved.body.moved as unknown[]).length).toBe(before.length);
+    const after = await routed();
+    for (const c of after)
+      expect([...((c.reviewCase?.assignedReviewers as Set<string>) ?? [])]).not.toContain(leaving);
+    const history = after.find((c) => c.caseId === before[0]?.caseId)?.history ?? [];
+    expect(history.some((event) => event.action === 'reassigned' && event.fromReviewerId === leaving)).toBe(
+      true,
+    );
+  });
+
   it('routes a declined case to someone else, keeping the history', async () => {
     const mine = await stack.api('GET', '/assignments', { as: 'panel' });
     const [assignment] = mine.body.items as { assignmentId: string; caseId: string; reviewerId: string }[];
