@@ -1,9 +1,9 @@
 /**
  * The scheduled sweep: housekeeping that keeps the state of record honest without anyone asking.
- * Today it expires imports whose file never arrived; later steps chase overdue assignments and
- * recommendations. Started by an EventBridge schedule; failed deliveries land in a dead-letter queue.
+ * It expires imports whose file never arrived, and chases assignments past their findings deadline
+ * (marked overdue, the reviewer reminded, the chair told). Recommendations join it when they exist. Started by an EventBridge schedule; failed deliveries land in a dead-letter queue.
  *
- *   ExpireStaleImports → SweepCompleted
+ *   ExpireStaleImports → ChaseOverdueAssignments → SweepCompleted
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -42,6 +42,21 @@ export class SweepWorkflow extends Construct {
     expire.bindTableWriter(props.table, ENV.mainTable);
     expire.bindTableAppender(props.auditTable, ENV.auditTable);
 
+    const chase = new ScrutineerFunction(this, 'ChaseOverdueAssignmentsFunction', {
+      entry: 'functions/steps/chase-overdue-assignments.ts',
+      description: 'Marks overdue assignments and tells reviewers and chairs',
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(5),
+    });
+    chase.bindTableWriter(props.table, ENV.mainTable);
+    const chaseOverdue = invokeStep(this, 'ChaseOverdueAssignments', chase, {
+      payload: sfn.TaskInput.fromObject({
+        asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
+      }),
+      resultPath: '$.overdueAssignments',
+    });
+
     const definition = invokeStep(this, 'ExpireStaleImports', expire, {
       // The execution's start is the sweep's reference time, so a re-run decides the same way.
       payload: sfn.TaskInput.fromObject({
@@ -49,14 +64,16 @@ export class SweepWorkflow extends Construct {
         executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
       }),
       resultPath: '$.expiredImports',
-    }).next(new sfn.Succeed(this, 'SweepCompleted'));
+    })
+      .next(chaseOverdue)
+      .next(new sfn.Succeed(this, 'SweepCompleted'));
 
     this.stateMachine = new ScrutineerStateMachine(this, 'StateMachine', {
       definition,
       encryptionKey: props.encryptionKey,
       timeout: Duration.minutes(30),
       description: 'Scheduled housekeeping of Scrutineer records',
-      invokes: [expire],
+      invokes: [expire, chase],
     }).stateMachine;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {

@@ -449,3 +449,58 @@ export async function listOwnAssignments(reviewerId: string): Promise<Assignment
   );
   return Items.map((item) => AssignmentSchema.parse(item));
 }
+
+/**
+ * The sweep's chase: every assignment still open past its findings deadline is marked overdue,
+ * its reviewer reminded and the chair of its panel told, once. Running it again does nothing more.
+ */
+export async function chaseOverdueAssignments(asOf: string, requestId: string) {
+  const today = asOf.slice(0, 10);
+  const overdue: string[] = [];
+  for (const reviewer of await listReviewers()) {
+    for (const assignment of await listOwnAssignments(reviewer.reviewerId)) {
+      if (assignment.status !== 'assigned' || assignment.dueDate >= today) continue;
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: keys.assignment(assignment.assignmentId),
+            UpdateExpression: 'SET #status = :overdue, overdueAt = :at',
+            ConditionExpression: '#status = :assigned',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':overdue': 'overdue', ':assigned': 'assigned', ':at': asOf },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) continue;
+        throw error;
+      }
+      overdue.push(assignment.assignmentId);
+      const sitting = await getSitting(assignment.sittingId);
+      const subject = {
+        caseId: assignment.caseId,
+        sittingId: assignment.sittingId,
+        dueDate: assignment.dueDate,
+      };
+      await recordHistory(
+        assignment.caseId,
+        {
+          action: 'overdue',
+          reviewerId: assignment.reviewerId,
+          by: 'system:sweep',
+          why: 'findings deadline passed',
+          requestId,
+        },
+        asOf,
+      );
+      if (reviewer.subject) await notify(reviewer.subject, 'overdue', subject, asOf);
+      await notify(
+        `chair#${sitting.panelId}`,
+        'assignment-overdue',
+        { ...subject, reviewerId: assignment.reviewerId },
+        asOf,
+      );
+    }
+  }
+  return { overdue };
+}

@@ -1,6 +1,7 @@
 /** The scheduled sweep, fired as EventBridge would fire it, through the synthesized state machine. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoPanel } from '../../local/seed.ts';
 import { keys, kinds } from '../../shared/data/keys.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
@@ -36,6 +37,59 @@ const statusOf = async (importId: string) =>
       new GetCommand({ TableName: stack.runtime.physicalName('TablesMain'), Key: keys.import(importId) }),
     )
   ).Item?.status;
+
+describe('the sweep chasing overdue assignments', () => {
+  it('marks each overdue assignment once, reminding the reviewer and telling the chair', async () => {
+    await seedDemoPanel();
+    const table = stack.runtime.physicalName('TablesMain');
+    const assignment = {
+      assignmentId: 'asg_overdue00000000000000000000',
+      caseId: 'case_overdue0000000000000000000',
+      sittingId: 'sit_2027q1',
+      reviewerId: 'rev_morgan',
+      reviewerSubject: 'demo-panel',
+      role: 'reviewer',
+      status: 'assigned',
+      reason: 'load 0 of 4',
+      dueDate: '2020-01-31',
+      assignedAt: '2020-01-01T00:00:00.000Z',
+    };
+    await stack.documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...keys.assignment(assignment.assignmentId),
+          ...kinds.assignment('rev_morgan', assignment.assignedAt),
+          ...assignment,
+        },
+      }),
+    );
+    const runs = [];
+    for (let run = 0; run < 2; run++) {
+      const [executionArn] = await stack.runtime.scheduler.fire('SweepSchedule');
+      runs.push(
+        JSON.parse(String((await stack.runtime.stepFunctions.waitForExecution(String(executionArn))).output)),
+      );
+    }
+    expect(runs.map((run) => run.overdueAssignments.overdue)).toEqual([[assignment.assignmentId], []]);
+    const { Item } = await stack.documents.send(
+      new GetCommand({ TableName: table, Key: keys.assignment(assignment.assignmentId) }),
+    );
+    expect(Item?.status).toBe('overdue');
+    const notifications = await stack.documents.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byKind',
+        KeyConditionExpression: 'gsi1pk = :recipient',
+        ExpressionAttributeValues: { ':recipient': 'NOTIFICATIONS#chair#pan_rsp' },
+      }),
+    );
+    expect(notifications.Items?.map((n) => [n.kind, n.caseId])).toEqual([
+      ['assignment-overdue', assignment.caseId],
+    ]);
+    expect(JSON.stringify(notifications.Items)).not.toMatch(/summary|crimeReference/);
+  });
+});
 
 describe('the sweep schedule', () => {
   it('is read from the template and runs every hour', () => {
