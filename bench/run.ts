@@ -10,8 +10,11 @@ import path from 'node:path';
 import { importThroughput } from './import-throughput.ts';
 
 const sizes = (process.env.BENCH_IMPORT_ROWS ?? '20000,100000').split(',').map(Number);
-const results = [await importThroughput(sizes)];
-results.push(await (await import('./sample-selection.ts')).sampleSelection());
+const results = [
+  await importThroughput(sizes),
+  await (await import('./sample-selection.ts')).sampleSelection(),
+  await (await import('./route-cases.ts')).routeCasesBench(),
+];
 
 const cpu = os.cpus()[0]?.model ?? 'CPU';
 const machine = `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

@@ -16,8 +16,9 @@ import {
 const put = (item: Record<string, unknown>) =>
   documents.send(new PutCommand({ TableName: requireEnv(ENV.mainTable), Item: item }));
 
+/** Validated on the way in as well as out: a record that could not be read back is never stored. */
 export const saveReviewer = (reviewer: Reviewer) =>
-  put({ ...keys.reviewer(reviewer.reviewerId), ...kinds.reviewer(reviewer.name), ...reviewer });
+  put({ ...keys.reviewer(reviewer.reviewerId), ...kinds.reviewer(reviewer.name), ...ReviewerSchema.parse(reviewer) });
 
 export const savePanel = (panel: Panel) =>
   put({ ...keys.panel(panel.panelId), ...kinds.panel(panel.name), ...panel });
