@@ -58,6 +58,7 @@ export interface ApiClient {
   readonly caller: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  put<T>(path: string, body?: unknown): Promise<T>;
 }
 
 export function isLoopback(url: string): boolean {
@@ -102,6 +103,7 @@ export async function createApiClient(settings: Settings): Promise<ApiClient> {
     caller,
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
+    put: (path, body) => call('PUT', path, body),
   };
 }
 

@@ -5,14 +5,18 @@
 import { Command, CommanderError } from 'commander';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
+import { addReviewersCommand } from './commands/reviewers.ts';
 import { addSampleCommand } from './commands/sample.ts';
+import { addSittingsCommand } from './commands/sittings.ts';
 import { addSynthDataCommand } from './commands/synth-data.ts';
 import { describeError } from './output.ts';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   addImportCommand,
   addImportsCommand,
+  addReviewersCommand,
   addSampleCommand,
+  addSittingsCommand,
   addSynthDataCommand,
 ];
 

@@ -1,5 +1,5 @@
 /** Dip samples as the CLI reads and shows them. */
-import { type Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import type { ApiClient } from './api-client.ts';
 import { type Cell, formatTable } from './output.ts';
 

@@ -1,5 +1,6 @@
 /** The whole of Scrutineer in one stack: it composes the constructs and wires their permissions. */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/environment.ts';
 import { DipSampleWorkflow } from '../workflows/dip-sample.ts';
@@ -11,6 +12,7 @@ import { DataTables } from './constructs/data-tables.ts';
 import { Encryption } from './constructs/encryption.ts';
 import { HttpApi } from './constructs/http-api.ts';
 import { Identity } from './constructs/identity.ts';
+import type { ScrutineerFunction } from './constructs/scrutineer-function.ts';
 import { Storage } from './constructs/storage.ts';
 
 export interface ScrutineerStackProps extends StackProps {
@@ -34,6 +36,10 @@ export class ScrutineerStack extends Stack {
       ...(config.oidc ? { oidc: config.oidc } : {}),
     });
 
+    // Notifications are also published here, for whatever the force wires to them (e-mail, Teams).
+    const notifications = new events.EventBus(this, 'Notifications', { kmsKey: encryptionKey });
+    const publish = (fn: ScrutineerFunction) => fn.bindEventBus(notifications, ENV.eventBus);
+
     const importWorkflow = new ImportDecisionsWorkflow(this, 'ImportDecisions', {
       table: tables.main,
       auditTable: tables.audit,
@@ -47,6 +53,7 @@ export class ScrutineerStack extends Stack {
       auditTable: tables.audit,
       encryptionKey,
       every: Duration.hours(1),
+      publish,
     });
 
     const sampleWorkflow = new DipSampleWorkflow(this, 'DipSample', {
@@ -57,7 +64,11 @@ export class ScrutineerStack extends Stack {
       encryptionKey,
     });
 
-    const routingWorkflow = new RouteCasesWorkflow(this, 'RouteCases', { table: tables.main, encryptionKey });
+    const routingWorkflow = new RouteCasesWorkflow(this, 'RouteCases', {
+      table: tables.main,
+      encryptionKey,
+      publish,
+    });
 
     const api = new HttpApi(this, 'Http', {
       issuer: identity.issuer,
@@ -106,6 +117,7 @@ export class ScrutineerStack extends Stack {
         getSampleSize: () => {},
         nominate: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
           fn.bindSecret(encryption.pseudonymKey, ENV.pseudonymKeySecret);
         },
         listNominations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
@@ -117,8 +129,15 @@ export class ScrutineerStack extends Stack {
           fn.bindStateMachineStarter(routingWorkflow.stateMachine, ENV.routingStateMachine);
         },
         listAssignments: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
-        declineAssignment: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
-        reassignReviewer: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        declineAssignment: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
+        reassignReviewer: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
+        listNotifications: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listReviewers: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         putReviewer: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),

@@ -23,6 +23,7 @@ const runtime = await startLocalRuntime({
     dynamodb: basePort + 3,
     s3: basePort + 4,
     secretsManager: basePort + 5,
+    eventBridge: basePort + 6,
   },
 });
 

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DEMO_USERS } from './demo-users.ts';
+import { type PublishedEvent, startLocalEventBridge } from './eventbridge.ts';
 import { FunctionRegistry } from './functions.ts';
 import { startHttpApi } from './http-api.ts';
 import { startOidcIssuer } from './oidc-issuer.ts';
@@ -30,6 +31,7 @@ export interface LocalPorts {
   readonly dynamodb: number;
   readonly s3: number;
   readonly secretsManager: number;
+  readonly eventBridge: number;
 }
 
 export interface LocalRuntimeOptions {
@@ -52,6 +54,8 @@ export interface LocalRuntime {
   readonly template: ResolvedTemplate;
   readonly stepFunctions: LocalStepFunctions;
   readonly scheduler: LocalScheduler;
+  /** Events the handlers published on EventBridge, oldest first. */
+  readonly publishedEvents: readonly PublishedEvent[];
   readonly region: string;
   tokenFor(username: string, overrides?: Record<string, unknown>): Promise<string>;
   /** The physical name of a template resource (a table or bucket name, a state machine ARN). */
@@ -74,6 +78,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     dynamodb: 0,
     s3: 0,
     secretsManager: 0,
+    eventBridge: 0,
     ...options.ports,
   };
   const closers: (() => Promise<void>)[] = [];
@@ -110,6 +115,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const secretsManagerEndpoint = await listen(secretsServer, ports.secretsManager);
     closers.push(() => new Promise((resolve) => secretsServer.close(() => resolve())));
 
+    const eventBridge = await startLocalEventBridge(options.dataDir);
+    const eventsServer = createServer(eventBridge.handler);
+    const eventBridgeEndpoint = await listen(eventsServer, ports.eventBridge);
+    closers.push(() => new Promise((resolve) => eventsServer.close(() => resolve())));
+
     const functions = new FunctionRegistry(template, PROJECT_ROOT);
     Object.assign(process.env, {
       AWS_REGION: template.region,
@@ -119,6 +129,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctionsEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       POWERTOOLS_DEV: 'false',
@@ -152,6 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       template,
       stepFunctions,
       scheduler,
+      publishedEvents: eventBridge.published,
       region: template.region,
       tokenFor: (username, overrides) => issuer.tokenFor(username, overrides),
       physicalName: (prefix) => {

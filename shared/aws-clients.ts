@@ -1,9 +1,10 @@
 /**
  * AWS clients, created once per process. Endpoints come from the standard environment
- * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_SFN`), so the same code
+ * (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_SFN`, …), so the same code
  * talks to AWS or to the local stand-ins; nothing here knows which.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -26,3 +27,5 @@ export const s3 = new S3Client({
 });
 
 export const stepFunctions = new SFNClient({});
+
+export const eventBridge = new EventBridgeClient({});

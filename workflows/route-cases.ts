@@ -17,6 +17,8 @@ import { invokeStep } from './invoke-step.ts';
 
 export interface RouteCasesWorkflowProps {
   readonly table: DataTable;
+  /** Lets a function publish notifications. */
+  readonly publish: (fn: ScrutineerFunction) => void;
   readonly encryptionKey: kms.IKey;
 }
 
@@ -39,6 +41,7 @@ export class RouteCasesWorkflow extends Construct {
       timeout: Duration.minutes(1),
     });
     route.bindTableWriter(props.table, ENV.mainTable);
+    props.publish(route);
 
     const noteExecution = new sfn.Pass(this, 'NoteExecution', {
       parameters: { 'id.$': '$$.Execution.Id' },

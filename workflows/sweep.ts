@@ -22,6 +22,8 @@ import { invokeStep } from './invoke-step.ts';
 export interface SweepWorkflowProps {
   readonly table: DataTable;
   readonly auditTable: DataTable;
+  /** Lets a function publish notifications. */
+  readonly publish: (fn: ScrutineerFunction) => void;
   readonly encryptionKey: kms.Key;
   /** An EventBridge rate expression, e.g. `rate(1 hour)`. */
   readonly every: Duration;
@@ -49,6 +51,7 @@ export class SweepWorkflow extends Construct {
       timeout: Duration.minutes(5),
     });
     chase.bindTableWriter(props.table, ENV.mainTable);
+    props.publish(chase);
     const chaseOverdue = invokeStep(this, 'ChaseOverdueAssignments', chase, {
       payload: sfn.TaskInput.fromObject({
         asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime'),

@@ -9,6 +9,7 @@
  * handler module the bundle was built from.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -163,6 +164,15 @@ export class ScrutineerFunction extends Construct {
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
     this.allowKey(['kms:Decrypt']);
+  }
+
+  /** Publishes to one event bus. */
+  bindEventBus(bus: events.IEventBus, name: EnvName): void {
+    this.setEnvironment(name, bus.eventBusName);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+    );
+    this.allowKey(['kms:Encrypt', 'kms:GenerateDataKey']);
   }
 
   bindStateMachineStarter(stateMachine: sfn.IStateMachine, name: EnvName): void {

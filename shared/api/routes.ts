@@ -15,6 +15,7 @@ import {
   ImportRecordSchema,
 } from '../imports/import-record.ts';
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
+import { NotificationSchema } from '../notifications/notifications.ts';
 import { ReviewerSchema, SittingSchema } from '../panels/panel.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { AssignmentSchema } from '../routing/assignments.ts';
@@ -385,6 +386,14 @@ export const ROUTES = {
     body: ReviewerSchema.omit({ reviewerId: true }),
     response: ReviewerSchema,
     audit: 'alter',
+  },
+  listNotifications: {
+    method: 'GET',
+    path: '/notifications',
+    summary: 'Your notifications, and those for the panels you chair, newest first (ids and dates only)',
+    access: everyone,
+    response: z.object({ items: z.array(NotificationSchema) }),
+    audit: 'none',
   },
   getAuditTrailOfRecord: {
     method: 'GET',

@@ -17,6 +17,7 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { pseudonym, pseudonymKey } from '../imports/pseudonymise.ts';
+import { ALL_CHAIRS, notify } from '../notifications/notifications.ts';
 import {
   NOMINATION_WINDOW_MONTHS,
   type NominateRequest,
@@ -149,6 +150,12 @@ export async function nominate(
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
+    );
+    await notify(
+      ALL_CHAIRS,
+      'nomination-received',
+      { caseId, nominationId: nomination.nominationId },
+      nominatedAt,
     );
     return { nomination, created: true };
   } catch (error) {

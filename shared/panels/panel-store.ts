@@ -18,7 +18,11 @@ const put = (item: Record<string, unknown>) =>
 
 /** Validated on the way in as well as out: a record that could not be read back is never stored. */
 export const saveReviewer = (reviewer: Reviewer) =>
-  put({ ...keys.reviewer(reviewer.reviewerId), ...kinds.reviewer(reviewer.name), ...ReviewerSchema.parse(reviewer) });
+  put({
+    ...keys.reviewer(reviewer.reviewerId),
+    ...kinds.reviewer(reviewer.name),
+    ...ReviewerSchema.parse(reviewer),
+  });
 
 export const savePanel = (panel: Panel) =>
   put({ ...keys.panel(panel.panelId), ...kinds.panel(panel.name), ...panel });

@@ -16,6 +16,7 @@ import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
+import { chairsOf, notify } from '../notifications/notifications.ts';
 import { getPanel, getSitting, listReviewers } from '../panels/panel-store.ts';
 import { ROUTING_ALGORITHM, type RoutingOutcome, routeCase } from './route-cases.ts';
 
@@ -39,35 +40,6 @@ export type Assignment = z.infer<typeof AssignmentSchema>;
 export interface Actor {
   readonly subject: string;
   readonly requestId: string;
-}
-
-async function notify(
-  recipient: string,
-  kind: string,
-  subject: Record<string, string>,
-  at: string,
-): Promise<void> {
-  // Ids and dates only: a notification never carries case content.
-  const notificationId = deterministicId('ntf', recipient, kind, JSON.stringify(subject));
-  await documents
-    .send(
-      new PutCommand({
-        TableName: table(),
-        Item: {
-          ...keys.notification(notificationId),
-          ...kinds.notification(recipient, at),
-          notificationId,
-          recipient,
-          kind,
-          ...subject,
-          at,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    )
-    .catch((error) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
 }
 
 async function recordHistory(caseId: string, event: Record<string, string>, at: string): Promise<void> {
@@ -235,7 +207,7 @@ export async function routeAndAssign(
           ExpressionAttributeValues: { ':reason': outcome.reason, ':open': 'OPEN' },
         }),
       );
-      await notify(`chair#${panel.panelId}`, 'case-unassignable', { caseId, sittingId }, at);
+      await notify(chairsOf(panel.panelId), 'case-unassignable', { caseId, sittingId }, at);
       return outcome;
     }
     const reserved: string[] = [];
@@ -370,6 +342,13 @@ async function removeAndReroute(
     at,
   );
   const outcome = await routeAndAssign(assignment.caseId, assignment.sittingId, actor, now);
+  const sitting = await getSitting(assignment.sittingId);
+  await notify(
+    chairsOf(sitting.panelId),
+    'reassigned',
+    { caseId: assignment.caseId, sittingId: assignment.sittingId, reviewerId: assignment.reviewerId },
+    at,
+  );
   if (outcome.status === 'routed') {
     for (const pick of outcome.picks) {
       await recordHistory(
@@ -495,7 +474,7 @@ export async function chaseOverdueAssignments(asOf: string, requestId: string) {
       );
       if (reviewer.subject) await notify(reviewer.subject, 'overdue', subject, asOf);
       await notify(
-        `chair#${sitting.panelId}`,
+        chairsOf(sitting.panelId),
         'assignment-overdue',
         { ...subject, reviewerId: assignment.reviewerId },
         asOf,

@@ -34,7 +34,9 @@ it('has every command, each with its help', () => {
   expect(program.commands.map((command) => command.name())).toEqual([
     'import',
     'imports',
+    'reviewers',
     'sample',
+    'sittings',
     'synth-data',
   ]);
   const show = program.commands.find((command) => command.name() === 'imports')?.commands[0];

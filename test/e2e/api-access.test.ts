@@ -83,6 +83,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
       active: false,
     },
   },
+  listNotifications: { path: {} },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },
 };

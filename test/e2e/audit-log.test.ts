@@ -246,6 +246,7 @@ const CALLS: Record<
         active: false,
       },
     }),
+  listNotifications: 'no case data',
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
 };

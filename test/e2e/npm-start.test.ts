@@ -44,12 +44,12 @@ function start(basePort: number) {
   return { process: process_, ready };
 }
 
-/** Six consecutive free ports, as `npm start` takes them from its base port. */
+/** Seven consecutive free ports, as `npm start` takes them from its base port. */
 async function freeBasePort(): Promise<number> {
   for (;;) {
     const { api } = await freePorts();
     const taken = await Promise.all(
-      [1, 2, 3, 4, 5].map((offset) =>
+      [1, 2, 3, 4, 5, 6].map((offset) =>
         fetch(`http://127.0.0.1:${api + offset}`).then(
           () => true,
           () => false,

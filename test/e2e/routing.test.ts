@@ -172,6 +172,19 @@ describe('routing', () => {
     );
   });
 
+  it('tells reviewers and chairs by notification and event, without case content', async () => {
+    const panel = await stack.api('GET', '/notifications', { as: 'panel' });
+    expect((panel.body.items as { kind: string }[]).some((n) => n.kind === 'assigned')).toBe(true);
+    const chair = await stack.api('GET', '/notifications', { as: 'chair' });
+    expect((chair.body.items as { kind: string }[]).some((n) => n.kind === 'nomination-received')).toBe(true);
+    const events = stack.runtime.publishedEvents;
+    expect(
+      events.some((event) => event.detailType === 'notification.assigned' && event.source === 'scrutineer'),
+    ).toBe(true);
+    const decision = (await stack.decisions())[0];
+    expect(JSON.stringify(events)).not.toContain(String(decision?.summary).slice(0, 30));
+  });
+
   it('routes a declined case to someone else, keeping the history', async () => {
     const mine = await stack.api('GET', '/assignments', { as: 'panel' });
     const [assignment] = mine.body.items as { assignmentId: string; caseId: string; reviewerId: string }[];

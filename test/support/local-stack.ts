@@ -119,5 +119,6 @@ export async function freePorts(): Promise<LocalPorts> {
     dynamodb: await one(),
     s3: await one(),
     secretsManager: await one(),
+    eventBridge: await one(),
   };
 }

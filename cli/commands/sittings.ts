@@ -1,0 +1,140 @@
+/**
+ * `scrutineer sittings …`: the sittings of the panels you chair, and moving every case of a
+ * reviewer who can no longer sit (they left the panel, fell ill) to other reviewers.
+ */
+import type { Command } from 'commander';
+import { connect, withSignInOptions } from '../config.ts';
+import { type Cell, formatTable, result, status } from '../output.ts';
+
+/** Sittings are the chair's business: the commands sign in as the chair unless told otherwise. */
+const SITTINGS_USER = 'chair';
+
+interface Sitting {
+  readonly sittingId: string;
+  readonly panelId: string;
+  readonly date: string;
+  readonly findingsDeadline: string;
+  readonly status: string;
+  readonly agenda: readonly string[];
+  readonly maxCases: number;
+  readonly reviewersPerCase: number;
+}
+
+interface Reassignment {
+  readonly sittingId: string;
+  readonly fromReviewerId: string;
+  readonly moved: readonly {
+    readonly caseId: string;
+    readonly to: readonly string[];
+    readonly problem?: string;
+  }[];
+}
+
+interface JsonOption {
+  readonly json?: boolean;
+}
+
+interface ReassignOptions extends JsonOption {
+  readonly from: string;
+  readonly reason: string;
+}
+
+export function addSittingsCommand(program: Command): void {
+  const sittings = program
+    .command('sittings')
+    .description("the panel's sittings: list them, move a reviewer's cases to others");
+  addList(sittings);
+  addReassign(sittings);
+}
+
+function addList(sittings: Command): void {
+  withSignInOptions(
+    sittings
+      .command('list')
+      .description('list the sittings of the panels you chair (all of them, for an admin), soonest first')
+      .option('--json', 'print the sitting records as JSON'),
+    SITTINGS_USER,
+  ).action(async (options: JsonOption, command: Command) => {
+    const { items } = await (await connect(command)).get<{ items: Sitting[] }>('/sittings');
+    const sorted = [...items].sort(
+      (a, b) => a.date.localeCompare(b.date) || a.sittingId.localeCompare(b.sittingId),
+    );
+    result(options.json ? JSON.stringify(sorted, null, 2) : formatSittings(sorted));
+  });
+}
+
+function formatSittings(sittings: readonly Sitting[]): string {
+  if (sittings.length === 0) return 'No sittings of panels you chair.';
+  return formatTable(
+    [
+      ['sitting', 'panel', 'date', 'findings deadline', 'status', 'agenda'],
+      ...sittings.map((sitting): Cell[] => [
+        sitting.sittingId,
+        sitting.panelId,
+        sitting.date,
+        sitting.findingsDeadline,
+        sitting.status,
+        `${sitting.agenda.length}/${sitting.maxCases}`,
+      ]),
+    ],
+    '',
+  );
+}
+
+function addReassign(sittings: Command): void {
+  withSignInOptions(
+    sittings
+      .command('reassign')
+      .description(
+        'move every case a reviewer has in a sitting to other reviewers, under the routing rules; ' +
+          'the case history keeps who moved it and why',
+      )
+      .argument('<sittingId>', 'the sitting, such as sit_2027q1')
+      .requiredOption('--from <reviewerId>', 'the reviewer whose cases move, such as rev_jo')
+      .requiredOption('--reason <text>', 'why, for the case history, such as "left the panel"')
+      .option('--json', 'print the outcome as JSON'),
+    SITTINGS_USER,
+  ).action(async (sittingId: string, options: ReassignOptions, command: Command) => {
+    const client = await connect(command);
+    const outcome = await client.post<Reassignment>(
+      `/sittings/${encodeURIComponent(sittingId)}/reassignments`,
+      {
+        fromReviewerId: options.from,
+        reason: options.reason,
+      },
+    );
+    if (outcome.moved.length === 0) {
+      // Nothing moved is fine for a reviewer with no cases, and a typo otherwise: say which.
+      const { items } = await client.get<{ items: { reviewerId: string }[] }>('/reviewers');
+      if (!items.some((reviewer) => reviewer.reviewerId === options.from)) {
+        throw new Error(`There is no reviewer ${options.from}; see them with: scrutineer reviewers list`);
+      }
+    }
+    result(options.json ? JSON.stringify(outcome, null, 2) : formatReassignment(outcome));
+    const stuck = outcome.moved.filter((move) => move.problem !== undefined).length;
+    if (stuck > 0) {
+      status(
+        `error: ${stuck} of ${outcome.moved.length} cases could not be re-routed; ` +
+          `${options.from} was taken off them all the same.`,
+      );
+      process.exitCode = 1;
+    }
+  });
+}
+
+function formatReassignment({ sittingId, fromReviewerId, moved }: Reassignment): string {
+  if (moved.length === 0) return `${fromReviewerId} has no open cases in ${sittingId}; nothing moved.`;
+  const rerouted = moved.filter((move) => move.problem === undefined).length;
+  return [
+    `Cases of ${fromReviewerId} in ${sittingId}:`,
+    formatTable([
+      ['case', 'new reviewers'],
+      ...moved.map((move): Cell[] => [
+        move.caseId,
+        move.problem === undefined ? move.to.join(', ') : `not re-routed: ${move.problem}`,
+      ]),
+    ]),
+    '',
+    `Moved ${rerouted} of ${moved.length} cases.`,
+  ].join('\n');
+}

@@ -1,0 +1,15 @@
+import { apiHandler } from '#shared/http/api-handler';
+import { ALL_CHAIRS, chairsOf, notificationsFor } from '#shared/notifications/notifications';
+import { listPanels } from '#shared/panels/panel-store';
+
+export const handler = apiHandler('listNotifications', async ({ principal }) => {
+  const chaired = principal.roles.includes('panel_chair')
+    ? [
+        ALL_CHAIRS,
+        ...(await listPanels())
+          .filter((p) => p.chairSubject === principal.subject)
+          .map((p) => chairsOf(p.panelId)),
+      ]
+    : [];
+  return { items: await notificationsFor([principal.subject, ...chaired]) };
+});
