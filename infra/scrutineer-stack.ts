@@ -137,6 +137,8 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);
         },
+        putPanel: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        putSitting: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         listNotifications: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listReviewers: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         putReviewer: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),

@@ -16,7 +16,7 @@ import {
 } from '../imports/import-record.ts';
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
 import { NotificationSchema } from '../notifications/notifications.ts';
-import { ReviewerSchema, SittingSchema } from '../panels/panel.ts';
+import { PanelSchema, ReviewerSchema, SittingSchema } from '../panels/panel.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { AssignmentSchema } from '../routing/assignments.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
@@ -94,7 +94,9 @@ const VerificationSchema = z.object({
   notInRederivation: z.array(z.string()),
 });
 
-const SittingIdParamsSchema = z.object({ sittingId: z.string().min(1).max(64) });
+const SittingIdParamsSchema = z.object({
+  sittingId: z.string().regex(/^sit_[a-z0-9_]{1,40}$/, 'a sitting id such as sit_2027q1'),
+});
 const AgendaChangeSchema = z.object({
   added: z.array(z.string()),
   alreadyOnAgenda: z.array(z.string()),
@@ -385,6 +387,27 @@ export const ROUTES = {
     }),
     body: ReviewerSchema.omit({ reviewerId: true }),
     response: ReviewerSchema,
+    audit: 'alter',
+  },
+  putPanel: {
+    method: 'PUT',
+    path: '/panels/{panelId}',
+    summary: 'Add or update a panel: its name, chair and members',
+    access: ['admin'],
+    params: z.object({ panelId: z.string().regex(/^pan_[a-z0-9_]{1,40}$/, 'a panel id such as pan_rsp') }),
+    body: PanelSchema.omit({ panelId: true }),
+    response: PanelSchema,
+    audit: 'alter',
+  },
+  putSitting: {
+    method: 'PUT',
+    path: '/sittings/{sittingId}',
+    summary:
+      'Plan a sitting or change its date, deadline or capacity (its chair or an admin); the agenda is kept',
+    access: ['admin', 'panel_chair'],
+    params: SittingIdParamsSchema,
+    body: SittingSchema.omit({ sittingId: true, agenda: true }),
+    response: SittingSchema,
     audit: 'alter',
   },
   listNotifications: {

@@ -19,6 +19,7 @@ export const AUDIT_RECORD_TYPES = [
   'sitting',
   'assignment',
   'reviewer',
+  'panel',
   'audit-trail',
 ] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];

@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import type { Sitting } from './panel.ts';
-import { getPanel, getSitting, listPanels, listReviewers, listSittings } from './panel-store.ts';
+import { getPanel, getSitting, listPanels, listReviewers, listSittings, saveSitting } from './panel-store.ts';
 
 const table = () => requireEnv(ENV.mainTable);
 const AGENDA_READY = ['OPEN', 'CARRIED_OVER'];
@@ -135,4 +135,22 @@ export async function startRouting(principal: Principal, sittingId: string, requ
 /** The reviewer record of the signed-in person, if they sit on a panel. */
 export async function reviewerOf(principal: Principal) {
   return (await listReviewers()).find((reviewer) => reviewer.subject === principal.subject);
+}
+
+/**
+ * Plans or changes a sitting. An admin may do so for any panel; a chair only for the panels they
+ * chair (a sitting of another panel answers as missing). The agenda is never replaced here.
+ */
+export async function planSitting(principal: Principal, sitting: Omit<Sitting, 'agenda'>): Promise<Sitting> {
+  const panel = await getPanel(sitting.panelId).catch(() => undefined);
+  const mayPlan = principal.roles.includes('admin') || panel?.chairSubject === principal.subject;
+  if (!panel || !mayPlan) throw new NotFoundError(`No panel ${sitting.panelId}`);
+  const existing = await getSitting(sitting.sittingId).catch(() => undefined);
+  if (existing && existing.panelId !== sitting.panelId) {
+    throw new ConflictError(`Sitting ${sitting.sittingId} belongs to another panel`);
+  }
+  if (existing) await sittingFor(principal, sitting.sittingId);
+  const saved = { ...sitting, agenda: existing?.agenda ?? [] };
+  await saveSitting(saved);
+  return saved;
 }

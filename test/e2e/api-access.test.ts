@@ -83,6 +83,14 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
       active: false,
     },
   },
+  putPanel: {
+    path: { panelId: 'pan_matrix' },
+    body: { name: 'Matrix panel', chairSubject: 'demo-chair', memberReviewerIds: [] },
+  },
+  putSitting: {
+    path: { sittingId: 'sit_matrix' },
+    body: { panelId: 'pan_none', date: '2027-06-01', findingsDeadline: '2027-05-25', status: 'PLANNED' },
+  },
   listNotifications: { path: {} },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },

@@ -246,6 +246,25 @@ const CALLS: Record<
         active: false,
       },
     }),
+  putPanel: () =>
+    stack.api('PUT', '/panels/pan_audit', {
+      as: 'admin',
+      body: { name: 'Audit panel', chairSubject: 'demo-chair', memberReviewerIds: ['rev_morgan'] },
+    }),
+  putSitting: {
+    as: 'chair',
+    call: () =>
+      stack.api('PUT', '/sittings/sit_2027q3', {
+        as: 'chair',
+        body: {
+          panelId: 'pan_rsp',
+          date: '2027-07-21',
+          findingsDeadline: '2027-07-14',
+          status: 'PLANNED',
+          maxCases: 10,
+        },
+      }),
+  },
   listNotifications: 'no case data',
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),

@@ -89,6 +89,23 @@ describe('the agenda', () => {
     );
   });
 
+  it('lets the chair plan the next sitting of their own panel only', async () => {
+    const sitting = {
+      panelId: 'pan_rsp',
+      date: '2027-07-21',
+      findingsDeadline: '2027-07-14',
+      status: 'PLANNED',
+      maxCases: 8,
+    };
+    const planned = await stack.api('PUT', '/sittings/sit_2027q3', { as: 'chair', body: sitting });
+    expect(planned.status).toBe(200);
+    expect(planned.body).toMatchObject({ ...sitting, agenda: [], reviewersPerCase: 2 });
+    const otherChair = await stack.runtime.tokenFor('chair', { sub: 'demo-someone-else' });
+    expect(
+      (await stack.api('PUT', '/sittings/sit_2027q4', { token: otherChair, body: sitting })).status,
+    ).toBe(404);
+  });
+
   it('is only the chair’s to change', async () => {
     expect(
       (await stack.api('POST', `/sittings/${SITTING}/agenda`, { as: 'panel', body: { caseIds } })).status,
