@@ -144,7 +144,14 @@ export async function routeAndAssign(
   sittingId: string,
   actor: Actor,
   now = new Date(),
-): Promise<RoutingOutcome> {
+): Promise<RoutingOutcome | { caseId: string; status: 'skipped'; reason: string }> {
+  if (!(await claimForRouting(caseId, actor.requestId))) {
+    return {
+      caseId,
+      status: 'skipped',
+      reason: 'the case is being routed elsewhere or already has its reviewers',
+    };
+  }
   const sitting = await getSitting(sittingId);
   const panel = await getPanel(sitting.panelId);
   const members = (await listReviewers()).filter((reviewer) =>

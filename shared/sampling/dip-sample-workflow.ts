@@ -108,8 +108,8 @@ export async function countPopulation(input: SampleWorkflowInput): Promise<Popul
   for await (const entry of populationEntries(request.filter)) {
     if (excludedSet.has(entry.decisionId)) continue;
     const key = stratumKey(entry, request.design.strataBy);
-    let hash = hashes.get(key);
-    if (!hash) hashes.set(key, (hash = new PopulationHash()));
+    const hash = hashes.get(key) ?? new PopulationHash();
+    hashes.set(key, hash);
     hash.add(entry.decisionId);
   }
   const populationSize = [...hashes.values()].reduce((sum, hash) => sum + hash.count, 0);

@@ -79,8 +79,8 @@ export async function verifyManifest(manifest: Manifest): Promise<Verification> 
   for await (const entry of populationEntries(manifest.filter)) {
     if (excluded.has(entry.decisionId)) continue;
     const key = stratumKey(entry, manifest.design.strataBy);
-    let hash = hashes.get(key);
-    if (!hash) hashes.set(key, (hash = new PopulationHash()));
+    const hash = hashes.get(key) ?? new PopulationHash();
+    hashes.set(key, hash);
     hash.add(entry.decisionId);
     draws.get(key)?.add(entry.decisionId);
   }

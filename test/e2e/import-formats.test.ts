@@ -2,7 +2,6 @@
  * The other import formats, and files that cannot be imported at all, end to end through the API
  * and the synthesized import workflow.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';

@@ -10,7 +10,6 @@ import {
   ListExecutionsCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,11 +36,6 @@ const file = [
   secondRow, // line 44: the same decision as line 3, a duplicate
   'too,few,fields', // line 45
 ].join('\n');
-
-type StoredDecision = Record<string, unknown> & {
-  decisionId: string;
-  provenance: { importId: string; sourceLine: number };
-};
 
 const decisionsOf = (importId: string) => stack.decisions(importId);
 

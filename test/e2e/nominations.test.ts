@@ -78,7 +78,10 @@ describe('nominating a decision', () => {
         Key: { pk: `CASE#${first.body.caseId}`, sk: 'CASE' },
       }),
     );
-    expect([...(Item?.nominators as Set<string>)].sort()).toEqual(['demo-cps', 'demo-isva']);
+    expect([...((Item?.nominators as Set<string> | undefined) ?? [])].sort()).toEqual([
+      'demo-cps',
+      'demo-isva',
+    ]);
     expect(Item).toMatchObject({ status: 'OPEN', origin: { kind: 'nomination' } });
   });
 

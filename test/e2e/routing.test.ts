@@ -136,7 +136,9 @@ describe('routing', () => {
     for (const { reviewCase, decision, history } of cases) {
       if (reviewCase?.unassignable) continue;
       expect(reviewCase?.status).toBe('ASSIGNED');
-      const reviewers = [...(reviewCase?.assignedReviewers as Set<string>)].map((id) => byId.get(id));
+      const reviewers = [...((reviewCase?.assignedReviewers as Set<string> | undefined) ?? [])].map((id) =>
+        byId.get(id),
+      );
       expect(reviewers).toHaveLength(2);
       for (const reviewer of reviewers) {
         expect(reviewer?.unit === undefined || reviewer.unit !== decision?.unit).toBe(true);
@@ -212,7 +214,7 @@ describe('routing', () => {
     });
     expect(declined.status).toBe(200);
     const after = (await routed()).find((c) => c.caseId === assignment?.caseId);
-    const reviewers = [...(after?.reviewCase?.assignedReviewers as Set<string>)];
+    const reviewers = [...((after?.reviewCase?.assignedReviewers as Set<string> | undefined) ?? [])];
     expect(reviewers).not.toContain(assignment?.reviewerId);
     expect(reviewers).toHaveLength(2);
     expect(after?.history.map((event) => event.action)).toEqual(
