@@ -144,6 +144,8 @@ export async function routeAndAssign(
   sittingId: string,
   actor: Actor,
   now = new Date(),
+  /** When the reviewers picked now must report by; the sitting's findings deadline unless given. */
+  dueDate?: string,
 ): Promise<RoutingOutcome | { caseId: string; status: 'skipped'; reason: string }> {
   if (!(await claimForRouting(caseId, actor.requestId))) {
     return {
@@ -239,7 +241,7 @@ export async function routeAndAssign(
         role: 'reviewer',
         status: 'assigned',
         reason: pick.reason,
-        dueDate: sitting.findingsDeadline,
+        dueDate: dueDate ?? sitting.findingsDeadline,
         assignedAt: at,
       };
       await documents.send(
@@ -267,7 +269,7 @@ export async function routeAndAssign(
         await notify(
           reviewer.subject,
           'assigned',
-          { caseId, sittingId, dueDate: sitting.findingsDeadline },
+          { caseId, sittingId, dueDate: dueDate ?? sitting.findingsDeadline },
           at,
         );
     }
@@ -302,6 +304,7 @@ async function removeAndReroute(
   change: { status: 'declined' | 'reassigned'; why: string; conflict?: string },
   actor: Actor,
   now: Date,
+  dueDate?: string,
 ) {
   const at = now.toISOString();
   try {
@@ -310,11 +313,12 @@ async function removeAndReroute(
         TableName: table(),
         Key: keys.assignment(assignment.assignmentId),
         UpdateExpression: `SET #status = :to, declinedAt = :at${change.conflict ? ', conflictDeclared = :conflict' : ''}`,
-        ConditionExpression: '#status = :assigned',
+        ConditionExpression: '#status IN (:assigned, :overdue)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':to': change.status,
           ':assigned': 'assigned',
+          ':overdue': 'overdue',
           ':at': at,
           ...(change.conflict ? { ':conflict': change.conflict } : {}),
         },
@@ -332,6 +336,7 @@ async function removeAndReroute(
       Key: keys.reviewCase(assignment.caseId),
       // Back to OPEN: it is a reviewer short until routed again.
       UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
+      ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]), ':open': 'OPEN' },
     }),
@@ -348,7 +353,7 @@ async function removeAndReroute(
     },
     at,
   );
-  const outcome = await routeAndAssign(assignment.caseId, assignment.sittingId, actor, now);
+  const outcome = await routeAndAssign(assignment.caseId, assignment.sittingId, actor, now, dueDate);
   const sitting = await getSitting(assignment.sittingId);
   await notify(
     chairsOf(sitting.panelId),
@@ -436,9 +441,13 @@ export async function listOwnAssignments(reviewerId: string): Promise<Assignment
   return Items.map((item) => AssignmentSchema.parse(item));
 }
 
+/** How long a reviewer who takes over an overdue case has to report. */
+export const REASSIGNED_GRACE_DAYS = 7;
+
 /**
- * The sweep's chase: every assignment still open past its findings deadline is marked overdue,
- * its reviewer reminded and the chair of its panel told, once. Running it again does nothing more.
+ * The sweep's chase: every assignment still open past its findings deadline is marked overdue, its
+ * reviewer reminded and the chair of its panel told, and the case goes to another reviewer under
+ * the same rules with REASSIGNED_GRACE_DAYS to report. Running it again does nothing more.
  */
 export async function chaseOverdueAssignments(asOf: string, requestId: string) {
   const today = asOf.slice(0, 10);
@@ -485,6 +494,17 @@ export async function chaseOverdueAssignments(asOf: string, requestId: string) {
         'assignment-overdue',
         { ...subject, reviewerId: assignment.reviewerId },
         asOf,
+      );
+      // Someone else takes the case under the same rules, with time to report.
+      const newDueDate = new Date(new Date(asOf).getTime() + REASSIGNED_GRACE_DAYS * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      await removeAndReroute(
+        { ...assignment, status: 'overdue' },
+        { status: 'reassigned', why: 'findings deadline passed' },
+        { subject: 'system:sweep', requestId },
+        new Date(asOf),
+        newDueDate,
       );
     }
   }

@@ -1,7 +1,8 @@
 /** The scheduled sweep, fired as EventBridge would fire it, through the synthesized state machine. */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoPanel } from '../../local/seed.ts';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { keys, kinds } from '../../shared/data/keys.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
@@ -39,31 +40,64 @@ const statusOf = async (importId: string) =>
   ).Item?.status;
 
 describe('the sweep chasing overdue assignments', () => {
-  it('marks each overdue assignment once, reminding the reviewer and telling the chair', async () => {
+  it('marks each overdue assignment once, tells reviewer and chair, and gives the case to someone else', async () => {
     await seedDemoPanel();
+    const created = await stack.api('POST', '/imports', {
+      as: 'admin',
+      body: { format: 'force-csv', fileName: 'o.csv' },
+    });
+    await fetch(String(created.body.uploadUrl), {
+      method: 'PUT',
+      body: syntheticForceExport({ count: 40, seed: 31 }),
+    });
+    await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
+    const importMachine = stack.runtime.physicalName('ImportDecisions');
+    await stack.runtime.stepFunctions.waitForExecution(
+      `${importMachine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
+    );
+    const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+    const decision = (await stack.decisions()).find(
+      (d) =>
+        ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
+        String(d.decisionDate) >= windowStart,
+    );
+    const nominated = await stack.api('POST', '/nominations', {
+      as: 'isva',
+      body: {
+        decisionId: decision?.decisionId,
+        reasonCodes: ['delay'],
+        victimConsent: 'consents',
+        vrrStatus: 'requested',
+      },
+    });
+    const caseId = String(nominated.body.caseId);
+    await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds: [caseId] } });
+    const routing = await stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' });
+    const routeMachine = stack.runtime.physicalName('RouteCases');
+    await stack.runtime.stepFunctions.waitForExecution(
+      `${routeMachine.replace(':stateMachine:', ':execution:')}:${routing.body.execution}`,
+    );
+
     const table = stack.runtime.physicalName('TablesMain');
-    const assignment = {
-      assignmentId: 'asg_overdue00000000000000000000',
-      caseId: 'case_overdue0000000000000000000',
-      sittingId: 'sit_2027q1',
-      reviewerId: 'rev_morgan',
-      reviewerSubject: 'demo-panel',
-      role: 'reviewer',
-      status: 'assigned',
-      reason: 'load 0 of 4',
-      dueDate: '2020-01-31',
-      assignedAt: '2020-01-01T00:00:00.000Z',
-    };
+    const caseItem = async () =>
+      (
+        await stack.documents.send(
+          new GetCommand({ TableName: table, Key: { pk: `CASE#${caseId}`, sk: 'CASE' } }),
+        )
+      ).Item;
+    const [late] = [...(((await caseItem())?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
+    const lateAssignment = String(
+      (await import('../../shared/ids.ts')).deterministicId('asg', caseId, String(late)),
+    );
     await stack.documents.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: table,
-        Item: {
-          ...keys.assignment(assignment.assignmentId),
-          ...kinds.assignment('rev_morgan', assignment.assignedAt),
-          ...assignment,
-        },
+        Key: keys.assignment(lateAssignment),
+        UpdateExpression: 'SET dueDate = :past',
+        ExpressionAttributeValues: { ':past': '2020-01-31' },
       }),
     );
+
     const runs = [];
     for (let run = 0; run < 2; run++) {
       const [executionArn] = await stack.runtime.scheduler.fire('SweepSchedule');
@@ -71,11 +105,14 @@ describe('the sweep chasing overdue assignments', () => {
         JSON.parse(String((await stack.runtime.stepFunctions.waitForExecution(String(executionArn))).output)),
       );
     }
-    expect(runs.map((run) => run.overdueAssignments.overdue)).toEqual([[assignment.assignmentId], []]);
+    expect(runs.map((run) => run.overdueAssignments.overdue)).toEqual([[lateAssignment], []]);
     const { Item } = await stack.documents.send(
-      new GetCommand({ TableName: table, Key: keys.assignment(assignment.assignmentId) }),
+      new GetCommand({ TableName: table, Key: keys.assignment(lateAssignment) }),
     );
-    expect(Item?.status).toBe('overdue');
+    expect(Item).toMatchObject({ status: 'reassigned', overdueAt: expect.any(String) });
+    const reviewers = [...(((await caseItem())?.assignedReviewers as Set<string> | undefined) ?? [])];
+    expect(reviewers).toHaveLength(2);
+    expect(reviewers).not.toContain(late);
     const notifications = await stack.documents.send(
       new QueryCommand({
         TableName: table,
@@ -84,9 +121,7 @@ describe('the sweep chasing overdue assignments', () => {
         ExpressionAttributeValues: { ':recipient': 'NOTIFICATIONS#chair#pan_rsp' },
       }),
     );
-    expect(notifications.Items?.map((n) => [n.kind, n.caseId])).toEqual([
-      ['assignment-overdue', assignment.caseId],
-    ]);
+    expect(notifications.Items?.map((n) => n.kind).sort()).toEqual(['assignment-overdue', 'reassigned']);
     expect(JSON.stringify(notifications.Items)).not.toMatch(/summary|crimeReference/);
   });
 });
