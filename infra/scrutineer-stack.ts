@@ -128,6 +128,7 @@ export class ScrutineerStack extends Stack {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindStateMachineStarter(routingWorkflow.stateMachine, ENV.routingStateMachine);
         },
+        getSittingRouting: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listAssignments: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         declineAssignment: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);

@@ -330,6 +330,20 @@ export const ROUTES = {
     response: z.object({ sittingId: z.string(), execution: z.string(), cases: z.number().int() }),
     audit: 'alter',
   },
+  getSittingRouting: {
+    method: 'GET',
+    path: '/sittings/{sittingId}/routing',
+    summary: 'Why each case on the agenda went to whom: picks with reasons, exclusions with rules',
+    access: ['panel_chair', 'admin'],
+    params: SittingIdParamsSchema,
+    response: z.object({
+      sittingId: z.string(),
+      cases: z.array(
+        z.record(z.string(), z.unknown()).describe('See shared/panels/agenda.ts routingOfSitting'),
+      ),
+    }),
+    audit: 'consult',
+  },
   listAssignments: {
     method: 'GET',
     path: '/assignments',

@@ -154,3 +154,35 @@ export async function planSitting(principal: Principal, sitting: Omit<Sitting, '
   await saveSitting(saved);
   return saved;
 }
+
+/**
+ * Why each case on the agenda went to whom: its status, reviewers, and the last routing's picks
+ * with their reasons and exclusions with their rules, for the chair.
+ */
+export async function routingOfSitting(principal: Principal, sittingId: string) {
+  const sitting = await sittingFor(principal, sittingId);
+  const cases = [];
+  for (const caseId of sitting.agenda) {
+    const [caseItem, routing] = await Promise.all([
+      documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) })),
+      documents.send(new GetCommand({ TableName: table(), Key: keys.routing(caseId) })),
+    ]);
+    const reviewCase = caseItem.Item ? ReviewCaseSchema.parse(caseItem.Item) : undefined;
+    cases.push({
+      caseId,
+      status: reviewCase?.status ?? 'UNKNOWN',
+      reviewers: [...((caseItem.Item?.assignedReviewers as Set<string> | undefined) ?? [])].sort(),
+      ...(caseItem.Item?.unassignable ? { unassignable: String(caseItem.Item.unassignable) } : {}),
+      ...(routing.Item
+        ? {
+            routing: {
+              algorithm: routing.Item.algorithm,
+              routedAt: routing.Item.routedAt,
+              outcome: routing.Item.outcome,
+            },
+          }
+        : {}),
+    });
+  }
+  return { sittingId, cases };
+}

@@ -205,6 +205,13 @@ const CALLS: Record<
     as: 'chair',
     call: () => stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' }),
   },
+  getSittingRouting: {
+    as: 'chair',
+    call: async () => {
+      await routedAgenda();
+      return stack.api('GET', '/sittings/sit_2027q1/routing', { as: 'chair' });
+    },
+  },
   listAssignments: {
     as: 'panel',
     call: async () => {

@@ -151,6 +151,24 @@ describe('routing', () => {
     }
   });
 
+  it('shows the chair why each case went to whom', async () => {
+    const view = await stack.api('GET', `/sittings/${SITTING}/routing`, { as: 'chair' });
+    expect(view.status).toBe(200);
+    const [first] = view.body.cases as {
+      reviewers: string[];
+      routing: {
+        outcome: { picks: { reviewerId: string; reason: string }[]; exclusions: { rule: string }[] };
+      };
+    }[];
+    expect(first?.routing.outcome.picks.map((pick) => pick.reviewerId).sort()).toEqual(first?.reviewers);
+    expect(first?.routing.outcome.picks.every((pick) => pick.reason.length > 0)).toBe(true);
+    const rules = (view.body.cases as (typeof first)[]).flatMap(
+      (c) => c?.routing.outcome.exclusions.map((e) => e.rule) ?? [],
+    );
+    expect(rules).toContain('same-unit');
+    expect((await stack.api('GET', `/sittings/${SITTING}/routing`, { as: 'panel' })).status).toBe(403);
+  });
+
   it('never puts a reviewer over capacity, and spreads the load', () => {
     const load = new Map<string, number>();
     for (const { reviewCase } of cases) {
