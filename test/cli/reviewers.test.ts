@@ -189,19 +189,7 @@ describe('scrutineer sittings reassign', () => {
 
   /** Four nominated cases on the sitting's agenda, routed to the demo reviewers. */
   beforeAll(async () => {
-    const created = await stack.api('POST', '/imports', {
-      as: 'admin',
-      body: { format: 'force-csv', fileName: 'reassign.csv' },
-    });
-    await fetch(String(created.body.uploadUrl), {
-      method: 'PUT',
-      body: syntheticForceExport({ count: 60, seed: 909 }),
-    });
-    await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
-    const importMachine = stack.runtime.physicalName('ImportDecisions');
-    await stack.runtime.stepFunctions.waitForExecution(
-      `${importMachine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-    );
+    await stack.importDecisions(syntheticForceExport({ count: 60, seed: 909 }), 'admin');
     const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
     const eligible = (await stack.decisions()).filter(
       (decision) =>

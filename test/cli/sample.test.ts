@@ -25,19 +25,7 @@ beforeAll(async () => {
     mkdtemp(path.join(os.tmpdir(), 'scrutineer-cli-sample-')),
   ]);
   viaIssuer = { SCRUTINEER_API_URL: stack.runtime.apiUrl, SCRUTINEER_ISSUER_URL: stack.runtime.issuerUrl };
-  const created = await stack.api('POST', '/imports', {
-    as: 'admin',
-    body: { format: 'force-csv', fileName: 'population.csv' },
-  });
-  await fetch(String(created.body.uploadUrl), {
-    method: 'PUT',
-    body: syntheticForceExport({ count: 300, seed: 5150 }),
-  });
-  await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
-  const machine = stack.runtime.physicalName('ImportDecisions');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-  );
+  await stack.importDecisions(syntheticForceExport({ count: 300, seed: 5150 }), 'admin');
 });
 afterAll(async () => {
   await stack?.close();

@@ -13,19 +13,7 @@ const period = { decisionDateFrom: '2025-04-01', decisionDateTo: '2026-09-30' };
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  const created = await stack.api('POST', '/imports', {
-    as: 'admin',
-    body: { format: 'force-csv', fileName: 'p.csv' },
-  });
-  await fetch(String(created.body.uploadUrl), {
-    method: 'PUT',
-    body: syntheticForceExport({ count: 400, seed: 77 }),
-  });
-  await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
-  const machine = stack.runtime.physicalName('ImportDecisions');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-  );
+  await stack.importDecisions(syntheticForceExport({ count: 400, seed: 77 }), 'admin');
   decisions = await stack.decisions();
 });
 afterAll(async () => stack?.close());

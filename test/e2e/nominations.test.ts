@@ -12,18 +12,9 @@ const csv = syntheticForceExport({ count: 80, seed: 404 });
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  const created = await stack.api('POST', '/imports', {
-    as: 'police',
-    body: { format: 'force-csv', fileName: 'n.csv' },
-  });
-  await fetch(String(created.body.uploadUrl), { method: 'PUT', body: csv });
-  await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'police' });
-  const machine = stack.runtime.physicalName('ImportDecisions');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-  );
+  const importId = await stack.importDecisions(csv, 'police');
   rows = parse(csv, { columns: true }) as Record<string, string>[];
-  decisions = await stack.decisions(String(created.body.importId));
+  decisions = await stack.decisions(String(importId));
 });
 afterAll(async () => stack?.close());
 

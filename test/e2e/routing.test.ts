@@ -16,19 +16,7 @@ const SITTING = 'sit_2027q1';
 beforeAll(async () => {
   stack = await startLocalStack();
   await seedDemoPanel();
-  const created = await stack.api('POST', '/imports', {
-    as: 'admin',
-    body: { format: 'force-csv', fileName: 'r.csv' },
-  });
-  await fetch(String(created.body.uploadUrl), {
-    method: 'PUT',
-    body: syntheticForceExport({ count: 120, seed: 808 }),
-  });
-  await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
-  const importMachine = stack.runtime.physicalName('ImportDecisions');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${importMachine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-  );
+  await stack.importDecisions(syntheticForceExport({ count: 120, seed: 808 }), 'admin');
   const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
   const eligible = (await stack.decisions()).filter(
     (d) =>

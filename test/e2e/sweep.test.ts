@@ -42,19 +42,7 @@ const statusOf = async (importId: string) =>
 describe('the sweep chasing overdue assignments', () => {
   it('marks each overdue assignment once, tells reviewer and chair, and gives the case to someone else', async () => {
     await seedDemoPanel();
-    const created = await stack.api('POST', '/imports', {
-      as: 'admin',
-      body: { format: 'force-csv', fileName: 'o.csv' },
-    });
-    await fetch(String(created.body.uploadUrl), {
-      method: 'PUT',
-      body: syntheticForceExport({ count: 40, seed: 31 }),
-    });
-    await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
-    const importMachine = stack.runtime.physicalName('ImportDecisions');
-    await stack.runtime.stepFunctions.waitForExecution(
-      `${importMachine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-    );
+    await stack.importDecisions(syntheticForceExport({ count: 40, seed: 31 }), 'admin');
     const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
     const decision = (await stack.decisions()).find(
       (d) =>

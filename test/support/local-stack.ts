@@ -22,6 +22,10 @@ export interface LocalStack {
     route: string,
     options?: { as?: string; token?: string; body?: unknown },
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  /** Imports a force CSV export through the API and the import workflow, as `as`; the import id. */
+  importDecisions(csv: string, as?: string): Promise<string>;
+  /** Waits for an execution of the state machine whose logical id starts with the prefix. */
+  waitForExecution(machinePrefix: string, name: string): Promise<{ status?: string; output?: string }>;
   /** Every stored decision (of one import, if given), read straight from the table. */
   decisions(importId?: string): Promise<(Record<string, unknown> & StoredDecision)[]>;
   close(): Promise<void>;
@@ -56,23 +60,42 @@ export async function startLocalStack(
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
+  const waitForExecution = (machinePrefix: string, name: string) => {
+    const machine = runtime.physicalName(machinePrefix);
+    return runtime.stepFunctions.waitForExecution(
+      `${machine.replace(':stateMachine:', ':execution:')}:${name}`,
+    );
+  };
+  const api: LocalStack['api'] = async (method, route, { as, token, body } = {}) => {
+    const bearer = token ?? (as ? await runtime.tokenFor(as) : undefined);
+    const response = await fetch(`${runtime.apiUrl}${route}`, {
+      method,
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+  };
   return {
     runtime,
     sfn,
     documents,
     s3,
-    api: async (method, route, { as, token, body } = {}) => {
-      const bearer = token ?? (as ? await runtime.tokenFor(as) : undefined);
-      const response = await fetch(`${runtime.apiUrl}${route}`, {
-        method,
-        headers: {
-          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    api,
+    waitForExecution,
+    importDecisions: async (csv, as = 'admin') => {
+      const created = await api('POST', '/imports', {
+        as,
+        body: { format: 'force-csv', fileName: 'export.csv' },
       });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+      const importId = String(created.body.importId);
+      await fetch(String(created.body.uploadUrl), { method: 'PUT', body: csv });
+      await api('POST', `/imports/${importId}/start`, { as });
+      await waitForExecution('ImportDecisions', importId);
+      return importId;
     },
     decisions: async (importId) => {
       const items: Record<string, unknown>[] = [];
