@@ -1,8 +1,9 @@
 /** Review cases in the main table. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { type ReviewCase, ReviewCaseSchema } from './review-case.ts';
 
@@ -31,21 +32,12 @@ export async function openCaseOnce(reviewCase: ReviewCase): Promise<'opened' | '
 
 /** Every review case, newest first. Cases number in the hundreds or thousands, not millions. */
 export async function listCases(): Promise<ReviewCase[]> {
-  const cases: ReviewCase[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: MAIN_TABLE_INDEXES.byKind,
-        KeyConditionExpression: 'gsi1pk = :kind',
-        ExpressionAttributeValues: { ':kind': 'CASE' },
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    cases.push(...(page.Items ?? []).map((item) => ReviewCaseSchema.parse(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return cases;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: MAIN_TABLE_INDEXES.byKind,
+    KeyConditionExpression: 'gsi1pk = :kind',
+    ExpressionAttributeValues: { ':kind': 'CASE' },
+    ScanIndexForward: false,
+  });
+  return items.map((item) => ReviewCaseSchema.parse(item));
 }

@@ -1,7 +1,8 @@
 /** Reviewers, panels and sittings in the main table, each under a deterministic key. */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import {
@@ -49,22 +50,13 @@ export async function getPanel(panelId: string): Promise<Panel> {
 }
 
 async function listKind<T>(kind: string, schema: { parse(value: unknown): T }): Promise<T[]> {
-  const items: T[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: MAIN_TABLE_INDEXES.byKind,
-        KeyConditionExpression: 'gsi1pk = :kind',
-        ExpressionAttributeValues: { ':kind': kind },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []).map((item) => schema.parse(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: MAIN_TABLE_INDEXES.byKind,
+    KeyConditionExpression: 'gsi1pk = :kind',
+    ExpressionAttributeValues: { ':kind': kind },
+  });
+  return items.map((item) => schema.parse(item));
 }
 
 export const listReviewers = () => listKind('REVIEWER', ReviewerSchema);
