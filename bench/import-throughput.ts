@@ -14,7 +14,8 @@ import { writeSyntheticExport } from '../local/synthetic-data.ts';
 import { toDecision } from '../shared/decisions/decision.ts';
 import { parseDecisionRows } from '../shared/imports/chunk-rows.ts';
 import { FORCE_EXPORT_HEADER } from '../shared/imports/force-export.ts';
-import { type LocalStack, startLocalStack } from '../test/support/local-stack.ts';
+import type { LocalStack } from '../test/support/local-stack.ts';
+import { startBenchStack } from './local-stack.ts';
 
 export interface BenchResult {
   readonly name: string;
@@ -94,7 +95,7 @@ async function batchWriteFloor(stack: LocalStack, file: string): Promise<number>
 
 export async function importThroughput(sizes: readonly number[]): Promise<BenchResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scrutineer-bench-'));
-  const stack = await startLocalStack({ dataDir: path.join(dir, 'data') });
+  const stack = await startBenchStack(path.join(dir, 'data'));
   const lines: string[] = [];
   try {
     for (const rows of sizes) {

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { syntheticForceExport } from '../local/synthetic-data.ts';
-import { startLocalStack } from '../test/support/local-stack.ts';
 import type { BenchResult } from './import-throughput.ts';
+import { startBenchStack } from './local-stack.ts';
 
 const CASES = 500;
 const REVIEWERS = 30;
@@ -18,7 +18,7 @@ const UNITS = ['PPU North', 'PPU South', 'FCID', 'NPU Central', 'CPS RASSO Unit'
 
 export async function routeCasesBench(): Promise<BenchResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scrutineer-route-bench-'));
-  const stack = await startLocalStack({ dataDir: dir });
+  const stack = await startBenchStack(dir);
   try {
     // Imported after the runtime has set the endpoints the shared clients read.
     const { dynamodb } = await import('../shared/aws-clients.ts');
