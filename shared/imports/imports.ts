@@ -1,14 +1,14 @@
 /** Registering an export for upload and starting its import. */
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
 import { onlyVisible, visibleTo } from '../access/policy.ts';
-import { s3, stepFunctions } from '../aws-clients.ts';
+import { s3 } from '../aws-clients.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { newId } from '../ids.ts';
+import { startExecutionOnce } from '../start-execution.ts';
 import type {
   CreateImportRequestSchema,
   CreateImportResponseSchema,
@@ -110,18 +110,8 @@ export async function startImport(
     format: record.format,
     startedBy: { subject: principal.subject, roles: [...principal.roles] },
   };
-  try {
-    await stepFunctions.send(
-      new StartExecutionCommand({
-        stateMachineArn: requireEnv(ENV.importStateMachine),
-        name: importId,
-        input: JSON.stringify(input),
-      }),
-    );
-  } catch (error) {
-    // The execution is named after the import, so a retried start finds the first one.
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-  }
+  // Named after the import, so a retried start finds the first execution.
+  await startExecutionOnce(requireEnv(ENV.importStateMachine), importId, input);
   // After the start, so a failed start leaves the import startable; the workflow may already
   // have moved it on, which is fine.
   await markImportQueued(importId);

@@ -3,15 +3,15 @@
  * sitting's capacity; what does not fit waits for the next sitting.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documents, stepFunctions } from '../aws-clients.ts';
+import { documents } from '../aws-clients.ts';
 import { ReviewCaseSchema } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
+import { startExecutionOnce } from '../start-execution.ts';
 import type { Sitting } from './panel.ts';
 import { getPanel, getSitting, listPanels, listReviewers, listSittings, saveSitting } from './panel-store.ts';
 
@@ -118,17 +118,11 @@ export async function addToAgenda(
 export async function startRouting(principal: Principal, sittingId: string, requestId: string) {
   const sitting = await sittingFor(principal, sittingId);
   const name = deterministicId('rte', sittingId, sitting.agenda.join(','));
-  try {
-    await stepFunctions.send(
-      new StartExecutionCommand({
-        stateMachineArn: requireEnv(ENV.routingStateMachine),
-        name,
-        input: JSON.stringify({ sittingId, requestedBy: { subject: principal.subject }, requestId }),
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-  }
+  await startExecutionOnce(requireEnv(ENV.routingStateMachine), name, {
+    sittingId,
+    requestedBy: { subject: principal.subject },
+    requestId,
+  });
   return { sittingId, execution: name, cases: sitting.agenda.length };
 }
 

@@ -1,13 +1,13 @@
 /** Requesting, reading and downloading dip samples, for the audit team. */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
-import { s3, stepFunctions } from '../aws-clients.ts';
+import { s3 } from '../aws-clients.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
+import { startExecutionOnce } from '../start-execution.ts';
 import type { CreateSampleRequest, SampleRecord, TopUpRequestSchema } from './sample.ts';
 import { createSampleRecord, getStoredSample, listSampleRecords } from './sample-store.ts';
 import { newSeed, seedCommitment } from './selection.ts';
@@ -49,21 +49,7 @@ export async function requestSample(
   };
   const created = await createSampleRecord(record, seed);
   const sample = created ? record : (await getStoredSample(sampleId)).record;
-  try {
-    await stepFunctions.send(
-      new StartExecutionCommand({
-        stateMachineArn: requireEnv(ENV.sampleStateMachine),
-        name: sampleId,
-        input: JSON.stringify({
-          sampleId,
-          requestedBy: { subject: principal.subject, roles: [...principal.roles] },
-        }),
-      }),
-    );
-  } catch (error) {
-    // Named after the sample: a retried request finds the draw already started.
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-  }
+  await startDraw(sampleId, principal);
   return { sample, created };
 }
 
@@ -120,21 +106,10 @@ export async function requestTopUp(
 }
 
 async function startDraw(sampleId: string, principal: Principal): Promise<void> {
-  try {
-    await stepFunctions.send(
-      new StartExecutionCommand({
-        stateMachineArn: requireEnv(ENV.sampleStateMachine),
-        name: sampleId,
-        input: JSON.stringify({
-          sampleId,
-          requestedBy: { subject: principal.subject, roles: [...principal.roles] },
-        }),
-      }),
-    );
-  } catch (error) {
-    // Named after the sample: a retried request finds the draw already started.
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-  }
+  await startExecutionOnce(requireEnv(ENV.sampleStateMachine), sampleId, {
+    sampleId,
+    requestedBy: { subject: principal.subject, roles: [...principal.roles] },
+  });
 }
 
 /** The sample, and its seed once drawn (the manifest reveals it then anyway). */
