@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { awsJsonService } from './aws-json-service.ts';
 
 export interface PublishedEvent {
   readonly eventId: string;
@@ -34,27 +35,11 @@ export async function startLocalEventBridge(dataDir: string): Promise<LocalEvent
   await mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, 'events.ndjson');
   const published: PublishedEvent[] = [];
-  const reply = (response: ServerResponse, status: number, body: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-    response.end(JSON.stringify(body));
-  };
   return {
     published,
-    handler: (request, response) => {
-      let body = '';
-      request.on('data', (data: Buffer) => {
-        body += data.toString();
-      });
-      request.on('end', () => {
-        const target = String(request.headers['x-amz-target'] ?? '');
-        if (target !== 'AWSEvents.PutEvents') {
-          return reply(response, 400, {
-            __type: 'UnknownOperationException',
-            message: `${target} is not emulated`,
-          });
-        }
-        const { Entries = [] } = JSON.parse(body || '{}') as { Entries?: PutEventsEntry[] };
-        const events = Entries.map((entry) => ({
+    handler: awsJsonService({
+      'AWSEvents.PutEvents': async ({ Entries = [] }) => {
+        const events = (Entries as PutEventsEntry[]).map((entry) => ({
           eventId: randomUUID(),
           eventBusName: entry.EventBusName ?? 'default',
           source: entry.Source ?? '',
@@ -63,15 +48,12 @@ export async function startLocalEventBridge(dataDir: string): Promise<LocalEvent
           time: new Date().toISOString(),
         }));
         published.push(...events);
-        void appendFile(file, events.map((event) => `${JSON.stringify(event)}\n`).join('')).then(
-          () =>
-            reply(response, 200, {
-              FailedEntryCount: 0,
-              Entries: events.map((event) => ({ EventId: event.eventId })),
-            }),
-          () => reply(response, 500, { __type: 'InternalException', message: 'could not record the events' }),
-        );
-      });
-    },
+        await appendFile(file, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+        return {
+          status: 200,
+          body: { FailedEntryCount: 0, Entries: events.map((event) => ({ EventId: event.eventId })) },
+        };
+      },
+    }),
   };
 }

@@ -7,10 +7,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { ENTRY_METADATA, HANDLER_METADATA } from '../infra/constructs/scrutineer-function.ts';
 import type { ResolvedTemplate } from './template.ts';
-
-export const ENTRY_METADATA = 'scrutineer:entry';
-export const HANDLER_METADATA = 'scrutineer:handler';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 

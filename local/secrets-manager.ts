@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { awsJsonService } from './aws-json-service.ts';
 import type { ResolvedTemplate } from './template.ts';
 
 interface GenerateSecretString {
@@ -56,44 +57,35 @@ export async function loadLocalSecrets(template: ResolvedTemplate, dataDir: stri
     await chmod(file, 0o600);
   }
 
-  const reply = (response: ServerResponse, status: number, body: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-    response.end(JSON.stringify(body));
-  };
   return {
     arns: [...byArn.keys()],
-    handler: (request, response) => {
-      let body = '';
-      request.on('data', (data: Buffer) => {
-        body += data.toString();
-      });
-      request.on('end', () => {
-        const target = String(request.headers['x-amz-target'] ?? '');
-        if (target !== 'secretsmanager.GetSecretValue') {
-          return reply(response, 400, {
-            __type: 'UnknownOperationException',
-            message: `${target} is not emulated`,
-          });
+    handler: awsJsonService({
+      'secretsmanager.GetSecretValue': ({ SecretId }) => {
+        const entry = [...byArn.entries()].find(
+          ([arn, secret]) => arn === SecretId || secret.name === SecretId,
+        );
+        if (!entry) {
+          return {
+            status: 400,
+            body: {
+              __type: 'ResourceNotFoundException',
+              message: "Secrets Manager can't find the specified secret.",
+            },
+          };
         }
-        const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-        const secret =
-          byArn.get(String(SecretId)) ?? [...byArn.entries()].find(([, s]) => s.name === SecretId)?.[1];
-        const arn = [...byArn.entries()].find(([, s]) => s === secret)?.[0];
-        if (!secret || !arn) {
-          return reply(response, 400, {
-            __type: 'ResourceNotFoundException',
-            message: "Secrets Manager can't find the specified secret.",
-          });
-        }
-        return reply(response, 200, {
-          ARN: arn,
-          Name: secret.name,
-          SecretString: secret.value,
-          VersionId: 'local',
-          VersionStages: ['AWSCURRENT'],
-          CreatedDate: 0,
-        });
-      });
-    },
+        const [arn, secret] = entry;
+        return {
+          status: 200,
+          body: {
+            ARN: arn,
+            Name: secret.name,
+            SecretString: secret.value,
+            VersionId: 'local',
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: 0,
+          },
+        };
+      },
+    }),
   };
 }

@@ -3,6 +3,7 @@
  * `x-amz-target`, camelCase JSON, timestamps as epoch seconds). Signatures are not checked.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../aws-json-service.ts';
 import { StepFunctionsApiError, UnknownOperationException } from './errors.ts';
 import type { LocalStepFunctions } from './service.ts';
 
@@ -28,12 +29,6 @@ function toWire(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toWire(inner)]));
   }
   return value;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function send(res: ServerResponse, statusCode: number, body: unknown): void {
