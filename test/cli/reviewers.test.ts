@@ -190,31 +190,12 @@ describe('scrutineer sittings reassign', () => {
   /** Four nominated cases on the sitting's agenda, routed to the demo reviewers. */
   beforeAll(async () => {
     await stack.importDecisions(syntheticForceExport({ count: 60, seed: 909 }), 'admin');
-    const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
-    const eligible = (await stack.decisions()).filter(
-      (decision) =>
-        ['police_nfa', 'cps_nfa', 'filed'].includes(String(decision.decisionType)) &&
-        String(decision.decisionDate) >= windowStart,
-    );
-    for (const decision of eligible.slice(0, 4)) {
-      const nominated = await stack.api('POST', '/nominations', {
-        as: 'isva',
-        body: {
-          decisionId: decision.decisionId,
-          reasonCodes: ['victim_dissatisfied'],
-          victimConsent: 'consents',
-          vrrStatus: 'requested',
-        },
-      });
-      caseIds.push(String(nominated.body.caseId));
+    for (const decision of (await stack.eligibleDecisions()).slice(0, 4)) {
+      caseIds.push(String((await stack.nominate(decision.decisionId)).body.caseId));
     }
     expect(caseIds).toHaveLength(4);
     await stack.api('POST', `/sittings/${SITTING}/agenda`, { as: 'chair', body: { caseIds } });
-    const started = await stack.api('POST', `/sittings/${SITTING}/routing`, { as: 'chair' });
-    const routeMachine = stack.runtime.physicalName('RouteCases');
-    const routing = await stack.runtime.stepFunctions.waitForExecution(
-      `${routeMachine.replace(':stateMachine:', ':execution:')}:${started.body.execution}`,
-    );
+    const routing = await stack.routeSitting(SITTING);
     expect(routing.status).toBe('SUCCEEDED');
   });
 

@@ -59,30 +59,13 @@ async function routedAgenda() {
   const caseIds: string[] = [];
   for (let index = 0; index < 8; index++) caseIds.push(String((await nominateOne(index)).body.caseId));
   await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds } });
-  const started = await stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' });
-  const machine = stack.runtime.physicalName('RouteCases');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${started.body.execution}`,
-  );
+  await stack.routeSitting('sit_2027q1');
   agendaRouted = true;
 }
 
 async function nominateOne(index = 0) {
-  const windowStart = new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10);
-  const eligible = (await stack.decisions(importId)).filter(
-    (d) =>
-      ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
-      String(d.decisionDate) >= windowStart,
-  )[index];
-  return stack.api('POST', '/nominations', {
-    as: 'isva',
-    body: {
-      decisionId: eligible?.decisionId,
-      reasonCodes: ['victim_dissatisfied'],
-      victimConsent: 'consents',
-      vrrStatus: 'requested',
-    },
-  });
+  const eligible = (await stack.eligibleDecisions(importId))[index];
+  return stack.nominate(String(eligible?.decisionId));
 }
 const sampleRequest = {
   filter: {

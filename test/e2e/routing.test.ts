@@ -17,23 +17,8 @@ beforeAll(async () => {
   stack = await startLocalStack();
   await seedDemoPanel();
   await stack.importDecisions(syntheticForceExport({ count: 120, seed: 808 }), 'admin');
-  const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
-  const eligible = (await stack.decisions()).filter(
-    (d) =>
-      ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
-      String(d.decisionDate) >= windowStart,
-  );
-  for (const decision of eligible.slice(0, 14)) {
-    const nominated = await stack.api('POST', '/nominations', {
-      as: 'isva',
-      body: {
-        decisionId: decision.decisionId,
-        reasonCodes: ['victim_dissatisfied'],
-        victimConsent: 'consents',
-        vrrStatus: 'requested',
-      },
-    });
-    caseIds.push(String(nominated.body.caseId));
+  for (const decision of (await stack.eligibleDecisions()).slice(0, 14)) {
+    caseIds.push(String((await stack.nominate(decision.decisionId)).body.caseId));
   }
 });
 afterAll(async () => stack?.close());

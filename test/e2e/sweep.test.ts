@@ -43,28 +43,10 @@ describe('the sweep chasing overdue assignments', () => {
   it('marks each overdue assignment once, tells reviewer and chair, and gives the case to someone else', async () => {
     await seedDemoPanel();
     await stack.importDecisions(syntheticForceExport({ count: 40, seed: 31 }), 'admin');
-    const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
-    const decision = (await stack.decisions()).find(
-      (d) =>
-        ['police_nfa', 'cps_nfa', 'filed'].includes(String(d.decisionType)) &&
-        String(d.decisionDate) >= windowStart,
-    );
-    const nominated = await stack.api('POST', '/nominations', {
-      as: 'isva',
-      body: {
-        decisionId: decision?.decisionId,
-        reasonCodes: ['delay'],
-        victimConsent: 'consents',
-        vrrStatus: 'requested',
-      },
-    });
-    const caseId = String(nominated.body.caseId);
+    const [decision] = await stack.eligibleDecisions();
+    const caseId = String((await stack.nominate(String(decision?.decisionId))).body.caseId);
     await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds: [caseId] } });
-    const routing = await stack.api('POST', '/sittings/sit_2027q1/routing', { as: 'chair' });
-    const routeMachine = stack.runtime.physicalName('RouteCases');
-    await stack.runtime.stepFunctions.waitForExecution(
-      `${routeMachine.replace(':stateMachine:', ':execution:')}:${routing.body.execution}`,
-    );
+    await stack.routeSitting('sit_2027q1');
 
     const table = stack.runtime.physicalName('TablesMain');
     const caseItem = async () =>

@@ -26,6 +26,12 @@ export interface LocalStack {
   importDecisions(csv: string, as?: string): Promise<string>;
   /** Waits for an execution of the state machine whose logical id starts with the prefix. */
   waitForExecution(machinePrefix: string, name: string): Promise<{ status?: string; output?: string }>;
+  /** NFA and filing decisions (of one import, if given) decided well inside the nomination window. */
+  eligibleDecisions(importId?: string): Promise<(Record<string, unknown> & StoredDecision)[]>;
+  /** Nominates a decision as a nominator persona; the API's answer. */
+  nominate(decisionId: string, as?: string): ReturnType<LocalStack['api']>;
+  /** Routes the sitting's agenda as its chair and waits for the routing to finish. */
+  routeSitting(sittingId: string): Promise<{ status?: string; output?: string }>;
   /** Every stored decision (of one import, if given), read straight from the table. */
   decisions(importId?: string): Promise<(Record<string, unknown> & StoredDecision)[]>;
   close(): Promise<void>;
@@ -79,7 +85,7 @@ export async function startLocalStack(
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
   };
-  return {
+  const stack: LocalStack = {
     runtime,
     sfn,
     documents,
@@ -96,6 +102,29 @@ export async function startLocalStack(
       await api('POST', `/imports/${importId}/start`, { as });
       await waitForExecution('ImportDecisions', importId);
       return importId;
+    },
+    eligibleDecisions: async (importId) => {
+      // 330 days: inside the 12-month window whatever the day the tests run.
+      const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+      return (await stack.decisions(importId)).filter(
+        (decision) =>
+          ['police_nfa', 'cps_nfa', 'filed'].includes(String(decision.decisionType)) &&
+          String(decision.decisionDate) >= windowStart,
+      );
+    },
+    nominate: (decisionId, as = 'isva') =>
+      api('POST', '/nominations', {
+        as,
+        body: {
+          decisionId,
+          reasonCodes: ['victim_dissatisfied'],
+          victimConsent: 'consents',
+          vrrStatus: 'requested',
+        },
+      }),
+    routeSitting: async (sittingId) => {
+      const started = await api('POST', `/sittings/${sittingId}/routing`, { as: 'chair' });
+      return waitForExecution('RouteCases', String(started.body.execution));
     },
     decisions: async (importId) => {
       const items: Record<string, unknown>[] = [];
@@ -124,6 +153,7 @@ export async function startLocalStack(
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Free ports for a runtime that must come back on the same addresses. */
