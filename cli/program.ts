@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
+import { addPackCommand } from './commands/pack.ts';
+import { addReportCommand } from './commands/report.ts';
 import { addReviewersCommand } from './commands/reviewers.ts';
 import { addSampleCommand } from './commands/sample.ts';
 import { addSittingsCommand } from './commands/sittings.ts';
@@ -14,6 +16,8 @@ import { describeError } from './output.ts';
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   addImportCommand,
   addImportsCommand,
+  addPackCommand,
+  addReportCommand,
   addReviewersCommand,
   addSampleCommand,
   addSittingsCommand,

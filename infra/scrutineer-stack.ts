@@ -3,6 +3,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/environment.ts';
+import { ConcludeCaseWorkflow } from '../workflows/conclude-case.ts';
 import { DipSampleWorkflow } from '../workflows/dip-sample.ts';
 import { ImportDecisionsWorkflow } from '../workflows/import-decisions.ts';
 import { RouteCasesWorkflow } from '../workflows/route-cases.ts';
@@ -69,6 +70,27 @@ export class ScrutineerStack extends Stack {
       encryptionKey,
       publish,
     });
+
+    const conclusionWorkflow = new ConcludeCaseWorkflow(this, 'ConcludeCase', {
+      table: tables.main,
+      auditTable: tables.audit,
+      evidenceBucket: storage.evidence,
+      encryptionKey,
+      publish,
+    });
+    /** Submitting a finding or a moderation starts the conclusion workflow. */
+    const startsConclusion = (fn: ScrutineerFunction) => {
+      fn.bindTableWriter(tables.main, ENV.mainTable);
+      fn.bindStateMachineStarter(conclusionWorkflow.stateMachine, ENV.conclusionStateMachine);
+    };
+    const readsPacks = (prefix: string) => (fn: ScrutineerFunction) => {
+      fn.bindTableReader(tables.main, ENV.mainTable);
+      fn.bindBucket(storage.evidence, ENV.evidenceBucket, { read: true, list: true, prefix });
+    };
+    const writesReports = (fn: ScrutineerFunction) => {
+      fn.bindTableWriter(tables.main, ENV.mainTable);
+      fn.bindBucket(storage.reports, ENV.reportsBucket, { read: true, write: true, prefix: 'reports/' });
+    };
 
     const api = new HttpApi(this, 'Http', {
       issuer: identity.issuer,
@@ -143,6 +165,49 @@ export class ScrutineerStack extends Stack {
         listNotifications: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listReviewers: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         putReviewer: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        getCurrentQuestionSet: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getQuestionSet: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        publishQuestionSet: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        getAssignedCase: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.evidence, ENV.evidenceBucket, {
+            read: true,
+            list: true,
+            prefix: 'case-files/',
+          });
+        },
+        submitFinding: startsConclusion,
+        amendFinding: startsConclusion,
+        listCaseFindings: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        moderateCase: startsConclusion,
+        createCaseFileUpload: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.evidence, ENV.evidenceBucket, { write: true, prefix: 'case-files/' });
+        },
+        getCasePack: readsPacks('packs/cases/'),
+        verifyCasePack: readsPacks('packs/cases/'),
+        correctCasePack: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.evidence, ENV.evidenceBucket, {
+            read: true,
+            write: true,
+            list: true,
+            prefix: 'packs/cases/',
+          });
+        },
+        getSittingPack: readsPacks('packs/sittings/'),
+        createSittingReport: (fn) => {
+          writesReports(fn);
+          fn.bindBucket(storage.evidence, ENV.evidenceBucket, {
+            read: true,
+            write: true,
+            list: true,
+            prefix: 'packs/sittings/',
+          });
+        },
+        createSampleReport: writesReports,
+        listRecommendations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        closeRecommendation: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
         getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
       },

@@ -12,6 +12,7 @@ export const ENV = {
   importStateMachine: 'IMPORT_STATE_MACHINE_ARN',
   sampleStateMachine: 'SAMPLE_STATE_MACHINE_ARN',
   routingStateMachine: 'ROUTING_STATE_MACHINE_ARN',
+  conclusionStateMachine: 'CONCLUSION_STATE_MACHINE_ARN',
   eventBus: 'EVENT_BUS_NAME',
   pseudonymKeySecret: 'PSEUDONYM_KEY_SECRET_ARN',
   rolesClaim: 'ROLES_CLAIM',

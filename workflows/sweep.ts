@@ -1,9 +1,11 @@
 /**
  * The scheduled sweep: housekeeping that keeps the state of record honest without anyone asking.
  * It expires imports whose file never arrived, and chases assignments past their findings deadline
- * (marked overdue, the reviewer reminded, the chair told). Recommendations join it when they exist. Started by an EventBridge schedule; failed deliveries land in a dead-letter queue.
+ * (marked overdue, the reviewer reminded, the chair told, the case reassigned), and recommendations
+ * past their due date (marked overdue, the chair told). Started by an EventBridge schedule; failed
+ * deliveries land in a dead-letter queue.
  *
- *   ExpireStaleImports → ChaseOverdueAssignments → SweepCompleted
+ *   ExpireStaleImports → ChaseOverdueAssignments → ChaseOverdueRecommendations → SweepCompleted
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -52,23 +54,35 @@ export class SweepWorkflow extends Construct {
     });
     chase.bindTableWriter(props.table, ENV.mainTable);
     props.publish(chase);
+    // The execution's start is the sweep's reference time, so a re-run decides the same way.
+    const sweepTime = sfn.TaskInput.fromObject({
+      asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
+    });
     const chaseOverdue = invokeStep(this, 'ChaseOverdueAssignments', chase, {
-      payload: sfn.TaskInput.fromObject({
-        asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      }),
+      payload: sweepTime,
       resultPath: '$.overdueAssignments',
     });
 
+    const chaseRecommendationsFn = new ScrutineerFunction(this, 'ChaseOverdueRecommendationsFunction', {
+      entry: 'functions/steps/chase-overdue-recommendations.ts',
+      description: 'Marks recommendations past their due date overdue and tells the chair',
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(5),
+    });
+    chaseRecommendationsFn.bindTableWriter(props.table, ENV.mainTable);
+    props.publish(chaseRecommendationsFn);
+    const chaseRecommendations = invokeStep(this, 'ChaseOverdueRecommendations', chaseRecommendationsFn, {
+      payload: sweepTime,
+      resultPath: '$.overdueRecommendations',
+    });
+
     const definition = invokeStep(this, 'ExpireStaleImports', expire, {
-      // The execution's start is the sweep's reference time, so a re-run decides the same way.
-      payload: sfn.TaskInput.fromObject({
-        asOf: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      }),
+      payload: sweepTime,
       resultPath: '$.expiredImports',
     })
       .next(chaseOverdue)
+      .next(chaseRecommendations)
       .next(new sfn.Succeed(this, 'SweepCompleted'));
 
     this.stateMachine = new ScrutineerStateMachine(this, 'StateMachine', {
@@ -76,7 +90,7 @@ export class SweepWorkflow extends Construct {
       encryptionKey: props.encryptionKey,
       timeout: Duration.minutes(30),
       description: 'Scheduled housekeeping of Scrutineer records',
-      invokes: [expire, chase],
+      invokes: [expire, chase, chaseRecommendationsFn],
     }).stateMachine;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {

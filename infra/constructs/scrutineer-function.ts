@@ -137,9 +137,19 @@ export class ScrutineerFunction extends Construct {
   bindBucket(
     bucket: s3.IBucket,
     name: EnvName,
-    access: { read?: boolean; write?: boolean; prefix?: string },
+    access: { read?: boolean; write?: boolean; list?: boolean; prefix?: string },
   ): void {
     this.setEnvironment(name, bucket.bucketName);
+    if (access.list) {
+      // Listing (and telling a missing object from a forbidden one) only under the prefix.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${access.prefix ?? ''}*`] } },
+        }),
+      );
+    }
     const actions = [
       ...(access.read ? ['s3:GetObject'] : []),
       ...(access.write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),

@@ -17,6 +17,10 @@ import {
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
 import { NotificationSchema } from '../notifications/notifications.ts';
 import { PanelSchema, ReviewerSchema, SittingSchema } from '../panels/panel.ts';
+import { RecommendationSchema } from '../recommendations/recommendation.ts';
+import { AmendFindingRequestSchema, FindingRequestSchema, FindingSchema } from '../review/finding.ts';
+import { ModerationRequestSchema, ModerationSchema } from '../review/moderation.ts';
+import { PublishQuestionSetRequestSchema, QuestionSetSchema } from '../review/question-set.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { AssignmentSchema } from '../routing/assignments.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
@@ -104,7 +108,55 @@ const AgendaChangeSchema = z.object({
   agenda: z.array(z.string()),
 });
 
+const AssignmentIdParamsSchema = z.object({
+  assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'an assignment id such as asg_…'),
+});
+const CaseIdParamsSchema = z.object({
+  caseId: z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…'),
+});
+const PackVersionQuerySchema = z.object({
+  version: z.coerce.number().int().positive('a pack version such as 1').optional(),
+});
+const PackLinksSchema = z.object({
+  subject: z.object({ kind: z.enum(['case', 'sitting']), id: z.string() }),
+  version: z.number().int(),
+  manifestSha256: z.string(),
+  createdAt: z.iso.datetime(),
+  versions: z.array(
+    z.object({
+      version: z.number().int(),
+      manifestSha256: z.string(),
+      createdAt: z.iso.datetime(),
+      reason: z.string().optional(),
+    }),
+  ),
+  manifest: z.object({ url: z.url() }),
+  files: z.array(z.object({ name: z.string(), url: z.url() })),
+  expiresAt: z.iso.datetime(),
+});
+const PackVerificationSchema = z
+  .object({
+    subject: z.object({ kind: z.string(), id: z.string() }),
+    version: z.number().int(),
+    ok: z.boolean(),
+  })
+  .loose()
+  .describe('See shared/evidence/manifest.ts PackVerification');
+const ReportLinksSchema = z.object({
+  reportId: z.string(),
+  generatedAt: z.iso.datetime(),
+  files: z.object({ json: z.url(), csv: z.url(), html: z.url() }),
+  expiresAt: z.iso.datetime(),
+  pack: z.object({ version: z.number().int(), manifestSha256: z.string() }).optional(),
+});
+const QuestionSetVersionParamsSchema = z.object({
+  version: z.coerce.number().int().positive('a version number such as 1'),
+});
+
 const everyone: readonly Role[] = ROLES;
+const questionReaders: readonly Role[] = ['panel_member', 'panel_chair', 'admin', 'auditor'];
+const packReaders: readonly Role[] = ['auditor', 'admin', 'panel_chair'];
+const recommendationReaders: readonly Role[] = ['panel_chair', 'admin', 'auditor'];
 const nominators: readonly Role[] = ['isva', 'cps', 'police'];
 const auditReaders: readonly Role[] = ['auditor', 'admin'];
 const samplers: readonly Role[] = ['auditor'];
@@ -381,6 +433,201 @@ export const ROUTES = {
         z.object({ caseId: z.string(), to: z.array(z.string()), problem: z.string().optional() }),
       ),
     }),
+    audit: 'alter',
+  },
+  getCurrentQuestionSet: {
+    method: 'GET',
+    path: '/question-sets/current',
+    summary: 'The terms-of-reference questions findings answer now, with the answer and verdict scales',
+    access: questionReaders,
+    response: QuestionSetSchema,
+    audit: 'none',
+  },
+  getQuestionSet: {
+    method: 'GET',
+    path: '/question-sets/{version}',
+    summary: 'One published version of the question set',
+    access: questionReaders,
+    params: QuestionSetVersionParamsSchema,
+    response: QuestionSetSchema,
+    audit: 'none',
+  },
+  publishQuestionSet: {
+    method: 'POST',
+    path: '/question-sets',
+    summary: 'Publish the next version of the question set; published versions never change',
+    access: ['admin'],
+    body: PublishQuestionSetRequestSchema,
+    successStatus: 201,
+    response: QuestionSetSchema,
+    audit: 'alter',
+  },
+  getAssignedCase: {
+    method: 'GET',
+    path: '/assignments/{assignmentId}/case',
+    summary:
+      'The case behind one of your assignments: redacted decision, nominations’ reasons, short-lived links to case files, your own findings',
+    access: ['panel_member'],
+    params: AssignmentIdParamsSchema,
+    response: z.record(z.string(), z.unknown()).describe('See shared/review/findings.ts caseForReviewer'),
+    audit: 'consult',
+  },
+  submitFinding: {
+    method: 'POST',
+    path: '/assignments/{assignmentId}/findings',
+    summary: 'Submit your finding on a case assigned to you; it cannot be changed, only amended',
+    access: ['panel_member'],
+    params: AssignmentIdParamsSchema,
+    body: FindingRequestSchema,
+    successStatus: 201,
+    response: FindingSchema,
+    audit: 'collect',
+    maxBodyBytes: 256 * 1024,
+  },
+  amendFinding: {
+    method: 'POST',
+    path: '/assignments/{assignmentId}/findings/amendments',
+    summary: 'Amend your finding: a new version with a reason, the earlier ones kept',
+    access: ['panel_member'],
+    params: AssignmentIdParamsSchema,
+    body: AmendFindingRequestSchema,
+    successStatus: 201,
+    response: FindingSchema,
+    audit: 'alter',
+    maxBodyBytes: 256 * 1024,
+  },
+  listCaseFindings: {
+    method: 'GET',
+    path: '/cases/{caseId}/findings',
+    summary:
+      'Every finding version on a case and its moderation (for a reviewer, only once their own finding is in)',
+    access: ['panel_member', 'panel_chair', 'admin', 'auditor'],
+    params: CaseIdParamsSchema,
+    response: z.object({
+      caseId: z.string(),
+      status: z.string(),
+      verdict: z.string().optional(),
+      findings: z.array(FindingSchema),
+      moderation: ModerationSchema.optional(),
+    }),
+    audit: 'consult',
+  },
+  moderateCase: {
+    method: 'POST',
+    path: '/cases/{caseId}/moderation',
+    summary: "Decide a case whose reviewers disagree, with the reason; 'cannot_conclude' carries it over",
+    access: ['panel_chair'],
+    params: CaseIdParamsSchema,
+    body: ModerationRequestSchema,
+    successStatus: 201,
+    response: ModerationSchema,
+    audit: 'alter',
+  },
+  createCaseFileUpload: {
+    method: 'POST',
+    path: '/cases/{caseId}/files',
+    summary: 'A presigned URL to upload a redacted case file (statement, decision log) for its reviewers',
+    access: ['admin'],
+    params: CaseIdParamsSchema,
+    body: z.object({
+      fileName: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/, 'a plain file name such as decision-log.pdf'),
+      contentType: z
+        .string()
+        .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as application/pdf')
+        .default('application/octet-stream'),
+    }),
+    successStatus: 201,
+    response: z.object({ uploadUrl: z.url(), key: z.string(), expiresAt: z.iso.datetime() }),
+    audit: 'collect',
+  },
+  getCasePack: {
+    method: 'GET',
+    path: '/cases/{caseId}/pack',
+    summary: "Short-lived links to a concluded case's evidence pack (latest version unless one is named)",
+    access: packReaders,
+    params: CaseIdParamsSchema,
+    query: PackVersionQuerySchema,
+    response: PackLinksSchema,
+    audit: 'disclose',
+  },
+  verifyCasePack: {
+    method: 'GET',
+    path: '/cases/{caseId}/pack/verification',
+    summary:
+      "Re-check every SHA-256 of a case's evidence pack against its manifest and the recorded manifest hash",
+    access: packReaders,
+    params: CaseIdParamsSchema,
+    query: PackVersionQuerySchema,
+    response: PackVerificationSchema,
+    audit: 'consult',
+  },
+  correctCasePack: {
+    method: 'POST',
+    path: '/cases/{caseId}/pack',
+    summary: 'Write a corrected pack: the next version, naming the one it supersedes and why',
+    access: ['admin'],
+    params: CaseIdParamsSchema,
+    body: z.object({ reason: z.string().trim().min(1, 'say why the pack is corrected').max(1000) }),
+    successStatus: 201,
+    response: z.object({ version: z.number().int(), manifestSha256: z.string() }),
+    audit: 'alter',
+  },
+  getSittingPack: {
+    method: 'GET',
+    path: '/sittings/{sittingId}/pack',
+    summary: "Short-lived links to a sitting's evidence pack (its reports, frozen)",
+    access: packReaders,
+    params: SittingIdParamsSchema,
+    query: PackVersionQuerySchema,
+    response: PackLinksSchema,
+    audit: 'disclose',
+  },
+  createSittingReport: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/reports',
+    summary:
+      'Report on a sitting (verdicts by outcome code, deciding body and unit; themes; recommendations; agreement) as JSON, CSV and HTML',
+    access: ['panel_chair', 'admin'],
+    params: SittingIdParamsSchema,
+    successStatus: 201,
+    response: ReportLinksSchema,
+    audit: 'combine',
+    timeoutSeconds: 29,
+  },
+  createSampleReport: {
+    method: 'POST',
+    path: '/samples/{sampleId}/reports',
+    summary:
+      'Report on a dip sample (non-compliance with Wilson and Clopper-Pearson intervals) as JSON, CSV and HTML',
+    access: samplers,
+    params: SampleIdParamsSchema,
+    successStatus: 201,
+    response: ReportLinksSchema,
+    audit: 'combine',
+    timeoutSeconds: 29,
+  },
+  listRecommendations: {
+    method: 'GET',
+    path: '/recommendations',
+    summary: 'Recommendations of concluded cases with owners, due dates and status, soonest due first',
+    access: recommendationReaders,
+    response: z.object({ items: z.array(RecommendationSchema) }),
+    audit: 'consult',
+  },
+  closeRecommendation: {
+    method: 'POST',
+    path: '/recommendations/{recommendationId}/closure',
+    summary: 'Close a recommendation with the evidence of what was done',
+    access: ['panel_chair', 'admin'],
+    params: z.object({
+      recommendationId: z.string().regex(/^rec_[0-9a-z]{26}$/, 'a recommendation id such as rec_…'),
+    }),
+    body: z.object({
+      evidence: z.string().trim().min(1, 'say what was done, and where it is recorded').max(4000),
+    }),
+    response: RecommendationSchema,
     audit: 'alter',
   },
   listReviewers: {

@@ -21,6 +21,11 @@ export const AUDIT_RECORD_TYPES = [
   'reviewer',
   'panel',
   'audit-trail',
+  'question-set',
+  'finding',
+  'recommendation',
+  'evidence-pack',
+  'report',
 ] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];
 

@@ -1,10 +1,11 @@
 /** Review cases in the main table. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
+import { NotFoundError } from '../errors.ts';
 import { type ReviewCase, ReviewCaseSchema } from './review-case.ts';
 
 const table = () => requireEnv(ENV.mainTable);
@@ -40,4 +41,17 @@ export async function listCases(): Promise<ReviewCase[]> {
     ScanIndexForward: false,
   });
   return items.map((item) => ReviewCaseSchema.parse(item));
+}
+
+/** One case; a missing case is a NotFoundError. */
+export async function getCase(caseId: string): Promise<ReviewCase> {
+  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
+  if (!Item) throw new NotFoundError(`No case ${caseId}`);
+  return ReviewCaseSchema.parse(Item);
+}
+
+/** The reviewers the case is assigned to now (declined and moved reviewers are not among them). */
+export async function assignedReviewersOf(caseId: string): Promise<string[]> {
+  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
+  return [...((Item?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
 }

@@ -45,5 +45,8 @@ export const ReviewCaseSchema = z.object({
   openedAt: z.iso.datetime(),
   concludedAt: z.iso.datetime().optional(),
   verdict: z.string().optional(),
+  concludedBy: z.enum(['agreement', 'moderation']).optional(),
+  /** Sittings this case was carried over from, oldest first. */
+  carriedOverFrom: z.array(z.string()).optional(),
 });
 export type ReviewCase = z.infer<typeof ReviewCaseSchema>;

@@ -59,6 +59,27 @@ export const keys = {
   }),
   routing: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'ROUTING' }),
   notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+  questionSet: (version: number) => ({ pk: 'QUESTIONSET', sk: `V#${String(version).padStart(6, '0')}` }),
+  /** Every version of every finding on a case, kept side by side: nothing is overwritten. */
+  finding: (caseId: string, sittingId: string, reviewerId: string, version: number) => ({
+    pk: `CASE#${caseId}`,
+    sk: `FINDING#${sittingId}#${reviewerId}#${String(version).padStart(4, '0')}`,
+  }),
+  /** The chair's moderation of a case in one sitting (a carried-over case may be moderated again). */
+  moderation: (caseId: string, sittingId: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `MODERATION#${sittingId}`,
+  }),
+  /** Pack versions of a case or sitting: `CASE#…` or `SITTING#…` partitions. */
+  pack: (partition: string, version: number) => ({
+    pk: partition,
+    sk: `PACK#${String(version).padStart(4, '0')}`,
+  }),
+  recommendation: (recommendationId: string) => ({
+    pk: `RECOMMENDATION#${recommendationId}`,
+    sk: 'RECOMMENDATION',
+  }),
+  report: (subject: string, reportId: string) => ({ pk: subject, sk: `REPORT#${reportId}` }),
 } as const;
 
 export const kinds = {
@@ -80,4 +101,9 @@ export const kinds = {
   }),
   /** Listed per recipient (a subject, or `chair#<panelId>`). */
   notification: (recipient: string, at: string) => ({ gsi1pk: `NOTIFICATIONS#${recipient}`, gsi1sk: at }),
+  /** Listed by due date, soonest first, for tracking and the sweep's chase. */
+  recommendation: (dueDate: string, recommendationId: string) => ({
+    gsi1pk: 'RECOMMENDATION',
+    gsi1sk: `${dueDate}#${recommendationId}`,
+  }),
 } as const;

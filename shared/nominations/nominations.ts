@@ -10,6 +10,7 @@ import { documents } from '../aws-clients.ts';
 import { listCases, openCaseOnce } from '../cases/case-store.ts';
 import { type ReviewCase, ReviewCaseSchema } from '../cases/review-case.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
@@ -217,4 +218,23 @@ export async function listOwnNominations(principal: Principal) {
     }),
   );
   return Promise.all(Items.map((item) => view(NominationSchema.parse(item))));
+}
+
+/** Every nomination merged into a case: each nominator's own list, filtered to the case. */
+export async function nominationsOfCase(reviewCase: Pick<ReviewCase, 'caseId' | 'nominators'>) {
+  const lists = await Promise.all(
+    (reviewCase.nominators ?? []).map((nominator) =>
+      queryAll({
+        TableName: table(),
+        IndexName: MAIN_TABLE_INDEXES.byKind,
+        KeyConditionExpression: 'gsi1pk = :owner',
+        ExpressionAttributeValues: { ':owner': `NOMINATIONS#${nominator}` },
+      }),
+    ),
+  );
+  return lists
+    .flat()
+    .map((item) => NominationSchema.parse(item))
+    .filter((nomination) => nomination.caseId === reviewCase.caseId)
+    .sort((a, b) => a.nominatedAt.localeCompare(b.nominatedAt));
 }

@@ -20,6 +20,10 @@ export const NOTIFICATION_KINDS = [
   'assignment-overdue',
   'nomination-received',
   'case-unassignable',
+  'moderation-needed',
+  'case-concluded',
+  'case-carried-over',
+  'recommendation-overdue',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -37,6 +41,7 @@ export const NotificationSchema = z.object({
   dueDate: z.string().optional(),
   reviewerId: z.string().optional(),
   nominationId: z.string().optional(),
+  recommendationId: z.string().optional(),
 });
 export type Notification = z.infer<typeof NotificationSchema>;
 

@@ -42,7 +42,12 @@ export interface Actor {
   readonly requestId: string;
 }
 
-async function recordHistory(caseId: string, event: Record<string, string>, at: string): Promise<void> {
+/** Appends an event to the case's history, once: its id derives from what it records. */
+export async function recordHistory(
+  caseId: string,
+  event: Record<string, string>,
+  at: string,
+): Promise<void> {
   const eventId = deterministicId('evt', caseId, JSON.stringify(event));
   await documents
     .send(
@@ -233,7 +238,8 @@ export async function routeAndAssign(
     for (const pick of outcome.picks) {
       const reviewer = members.find((member) => member.reviewerId === pick.reviewerId);
       const assignment: Assignment = {
-        assignmentId: deterministicId('asg', caseId, pick.reviewerId),
+        // Per sitting: a carried-over case may go to the same reviewer again at the next sitting.
+        assignmentId: deterministicId('asg', caseId, sittingId, pick.reviewerId),
         caseId,
         sittingId,
         reviewerId: pick.reviewerId,

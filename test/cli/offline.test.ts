@@ -34,6 +34,8 @@ it('has every command, each with its help', () => {
   expect(program.commands.map((command) => command.name())).toEqual([
     'import',
     'imports',
+    'pack',
+    'report',
     'reviewers',
     'sample',
     'sittings',

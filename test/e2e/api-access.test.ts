@@ -9,6 +9,13 @@ import { ROLES, type Role } from '../../shared/roles.ts';
 import { APP_VERSION } from '../../shared/version.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
+const MATRIX_FINDING = {
+  questionSetVersion: 1,
+  answers: {},
+  verdict: 'consistent',
+  verdictRationale: 'the decision followed policy',
+};
+
 const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: unknown; query?: string }> = {
   getHealth: { path: {} },
   getOpenApiDocument: { path: {} },
@@ -95,6 +102,41 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   listNotifications: { path: {} },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },
   getAuditTrailOfActor: { path: { subject: 'demo-police' } },
+  getCurrentQuestionSet: { path: {} },
+  getQuestionSet: { path: { version: '1' } },
+  publishQuestionSet: {
+    path: {},
+    body: {
+      title: 'Matrix questions',
+      questions: [{ questionId: 'matrix_question', text: 'Is this a matrix?', required: true }],
+    },
+  },
+  getAssignedCase: { path: { assignmentId: 'asg_00000000000000000000000000' } },
+  submitFinding: { path: { assignmentId: 'asg_00000000000000000000000000' }, body: MATRIX_FINDING },
+  amendFinding: {
+    path: { assignmentId: 'asg_00000000000000000000000000' },
+    body: { ...MATRIX_FINDING, amendsVersion: 1, reason: 'a correction' },
+  },
+  listCaseFindings: { path: { caseId: 'case_00000000000000000000000000' } },
+  moderateCase: {
+    path: { caseId: 'case_00000000000000000000000000' },
+    body: { verdict: 'consistent', reason: 'the panel agreed after discussion' },
+  },
+  createCaseFileUpload: {
+    path: { caseId: 'case_00000000000000000000000000' },
+    body: { fileName: 'decision-log.pdf', contentType: 'application/pdf' },
+  },
+  getCasePack: { path: { caseId: 'case_00000000000000000000000000' } },
+  verifyCasePack: { path: { caseId: 'case_00000000000000000000000000' } },
+  correctCasePack: { path: { caseId: 'case_00000000000000000000000000' }, body: { reason: 'a correction' } },
+  getSittingPack: { path: { sittingId: 'sit_none' } },
+  createSittingReport: { path: { sittingId: 'sit_none' } },
+  createSampleReport: { path: { sampleId: 'smp_00000000000000000000000000' } },
+  listRecommendations: { path: {} },
+  closeRecommendation: {
+    path: { recommendationId: 'rec_00000000000000000000000000' },
+    body: { evidence: 'policy updated' },
+  },
 };
 
 /** A token for someone holding just this one role. */

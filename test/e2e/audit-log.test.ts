@@ -10,6 +10,15 @@ import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { ROUTE_IDS, ROUTES, type RouteDefinition, type RouteId } from '../../shared/api/routes.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+import {
+  assignedCase,
+  type CaseView,
+  findingFor,
+  reviewCase,
+  reviewersOf,
+  reviewerToken,
+  submitAndConclude,
+} from '../support/review.ts';
 
 let stack: LocalStack;
 let importId: string;
@@ -67,6 +76,51 @@ async function nominateOne(index = 0) {
   const eligible = (await stack.eligibleDecisions(importId))[index];
   return stack.nominate(String(eligible?.decisionId));
 }
+let reviewedByPanel: { caseId: string; view: CaseView } | undefined;
+
+/** A routed case of the demo panel member (the persona `panel`), still open for their finding. */
+async function panelCase() {
+  if (reviewedByPanel) return reviewedByPanel;
+  await routedAgenda();
+  const mine = await stack.api('GET', '/assignments', { as: 'panel' });
+  const open = (mine.body.items as { caseId: string; status: string }[]).find((a) => a.status === 'assigned');
+  if (!open) throw new Error('The demo panel member has no open assignment');
+  const token = await stack.runtime.tokenFor('panel');
+  reviewedByPanel = { caseId: open.caseId, view: await assignedCase(stack, token, open.caseId) };
+  return reviewedByPanel;
+}
+
+let concluded: string | undefined;
+
+/** The panel member's case, concluded: its other reviewer agrees, so it concludes and is packed. */
+async function concludedCase() {
+  if (concluded) return concluded;
+  const { caseId } = await panelCase();
+  for (const reviewerId of await reviewersOf(stack, caseId)) {
+    if (reviewerId === 'rev_morgan') continue;
+    const token = await reviewerToken(stack, reviewerId);
+    await submitAndConclude(stack, token, await assignedCase(stack, token, caseId), {
+      ...findingFor(await assignedCase(stack, token, caseId), 'consistent'),
+    });
+  }
+  concluded = caseId;
+  return caseId;
+}
+
+let disputed: string | undefined;
+
+/** A case whose two reviewers disagree, waiting for the chair's moderation. */
+async function disputedCase() {
+  if (disputed) return disputed;
+  const nominated = await nominateOne(12);
+  const caseId = String(nominated.body.caseId);
+  await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds: [caseId] } });
+  await stack.routeSitting('sit_2027q1');
+  await reviewCase(stack, caseId, ['consistent', 'inappropriate']);
+  disputed = caseId;
+  return caseId;
+}
+
 const sampleRequest = {
   filter: {
     decisionDateFrom: '2024-01-01',
@@ -258,6 +312,102 @@ const CALLS: Record<
   listNotifications: 'no case data',
   getAuditTrailOfRecord: () => stack.api('GET', `/audit/records/import/${importId}`, { as: 'admin' }),
   getAuditTrailOfActor: () => stack.api('GET', '/audit/actors/demo-police', { as: 'admin' }),
+  getCurrentQuestionSet: 'no case data',
+  getQuestionSet: 'no case data',
+  publishQuestionSet: async () => {
+    const current = await stack.api('GET', '/question-sets/current', { as: 'admin' });
+    return stack.api('POST', '/question-sets', {
+      as: 'admin',
+      body: { title: 'Terms of reference (reworded)', questions: current.body.questions },
+    });
+  },
+  getAssignedCase: {
+    as: 'panel',
+    call: async () => {
+      const { view } = await panelCase();
+      return stack.api('GET', `/assignments/${view.assignment.assignmentId}/case`, { as: 'panel' });
+    },
+  },
+  submitFinding: {
+    as: 'panel',
+    call: async () => {
+      const { view } = await panelCase();
+      return stack.api('POST', `/assignments/${view.assignment.assignmentId}/findings`, {
+        as: 'panel',
+        body: {
+          ...findingFor(view, 'consistent'),
+          recommendations: [
+            { text: 'Brief officers on bail conditions', owner: 'Head of PPU', dueDate: '2030-06-30' },
+          ],
+        },
+      });
+    },
+  },
+  amendFinding: {
+    as: 'panel',
+    call: async () => {
+      const { view } = await panelCase();
+      return stack.api('POST', `/assignments/${view.assignment.assignmentId}/findings/amendments`, {
+        as: 'panel',
+        body: {
+          ...findingFor(view, 'consistent'),
+          recommendations: [
+            { text: 'Brief officers on bail conditions', owner: 'Head of PPU', dueDate: '2030-06-30' },
+          ],
+          amendsVersion: 1,
+          reason: 'a typing error in the rationale',
+        },
+      });
+    },
+  },
+  listCaseFindings: {
+    as: 'panel',
+    call: async () => stack.api('GET', `/cases/${(await panelCase()).caseId}/findings`, { as: 'panel' }),
+  },
+  moderateCase: {
+    as: 'chair',
+    call: async () =>
+      stack.api('POST', `/cases/${await disputedCase()}/moderation`, {
+        as: 'chair',
+        body: { verdict: 'appropriate_with_observations', reason: 'the chair weighed both findings' },
+      }),
+  },
+  createCaseFileUpload: async () =>
+    stack.api('POST', `/cases/${(await panelCase()).caseId}/files`, {
+      as: 'admin',
+      body: { fileName: 'decision-log.pdf', contentType: 'application/pdf' },
+    }),
+  getCasePack: async () => stack.api('GET', `/cases/${await concludedCase()}/pack`, { as: 'admin' }),
+  verifyCasePack: async () =>
+    stack.api('GET', `/cases/${await concludedCase()}/pack/verification`, { as: 'admin' }),
+  correctCasePack: async () =>
+    stack.api('POST', `/cases/${await concludedCase()}/pack`, {
+      as: 'admin',
+      body: { reason: 'decision summary corrected at source' },
+    }),
+  getSittingPack: async () => {
+    await stack.api('POST', '/sittings/sit_2027q1/reports', { as: 'admin' });
+    return stack.api('GET', '/sittings/sit_2027q1/pack', { as: 'admin' });
+  },
+  createSittingReport: {
+    as: 'chair',
+    call: () => stack.api('POST', '/sittings/sit_2027q1/reports', { as: 'chair' }),
+  },
+  createSampleReport: {
+    as: 'auditor',
+    call: async () => stack.api('POST', `/samples/${await drawnSample()}/reports`, { as: 'auditor' }),
+  },
+  listRecommendations: () => stack.api('GET', '/recommendations', { as: 'admin' }),
+  closeRecommendation: async () => {
+    await concludedCase();
+    const { items } = (await stack.api('GET', '/recommendations', { as: 'admin' })).body as {
+      items: { recommendationId: string }[];
+    };
+    return stack.api('POST', `/recommendations/${items[0]?.recommendationId}/closure`, {
+      as: 'admin',
+      body: { evidence: 'Briefing delivered to all PPU officers; see training log' },
+    });
+  },
 };
 
 describe('every data route', () => {

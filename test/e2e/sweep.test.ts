@@ -57,7 +57,7 @@ describe('the sweep chasing overdue assignments', () => {
       ).Item;
     const [late] = [...(((await caseItem())?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
     const lateAssignment = String(
-      (await import('../../shared/ids.ts')).deterministicId('asg', caseId, String(late)),
+      (await import('../../shared/ids.ts')).deterministicId('asg', caseId, 'sit_2027q1', String(late)),
     );
     await stack.documents.send(
       new UpdateCommand({

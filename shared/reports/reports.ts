@@ -1,0 +1,151 @@
+/**
+ * Making reports: the figures are read from the state of record, built by the pure report
+ * functions (sitting-report.ts, sample-report.ts), and stored as JSON, CSV and HTML in the reports
+ * bucket, where the caller downloads them through short-lived links. A sitting's report is also
+ * frozen in the evidence bucket as the sitting's pack; each new report of the sitting is the pack's
+ * next version, naming the one before.
+ */
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3 } from '../aws-clients.ts';
+import { getCase } from '../cases/case-store.ts';
+import type { ReviewCase } from '../cases/review-case.ts';
+import { getDecision } from '../decisions/decision-store.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import type { PackFile } from '../evidence/manifest.ts';
+import { writePack } from '../evidence/packs.ts';
+import type { Principal } from '../http/principal.ts';
+import { newId } from '../ids.ts';
+import { sittingFor } from '../panels/agenda.ts';
+import { listRecommendations } from '../recommendations/recommendations.ts';
+import { findingsOfCase, latestVersions } from '../review/findings.ts';
+import { getQuestionSet } from '../review/question-sets.ts';
+import { sampleEstimates } from '../sampling/estimates.ts';
+import { getStoredSample } from '../sampling/sample-store.ts';
+import { buildSampleReport, sampleReportCsv, sampleReportHtml } from './sample-report.ts';
+import {
+  buildSittingReport,
+  type SittingReportCase,
+  sittingReportCsv,
+  sittingReportHtml,
+} from './sitting-report.ts';
+
+/** How long a link to a report works. */
+export const REPORT_LINK_SECONDS = 600;
+
+const FORMATS = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+} as const;
+type Format = keyof typeof FORMATS;
+
+async function storeReport(folder: string, contents: Record<Format, string>, now: Date) {
+  const bucket = requireEnv(ENV.reportsBucket);
+  const reportId = newId('rpt', now.getTime());
+  const files = {} as Record<Format, string>;
+  for (const format of Object.keys(FORMATS) as Format[]) {
+    const key = `reports/${folder}/${reportId}/report.${format}`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: contents[format],
+        ContentType: FORMATS[format],
+      }),
+    );
+    files[format] = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      expiresIn: REPORT_LINK_SECONDS,
+    });
+  }
+  return {
+    reportId,
+    generatedAt: now.toISOString(),
+    files,
+    expiresAt: new Date(now.getTime() + REPORT_LINK_SECONDS * 1000).toISOString(),
+  };
+}
+
+/** How a case stood in this sitting: a case carried over to a later one counts as carried over here. */
+function statusInSitting(reviewCase: ReviewCase, sittingId: string): string {
+  return reviewCase.sittingId !== sittingId && reviewCase.carriedOverFrom?.includes(sittingId)
+    ? 'CARRIED_OVER'
+    : reviewCase.status;
+}
+
+async function sittingCase(caseId: string, sittingId: string): Promise<SittingReportCase> {
+  const reviewCase = await getCase(caseId);
+  const decision = await getDecision(reviewCase.decisionId);
+  return {
+    caseId,
+    status: statusInSitting(reviewCase, sittingId),
+    ...(reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
+    ...(reviewCase.concludedBy ? { concludedBy: reviewCase.concludedBy } : {}),
+    origin: reviewCase.origin.kind,
+    decision: {
+      ...(decision.outcomeCode ? { outcomeCode: decision.outcomeCode } : {}),
+      ...(decision.outcomeCategory ? { outcomeCategory: decision.outcomeCategory } : {}),
+      decidingBody: decision.decidingBody,
+      ...(decision.unit ? { unit: decision.unit } : {}),
+      decisionType: decision.decisionType,
+      offenceGroup: decision.offenceGroup,
+    },
+    findings: [...latestVersions(await findingsOfCase(caseId, sittingId)).values()],
+  };
+}
+
+/** The sitting's report, for its chair or an admin, stored and frozen as the sitting's next pack version. */
+export async function createSittingReport(principal: Principal, sittingId: string, now = new Date()) {
+  const sitting = await sittingFor(principal, sittingId);
+  const cases = [];
+  for (const caseId of sitting.agenda) cases.push(await sittingCase(caseId, sittingId));
+  const versions = [...new Set(cases.flatMap((c) => c.findings.map((f) => f.questionSetVersion)))].sort(
+    (a, b) => a - b,
+  );
+  const report = buildSittingReport({
+    sitting,
+    generatedAt: now.toISOString(),
+    questionSets: await Promise.all(versions.map((version) => getQuestionSet(version))),
+    cases,
+    recommendations: (await listRecommendations()).filter((r) => r.sittingId === sittingId),
+  });
+  const contents = {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    csv: sittingReportCsv(report),
+    html: sittingReportHtml(report),
+  };
+  const stored = await storeReport(`sittings/${sittingId}`, contents, now);
+  const files: PackFile[] = (Object.keys(FORMATS) as Format[]).map((format) => ({
+    name: `report.${format}`,
+    contentType: FORMATS[format],
+    content: contents[format],
+  }));
+  const pack = await writePack(
+    { kind: 'sitting', id: sittingId },
+    () => ({ files, createdAt: now.toISOString() }),
+    { reason: `report ${stored.reportId} made on ${now.toISOString()}` },
+  );
+  return {
+    ...stored,
+    pack: { version: pack.version, manifestSha256: pack.manifestSha256 },
+  };
+}
+
+/** The dip sample's report: non-compliance estimates with their intervals, overall and per stratum. */
+export async function createSampleReport(sampleId: string, now = new Date()) {
+  const { record } = await getStoredSample(sampleId);
+  const report = buildSampleReport({
+    sample: record,
+    estimates: await sampleEstimates(sampleId),
+    generatedAt: now.toISOString(),
+  });
+  return storeReport(
+    `samples/${sampleId}`,
+    {
+      json: `${JSON.stringify(report, null, 2)}\n`,
+      csv: sampleReportCsv(report),
+      html: sampleReportHtml(report),
+    },
+    now,
+  );
+}

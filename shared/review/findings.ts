@@ -1,0 +1,423 @@
+/**
+ * A panel member's side of a review: reading the case assigned to them, and submitting (then, if
+ * need be, amending) their finding. Review is blind: a reviewer reads the case, never another
+ * reviewer's finding, until their own is in. A submitted finding is never changed; an amendment is
+ * the next version beside it, and each submission starts the conclusion workflow.
+ */
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { documents, s3 } from '../aws-clients.ts';
+import { getCase } from '../cases/case-store.ts';
+import type { ReviewCase } from '../cases/review-case.ts';
+import { keys } from '../data/keys.ts';
+import type { Decision } from '../decisions/decision.ts';
+import { getDecision } from '../decisions/decision-store.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import { deterministicId } from '../ids.ts';
+import type { Nomination } from '../nominations/nomination.ts';
+import { nominationsOfCase } from '../nominations/nominations.ts';
+import { reviewerOf, sittingFor } from '../panels/agenda.ts';
+import { type Assignment, AssignmentSchema } from '../routing/assignments.ts';
+import { startExecutionOnce } from '../start-execution.ts';
+import {
+  type AmendFindingRequest,
+  checkAgainstQuestionSet,
+  type Finding,
+  type FindingRequest,
+  FindingSchema,
+} from './finding.ts';
+import { getModeration } from './moderation.ts';
+import { currentQuestionSet } from './question-sets.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+
+/** How long a link to a case file works: long enough to open it, too short to pass around. */
+export const CASE_FILE_LINK_SECONDS = 300;
+
+/** Where redacted case files (statements, decision logs) for reviewers are kept, per case. */
+export const caseFilesPrefix = (caseId: string) => `case-files/${caseId}/`;
+
+/** Statuses in which a case takes findings. */
+const REVIEWABLE = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
+
+/** The decision as a reviewer sees it: no pseudonymous people, crime reference, location or provenance. */
+export function redactedDecision(decision: Decision) {
+  const {
+    crimeReference: _crime,
+    decisionMakerId: _maker,
+    officerInCaseId: _officer,
+    lsoaCode: _lsoa,
+    provenance: _provenance,
+    importedAt: _imported,
+    ...rest
+  } = decision;
+  return rest;
+}
+
+/** What a reviewer reads of a nomination: why, and the victim's wishes; not who nominated. */
+export function nominationForReviewer(nomination: Nomination) {
+  return {
+    nominatorRole: nomination.nominatorRole,
+    reasonCodes: nomination.reasonCodes,
+    freeText: nomination.freeText,
+    victimConsent: nomination.victimConsent,
+    ...(nomination.victimWishes ? { victimWishes: nomination.victimWishes } : {}),
+    vrrStatus: nomination.vrrStatus,
+    nominatedAt: nomination.nominatedAt,
+  };
+}
+
+/**
+ * The caller's own assignment; anyone else's answers as missing. The reviewer record says who the
+ * caller is on the panel, so a reviewer given a sign-in after being assigned still finds their cases.
+ */
+export async function ownAssignment(principal: Principal, assignmentId: string): Promise<Assignment> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: table(), Key: keys.assignment(assignmentId) }),
+  );
+  const reviewer = Item ? await reviewerOf(principal) : undefined;
+  if (!Item || !reviewer || Item.reviewerId !== reviewer.reviewerId) {
+    throw new NotFoundError(`No assignment ${assignmentId}`);
+  }
+  return AssignmentSchema.parse(Item);
+}
+
+/** Every version of every finding on the case, in one sitting or all, by reviewer then version. */
+export async function findingsOfCase(caseId: string, sittingId?: string): Promise<Finding[]> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.reviewCase(caseId).pk,
+        ':prefix': sittingId ? `FINDING#${sittingId}#` : 'FINDING#',
+      },
+    }),
+  );
+  return Items.map((item) => FindingSchema.parse(item));
+}
+
+/** The latest version of each reviewer's finding in the sitting. */
+export function latestVersions(findings: readonly Finding[]): Map<string, Finding> {
+  const latest = new Map<string, Finding>();
+  for (const finding of findings) {
+    const seen = latest.get(finding.reviewerId);
+    if (!seen || seen.version < finding.version) latest.set(finding.reviewerId, finding);
+  }
+  return latest;
+}
+
+async function caseFileLinks(caseId: string, now: Date) {
+  const bucket = requireEnv(ENV.evidenceBucket);
+  const { Contents = [] } = await s3.send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: caseFilesPrefix(caseId), MaxKeys: 100 }),
+  );
+  return {
+    files: await Promise.all(
+      Contents.filter((object) => object.Key).map(async (object) => ({
+        name: String(object.Key).slice(caseFilesPrefix(caseId).length),
+        bytes: object.Size ?? 0,
+        url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: object.Key }), {
+          expiresIn: CASE_FILE_LINK_SECONDS,
+        }),
+      })),
+    ),
+    expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString(),
+  };
+}
+
+/** The case behind one of the caller's assignments, as they may read it, with their own findings. */
+export async function caseForReviewer(principal: Principal, assignmentId: string, now = new Date()) {
+  const assignment = await ownAssignment(principal, assignmentId);
+  if (!['assigned', 'submitted'].includes(assignment.status)) {
+    // Declined or moved to someone else: the case is no longer theirs to read.
+    throw new NotFoundError(`No assignment ${assignmentId}`);
+  }
+  const reviewCase = await getCase(assignment.caseId);
+  const decision = await getDecision(reviewCase.decisionId);
+  const nominations = await nominationsOfCase(reviewCase);
+  const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
+    (finding) => finding.reviewerId === assignment.reviewerId,
+  );
+  return {
+    assignment,
+    case: {
+      caseId: reviewCase.caseId,
+      status: reviewCase.status,
+      sittingId: assignment.sittingId,
+      origin: reviewCase.origin.kind,
+    },
+    decision: redactedDecision(decision),
+    nominations: nominations.map(nominationForReviewer),
+    caseFiles: await caseFileLinks(assignment.caseId, now),
+    questionSet: await currentQuestionSet(),
+    ownFindings: own,
+    nominationIds: nominations.map((nomination) => nomination.nominationId),
+  };
+}
+
+const contentHash = (request: FindingRequest | AmendFindingRequest) =>
+  createHash('sha256').update(JSON.stringify(request)).digest('hex');
+
+function refuseUnlessReviewable(reviewCase: ReviewCase, assignment: Assignment, today: string) {
+  if (!REVIEWABLE.includes(reviewCase.status) || reviewCase.sittingId !== assignment.sittingId) {
+    throw new ConflictError(
+      `Case ${reviewCase.caseId} is ${reviewCase.status.toLowerCase().replace('_', ' ')}: it takes no more findings`,
+    );
+  }
+  if (assignment.status === 'declined' || assignment.status === 'reassigned') {
+    throw new ConflictError(`Case ${reviewCase.caseId} is no longer assigned to you (${assignment.status})`);
+  }
+  if (today > assignment.dueDate) {
+    throw new ConflictError(
+      `The findings deadline for this case was ${assignment.dueDate}; ask the chair to extend it or reassign the case`,
+    );
+  }
+}
+
+function refuseRecommendationsInThePast(request: FindingRequest, today: string) {
+  const issues = request.recommendations.flatMap((recommendation, index) =>
+    recommendation.dueDate < today
+      ? [{ field: `body.recommendations.${index}.dueDate`, reason: 'must not be in the past' }]
+      : [],
+  );
+  if (issues.length > 0) {
+    throw new ValidationError(
+      `Invalid body: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+      issues,
+    );
+  }
+}
+
+/**
+ * Stores one finding version unless it is there already. The same submission again (a retry)
+ * finds its own hash and carries on; a different one under the same version is refused.
+ */
+async function storeVersion(finding: Finding, alreadyThere: string): Promise<void> {
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
+          ...finding,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const { Item } = await documents.send(
+      new GetCommand({
+        TableName: table(),
+        Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
+      }),
+    );
+    if (Item?.contentHash !== finding.contentHash) throw new ConflictError(alreadyThere);
+  }
+}
+
+/** After a version is stored: the assignment is submitted, the case in review, the workflow started. */
+async function afterSubmission(finding: Finding, requestedBy: string) {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.assignment(finding.assignmentId),
+      UpdateExpression: 'SET #status = :submitted, submittedAt = if_not_exists(submittedAt, :at)',
+      ConditionExpression: '#status IN (:assigned, :submitted)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':submitted': 'submitted',
+        ':assigned': 'assigned',
+        ':at': finding.submittedAt,
+      },
+    }),
+  );
+  await documents
+    .send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(finding.caseId),
+        UpdateExpression: 'SET #status = :inReview',
+        ConditionExpression: '#status = :assigned',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':inReview': 'IN_REVIEW', ':assigned': 'ASSIGNED' },
+      }),
+    )
+    .catch((error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  await startConclusion(finding.caseId, finding.findingId, requestedBy);
+}
+
+/** Starts the conclusion workflow for a case, once per cause (a finding version, a moderation). */
+export async function startConclusion(caseId: string, cause: string, requestedBy: string) {
+  await startExecutionOnce(requireEnv(ENV.conclusionStateMachine), cause, {
+    caseId,
+    requestedBy: { subject: requestedBy },
+  });
+}
+
+async function prepare(
+  principal: Principal,
+  assignmentId: string,
+  request: FindingRequest,
+  now: Date,
+): Promise<{ assignment: Assignment; today: string }> {
+  const assignment = await ownAssignment(principal, assignmentId);
+  const today = now.toISOString().slice(0, 10);
+  const reviewCase = await getCase(assignment.caseId);
+  refuseUnlessReviewable(reviewCase, assignment, today);
+  checkAgainstQuestionSet(request, await currentQuestionSet(), await getDecision(reviewCase.decisionId));
+  refuseRecommendationsInThePast(request, today);
+  return { assignment, today };
+}
+
+function findingOf(
+  assignment: Assignment,
+  request: FindingRequest | AmendFindingRequest,
+  version: number,
+  principal: Principal,
+  now: Date,
+): Finding {
+  const { amendsVersion, reason, ...answers } = request as AmendFindingRequest;
+  return FindingSchema.parse({
+    ...answers,
+    findingId: deterministicId(
+      'fnd',
+      assignment.caseId,
+      assignment.sittingId,
+      assignment.reviewerId,
+      String(version),
+    ),
+    caseId: assignment.caseId,
+    sittingId: assignment.sittingId,
+    assignmentId: assignment.assignmentId,
+    reviewerId: assignment.reviewerId,
+    version,
+    ...(amendsVersion !== undefined ? { amendment: { amendsVersion, reason } } : {}),
+    submittedAt: now.toISOString(),
+    submittedBy: principal.subject,
+    contentHash: contentHash(request),
+  });
+}
+
+/** A reviewer's first finding on the case assigned to them. */
+export async function submitFinding(
+  principal: Principal,
+  assignmentId: string,
+  request: FindingRequest,
+  now = new Date(),
+): Promise<Finding> {
+  const { assignment } = await prepare(principal, assignmentId, request, now);
+  const finding = findingOf(assignment, request, 1, principal, now);
+  await storeVersion(
+    finding,
+    'You have already submitted a finding on this case; send an amendment with a reason instead',
+  );
+  await afterSubmission(finding, principal.subject);
+  return stored(finding);
+}
+
+async function stored(finding: Finding): Promise<Finding> {
+  const { Item } = await documents.send(
+    new GetCommand({
+      TableName: table(),
+      Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
+    }),
+  );
+  return FindingSchema.parse(Item);
+}
+
+/** The next version of the reviewer's own finding, with the reason for the change. */
+export async function amendFinding(
+  principal: Principal,
+  assignmentId: string,
+  request: AmendFindingRequest,
+  now = new Date(),
+): Promise<Finding> {
+  const { assignment } = await prepare(principal, assignmentId, request, now);
+  const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
+    (finding) => finding.reviewerId === assignment.reviewerId,
+  );
+  const latest = latestVersions(own).get(assignment.reviewerId);
+  if (!latest) throw new ConflictError('There is no finding to amend yet; submit one first');
+  const finding = findingOf(assignment, request, request.amendsVersion + 1, principal, now);
+  if (latest.version !== request.amendsVersion) {
+    // A retry of the amendment that made the latest version is answered with it.
+    if (latest.version === finding.version && latest.contentHash === finding.contentHash) return latest;
+    throw new ConflictError(
+      `Version ${latest.version} is your latest finding on this case; amend that one (amendsVersion: ${latest.version})`,
+    );
+  }
+  await storeVersion(finding, `Version ${finding.version} was stored meanwhile; look at it and try again`);
+  await afterSubmission(finding, principal.subject);
+  return stored(finding);
+}
+
+/**
+ * Who may read the findings on a case: the audit team and admins; the chair of the panel it sits
+ * before; and a reviewer of the case once their own finding is in (blind review until then).
+ * Anyone else is told the case does not exist.
+ */
+async function mayReadFindings(principal: Principal, reviewCase: ReviewCase): Promise<boolean> {
+  if (principal.roles.includes('admin') || principal.roles.includes('auditor')) return true;
+  const sittingId = reviewCase.sittingId ?? reviewCase.carriedOverFrom?.at(-1);
+  if (!sittingId) return false;
+  if (principal.roles.includes('panel_chair')) {
+    const chairs = await sittingFor(principal, sittingId).then(
+      () => true,
+      () => false,
+    );
+    if (chairs) return true;
+  }
+  if (principal.roles.includes('panel_member')) {
+    const reviewer = await reviewerOf(principal);
+    if (!reviewer) return false;
+    const { Item } = await documents.send(
+      new GetCommand({
+        TableName: table(),
+        Key: keys.assignment(deterministicId('asg', reviewCase.caseId, sittingId, reviewer.reviewerId)),
+      }),
+    );
+    return Item?.status === 'submitted';
+  }
+  return false;
+}
+
+export async function caseFindingsFor(principal: Principal, caseId: string) {
+  const reviewCase = await getCase(caseId).catch(() => undefined);
+  if (!reviewCase || !(await mayReadFindings(principal, reviewCase)))
+    throw new NotFoundError(`No case ${caseId}`);
+  const findings = await findingsOfCase(caseId);
+  const moderation = reviewCase.sittingId ? await getModeration(caseId, reviewCase.sittingId) : undefined;
+  return {
+    caseId,
+    status: reviewCase.status,
+    ...(reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
+    findings,
+    ...(moderation ? { moderation } : {}),
+  };
+}
+
+/** A presigned URL to upload one redacted case file, for the reviewers of the case. */
+export async function caseFileUpload(
+  caseId: string,
+  fileName: string,
+  contentType: string,
+  now = new Date(),
+) {
+  await getCase(caseId);
+  const key = `${caseFilesPrefix(caseId)}${fileName}`;
+  const uploadUrl = await getSignedUrl(
+    s3,
+    new PutObjectCommand({ Bucket: requireEnv(ENV.evidenceBucket), Key: key, ContentType: contentType }),
+    { expiresIn: CASE_FILE_LINK_SECONDS },
+  );
+  return { uploadUrl, key, expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString() };
+}

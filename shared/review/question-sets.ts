@@ -1,0 +1,73 @@
+/**
+ * The question set versions in the main table. Version 1 is built in (INITIAL_QUESTION_SET); the
+ * admin publishes each later version whole, and a published version is never changed, so every
+ * finding can be read against the questions it answered.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import { documents } from '../aws-clients.ts';
+import { keys } from '../data/keys.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import {
+  INITIAL_QUESTION_SET,
+  type PublishQuestionSetRequestSchema,
+  type QuestionSet,
+  QuestionSetSchema,
+} from './question-set.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+
+export async function currentQuestionSet(): Promise<QuestionSet> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.questionSet(1).pk },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  return Items[0] ? QuestionSetSchema.parse(Items[0]) : INITIAL_QUESTION_SET;
+}
+
+export async function getQuestionSet(version: number): Promise<QuestionSet> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: table(), Key: keys.questionSet(version) }),
+  );
+  if (Item) return QuestionSetSchema.parse(Item);
+  if (version === INITIAL_QUESTION_SET.version) return INITIAL_QUESTION_SET;
+  throw new NotFoundError(`No question set version ${version}`);
+}
+
+/** Publishes the next version; two admins publishing at once cannot both take the same number. */
+export async function publishQuestionSet(
+  principal: Principal,
+  request: z.infer<typeof PublishQuestionSetRequestSchema>,
+  now = new Date(),
+): Promise<QuestionSet> {
+  const current = await currentQuestionSet();
+  const next = QuestionSetSchema.parse({
+    ...request,
+    version: current.version + 1,
+    publishedAt: now.toISOString(),
+    publishedBy: principal.subject,
+  });
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...keys.questionSet(next.version), ...next },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new ConflictError(`Version ${next.version} was published meanwhile; look at it and try again`);
+    }
+    throw error;
+  }
+  return next;
+}

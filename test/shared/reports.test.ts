@@ -1,0 +1,845 @@
+import { describe, expect, it } from 'vitest';
+import type { Sitting } from '../../shared/panels/panel.ts';
+import type { Recommendation } from '../../shared/recommendations/recommendation.ts';
+import { guardFormula, toCsv } from '../../shared/reports/csv.ts';
+import {
+  buildSampleReport,
+  type SampleEstimates,
+  sampleReportCsv,
+  sampleReportHtml,
+} from '../../shared/reports/sample-report.ts';
+import {
+  buildSittingReport,
+  kappaBand,
+  type SittingReportCase,
+  type SittingReportInput,
+  sittingReportCsv,
+  sittingReportHtml,
+} from '../../shared/reports/sitting-report.ts';
+import { barChart, intervalChart } from '../../shared/reports/svg.ts';
+import { agreement, type Ratings, rawAgreement } from '../../shared/review/agreement.ts';
+import { type Finding, FindingSchema } from '../../shared/review/finding.ts';
+import type { AnswerCode, QuestionSet, Verdict } from '../../shared/review/question-set.ts';
+import type { SampleRecord } from '../../shared/sampling/sample.ts';
+import {
+  clopperPearsonInterval,
+  stratifiedEstimate,
+  wilsonInterval,
+} from '../../shared/sampling/statistics.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: one sitting, built through the real schemas so they stay valid findings.
+
+const SITTING: Sitting = {
+  sittingId: 'sit_1',
+  panelId: 'pan_1',
+  date: '2026-05-14',
+  findingsDeadline: '2026-05-07',
+  status: 'IN_SESSION',
+  agenda: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'],
+  maxCases: 12,
+  reviewersPerCase: 2,
+};
+
+const question = (questionId: string, text: string) => ({ questionId, text, required: true });
+
+/** Version 2 rewords lines_of_enquiry, adds language and drops timeliness. */
+const QUESTION_SETS: QuestionSet[] = [
+  {
+    version: 1,
+    title: 'v1',
+    publishedAt: '2026-01-01T00:00:00.000Z',
+    publishedBy: 'admin',
+    questions: [
+      question('lines_of_enquiry', 'Old wording of lines of enquiry?'),
+      question('victims_voice', "Was the victim's voice recorded?"),
+      question('timeliness', 'Was it timely?'),
+    ],
+  },
+  {
+    version: 2,
+    title: 'v2',
+    publishedAt: '2026-03-01T00:00:00.000Z',
+    publishedBy: 'admin',
+    questions: [
+      question('lines_of_enquiry', 'Were reasonable lines of enquiry pursued?'),
+      question('language', 'Was the language appropriate?'),
+      question('victims_voice', "Was the victim's voice recorded?"),
+    ],
+  },
+];
+
+function finding(
+  caseId: string,
+  reviewerId: string,
+  verdict: Verdict,
+  answers: Record<string, AnswerCode>,
+  options: { themes?: string[]; version?: number; questionSetVersion?: number } = {},
+): Finding {
+  return FindingSchema.parse({
+    findingId: `fnd_${caseId}_${reviewerId}`,
+    caseId,
+    sittingId: SITTING.sittingId,
+    assignmentId: `asg_${caseId}_${reviewerId}`,
+    reviewerId,
+    version: options.version ?? 1,
+    submittedAt: '2026-05-01T10:00:00.000Z',
+    submittedBy: reviewerId,
+    contentHash: 'hash',
+    questionSetVersion: options.questionSetVersion ?? 2,
+    answers: Object.fromEntries(
+      Object.entries(answers).map(([id, code]) => [id, { code, rationale: 'because' }]),
+    ),
+    verdict,
+    verdictRationale: 'reasons',
+    themes: options.themes ?? [],
+  });
+}
+
+const decision = (
+  outcomeCode: string | undefined,
+  decidingBody: 'police' | 'cps',
+  unit: string | undefined,
+  outcomeCategory?: string,
+): SittingReportCase['decision'] => ({
+  outcomeCode,
+  outcomeCategory,
+  decidingBody,
+  unit,
+  decisionType: decidingBody === 'cps' ? 'cps_nfa' : 'police_nfa',
+  offenceGroup: 'rape',
+});
+
+/**
+ * Seven cases. c1-c4 are concluded (c4 since closed), c5 has three reviewers and is in moderation,
+ * c6 is carried over with one finding, c7 has none yet.
+ */
+const CASES: SittingReportCase[] = [
+  {
+    caseId: 'c1',
+    status: 'CONCLUDED',
+    verdict: 'consistent',
+    concludedBy: 'agreement',
+    origin: 'dip-sample',
+    decision: decision('16', 'police', 'PPU'),
+    findings: [
+      finding(
+        'c1',
+        'r1',
+        'consistent',
+        { lines_of_enquiry: 'yes', language: 'yes', victims_voice: 'yes' },
+        { themes: ['supervision', 'myths'] },
+      ),
+      finding(
+        'c1',
+        'r2',
+        'consistent',
+        { lines_of_enquiry: 'yes', language: 'yes', victims_voice: 'yes' },
+        { themes: ['supervision'] },
+      ),
+    ],
+  },
+  {
+    caseId: 'c2',
+    status: 'CONCLUDED',
+    verdict: 'inappropriate',
+    concludedBy: 'moderation',
+    origin: 'nomination',
+    decision: decision('14', 'cps', undefined),
+    findings: [
+      finding(
+        'c2',
+        'r1',
+        'inappropriate',
+        { lines_of_enquiry: 'yes', language: 'partly', victims_voice: 'yes' },
+        { themes: ['supervision'] },
+      ),
+      finding(
+        'c2',
+        'r3',
+        'appropriate_with_observations',
+        { lines_of_enquiry: 'no', language: 'partly', victims_voice: 'yes' },
+        { themes: ['victim care'] },
+      ),
+    ],
+  },
+  {
+    caseId: 'c3',
+    status: 'CONCLUDED',
+    verdict: 'consistent',
+    concludedBy: 'agreement',
+    origin: 'dip-sample',
+    decision: decision(undefined, 'police', 'PPU', 'Investigation complete; no suspect identified'),
+    findings: [
+      // Answered version 1, so timeliness and not language.
+      finding(
+        'c3',
+        'r2',
+        'consistent',
+        { lines_of_enquiry: 'no', victims_voice: 'yes', timeliness: 'partly' },
+        { questionSetVersion: 1 },
+      ),
+      finding(
+        'c3',
+        'r3',
+        'consistent',
+        { lines_of_enquiry: 'no', victims_voice: 'yes', timeliness: 'no' },
+        { questionSetVersion: 1 },
+      ),
+    ],
+  },
+  {
+    caseId: 'c4',
+    status: 'CLOSED',
+    verdict: 'appropriate_with_observations',
+    concludedBy: 'agreement',
+    origin: 'nomination',
+    decision: decision('16', 'police', 'CAIT'),
+    findings: [
+      finding('c4', 'r1', 'appropriate_with_observations', {
+        lines_of_enquiry: 'no',
+        language: 'yes',
+        victims_voice: 'yes',
+      }),
+      finding('c4', 'r2', 'appropriate_with_observations', {
+        lines_of_enquiry: 'yes',
+        language: 'yes',
+        victims_voice: 'yes',
+      }),
+    ],
+  },
+  {
+    caseId: 'c5',
+    status: 'MODERATION',
+    origin: 'dip-sample',
+    decision: decision('16', 'police', 'PPU'),
+    findings: [
+      // r2 left lines_of_enquiry unanswered; only r1 answered victims_voice.
+      finding(
+        'c5',
+        'r1',
+        'inappropriate',
+        { lines_of_enquiry: 'yes', language: 'no', victims_voice: 'yes' },
+        { themes: ['myths'] },
+      ),
+      finding('c5', 'r2', 'inappropriate', { language: 'no' }, { themes: ['myths'] }),
+      finding('c5', 'r3', 'appropriate_with_observations', { lines_of_enquiry: 'yes', language: 'no' }),
+    ],
+  },
+  {
+    caseId: 'c6',
+    status: 'CARRIED_OVER',
+    origin: 'nomination',
+    decision: decision('16', 'police', 'PPU'),
+    findings: [finding('c6', 'r1', 'cannot_conclude', { language: 'yes' }, { themes: ['timeliness'] })],
+  },
+  {
+    caseId: 'c7',
+    status: 'IN_REVIEW',
+    origin: 'dip-sample',
+    decision: decision('16', 'police', 'PPU'),
+    findings: [],
+  },
+];
+
+function recommendation(
+  recommendationId: string,
+  caseId: string,
+  dueDate: string,
+  status: Recommendation['status'],
+  text: string,
+  owner: string,
+): Recommendation {
+  return {
+    recommendationId,
+    caseId,
+    sittingId: SITTING.sittingId,
+    source: { findingId: `fnd_${caseId}_r1` },
+    text,
+    owner,
+    dueDate,
+    status,
+    createdAt: '2026-05-14T12:00:00.000Z',
+  };
+}
+
+const RECOMMENDATIONS: Recommendation[] = [
+  recommendation(
+    'rec_b',
+    'c2',
+    '2026-09-30',
+    'open',
+    '<script>alert(1)</script> Review supervision of NFA decisions',
+    'Head of PPU',
+  ),
+  recommendation('rec_c', 'c4', '2026-06-30', 'closed', 'Train, "refresh" and\nrecord', '+44 unit'),
+  recommendation('rec_a', 'c1', '2026-06-30', 'overdue', '=HYPERLINK("http://x","click")', '-DCI Smith'),
+];
+
+const INPUT: SittingReportInput = {
+  sitting: SITTING,
+  generatedAt: '2026-05-20T09:00:00.000Z',
+  questionSets: QUESTION_SETS,
+  cases: CASES,
+  recommendations: RECOMMENDATIONS,
+};
+
+/** The CSV's records without their CRLF, for finding one line. */
+const csvLines = (csv: string) => csv.split('\r\n');
+
+// ---------------------------------------------------------------------------------------------
+
+describe('toCsv', () => {
+  it('quotes fields holding a comma, quote, CR or LF, doubles quotes and ends every record in CRLF', () => {
+    // Prepare / Act
+    const csv = toCsv(
+      ['a', 'b'],
+      [
+        ['x,y', 'say "hi"'],
+        ['line\nbreak', 'carriage\rreturn'],
+        ['plain', null],
+      ],
+    );
+
+    // Assess
+    expect(csv).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak","carriage\rreturn"\r\nplain,\r\n');
+  });
+
+  it('prefixes text beginning with = + - @ tab or CR with a single quote, and leaves numbers alone', () => {
+    // Prepare
+    const texts = ['=1+1', '+44', '-2', '@SUM(A1)', '\tcmd', '\rcmd', 'a=b', "'quoted"];
+
+    // Act
+    const guarded = texts.map(guardFormula);
+    const csv = toCsv(['n', 'text'], [[-0.5, '-0.5']]);
+
+    // Assess
+    expect(guarded).toEqual(["'=1+1", "'+44", "'-2", "'@SUM(A1)", "'\tcmd", "'\rcmd", 'a=b', "'quoted"]);
+    expect(csv).toBe("n,text\r\n-0.5,'-0.5\r\n");
+  });
+
+  it('refuses a row of the wrong width and a number that is not finite', () => {
+    expect(() => toCsv(['a', 'b'], [['only one']])).toThrow(RangeError);
+    expect(() => toCsv(['a'], [[Number.NaN]])).toThrow(RangeError);
+  });
+});
+
+describe('svg charts', () => {
+  it('draw an accessible bar chart with every label escaped and the counts printed', () => {
+    // Act
+    const svg = barChart({
+      title: 'Counts <by> kind',
+      bars: [
+        { label: '<img src=x onerror=alert(1)>', value: 3 },
+        { label: 'none', value: 0 },
+      ],
+    });
+
+    // Assess
+    expect(svg).toMatch(/^<svg [^>]*role="img"[^>]*aria-label="Counts &lt;by&gt; kind"/);
+    expect(svg).toContain('<title>Counts &lt;by&gt; kind</title>');
+    expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(svg).not.toContain('<img');
+    expect(svg).toMatch(/>3<\/text>/);
+    expect(svg).toMatch(/>0<\/text>/);
+  });
+
+  it('draw an interval chart with whiskers on a 0-100% axis, and say when a row has no estimate', () => {
+    // Act
+    const svg = intervalChart({
+      title: 'Rates',
+      rows: [
+        { label: 'A', estimate: 0.25, lower: 0.1, upper: 0.5 },
+        { label: 'B', estimate: null, lower: null, upper: null },
+      ],
+    });
+
+    // Assess
+    expect(svg).toContain('role="img"');
+    expect(svg).toContain('>0%</text>');
+    expect(svg).toContain('>100%</text>');
+    expect(svg.match(/<circle /g)).toHaveLength(1);
+    expect(svg).toContain('25.0% (10.0% to 50.0%)');
+    expect(svg).toContain('no estimate');
+  });
+});
+
+describe('kappaBand', () => {
+  it('follows Landis and Koch, with the upper bound of each band inside it', () => {
+    expect([-0.1, 0, 0.2, 0.21, 0.4, 0.6, 0.61, 0.8, 0.81, 1, null].map(kappaBand)).toEqual([
+      'poor',
+      'slight',
+      'slight',
+      'fair',
+      'fair',
+      'moderate',
+      'substantial',
+      'substantial',
+      'almost perfect',
+      'almost perfect',
+      null,
+    ]);
+    // 0.4 reached through floating point still reads as fair.
+    expect(kappaBand(0.1 * 3 + 0.1)).toBe('fair');
+  });
+});
+
+describe('buildSittingReport', () => {
+  const report = buildSittingReport(INPUT);
+
+  it('counts cases by status and origin', () => {
+    expect(report.header).toMatchObject({
+      sittingId: 'sit_1',
+      panelId: 'pan_1',
+      date: '2026-05-14',
+      generatedAt: '2026-05-20T09:00:00.000Z',
+      cases: 7,
+      casesByOrigin: { 'dip-sample': 4, nomination: 3 },
+    });
+    expect(report.header.casesByStatus).toEqual({
+      OPEN: 0,
+      ROUTING: 0,
+      ASSIGNED: 0,
+      IN_REVIEW: 1,
+      MODERATION: 1,
+      CONCLUDED: 3,
+      CLOSED: 1,
+      WITHDRAWN: 0,
+      CARRIED_OVER: 1,
+    });
+  });
+
+  it('counts the verdicts of concluded (and closed) cases, every verdict listed', () => {
+    expect(report.verdicts).toEqual({
+      counts: { consistent: 2, appropriate_with_observations: 1, inappropriate: 1, cannot_conclude: 0 },
+      concluded: 4,
+      byAgreement: 3,
+      byModeration: 1,
+      withoutVerdict: 0,
+      carriedOver: 1,
+    });
+  });
+
+  it('cross-tabulates verdicts by outcome code, deciding body and unit, in natural key order', () => {
+    const zero = { consistent: 0, appropriate_with_observations: 0, inappropriate: 0, cannot_conclude: 0 };
+    expect(report.byOutcomeCode).toEqual([
+      { key: '14', counts: { ...zero, inappropriate: 1 }, total: 1 },
+      { key: '16', counts: { ...zero, consistent: 1, appropriate_with_observations: 1 }, total: 2 },
+      {
+        key: 'Investigation complete; no suspect identified',
+        counts: { ...zero, consistent: 1 },
+        total: 1,
+      },
+    ]);
+    expect(report.byDecidingBody).toEqual([
+      { key: 'cps', counts: { ...zero, inappropriate: 1 }, total: 1 },
+      { key: 'police', counts: { ...zero, consistent: 2, appropriate_with_observations: 1 }, total: 3 },
+    ]);
+    expect(report.byUnit.map((row) => [row.key, row.total])).toEqual([
+      ['CAIT', 1],
+      ['PPU', 2],
+      ['unknown', 1],
+    ]);
+  });
+
+  it('counts a theme once per case however many of its reviewers tagged it', () => {
+    // supervision: c1 (both reviewers) and c2; myths: c1 and c5 (two reviewers).
+    expect(report.themes).toEqual([
+      { theme: 'myths', cases: 2 },
+      { theme: 'supervision', cases: 2 },
+      { theme: 'timeliness', cases: 1 },
+      { theme: 'victim care', cases: 1 },
+    ]);
+  });
+
+  it('lists recommendations by due date, then case, and counts them by status', () => {
+    expect(report.recommendations.items.map((r) => r.recommendationId)).toEqual(['rec_a', 'rec_c', 'rec_b']);
+    expect(report.recommendations.items[0]).toEqual({
+      recommendationId: 'rec_a',
+      caseId: 'c1',
+      text: '=HYPERLINK("http://x","click")',
+      owner: '-DCI Smith',
+      dueDate: '2026-06-30',
+      status: 'overdue',
+    });
+    expect(report.recommendations.byStatus).toEqual({ open: 1, overdue: 1, closed: 1 });
+  });
+
+  it('measures verdict agreement with Cohen for two reviewers and Fleiss for three, separately', () => {
+    // Items in reviewer id order: c1 (r1, r2), c2 (r1, r3), c3 (r2, r3), c4 (r1, r2); c5 (r1, r2, r3).
+    const pairs: Ratings[] = [
+      ['consistent', 'consistent'],
+      ['inappropriate', 'appropriate_with_observations'],
+      ['consistent', 'consistent'],
+      ['appropriate_with_observations', 'appropriate_with_observations'],
+    ];
+    const triple: Ratings[] = [['inappropriate', 'inappropriate', 'appropriate_with_observations']];
+    const { verdict } = report.agreement;
+
+    // By hand, Cohen: p_o = 3/4; first rater consistent 2, inappropriate 1, observations 1; second
+    // consistent 2, observations 2; p_e = (2·2 + 1·0 + 1·2)/4² = 6/16 = 0.375;
+    // κ = (0.75 − 0.375)/(1 − 0.375) = 0.6.
+    // By hand, Fleiss on one item of 3: P_1 = (2² + 1² − 3)/(3·2) = 1/3; p = (2/3, 1/3),
+    // P̄_e = 5/9; κ = (1/3 − 5/9)/(4/9) = −0.5.
+    expect(verdict).toMatchObject({
+      key: 'verdict',
+      items: 5,
+      skipped: 0,
+      rawAgreement: 3 / 5,
+      method: 'mixed',
+      kappa: null,
+      interpretation: null,
+    });
+    const [cohen, fleiss] = verdict.byRaters;
+    expect(cohen).toMatchObject({ method: 'cohen', raters: 2, items: 4, rawAgreement: 0.75 });
+    expect(cohen?.kappa).toBeCloseTo(0.6, 12);
+    expect(cohen?.interpretation).toBe('moderate');
+    expect(fleiss).toMatchObject({ method: 'fleiss', raters: 3, items: 1, rawAgreement: 0 });
+    expect(fleiss?.kappa).toBeCloseTo(-0.5, 12);
+    expect(fleiss?.interpretation).toBe('poor');
+    expect(cohen).toMatchObject(agreement(pairs));
+    expect(fleiss).toMatchObject(agreement(triple));
+  });
+
+  it('measures each question in question-set order, counting a reviewer who did not answer as no rating', () => {
+    const byId = new Map(report.agreement.perQuestion.map((q) => [q.questionId, q]));
+
+    // Latest version's order, then timeliness, which only version 1 asked; latest wording.
+    expect(report.agreement.perQuestion.map((q) => q.questionId)).toEqual([
+      'lines_of_enquiry',
+      'language',
+      'victims_voice',
+      'timeliness',
+    ]);
+    expect(byId.get('lines_of_enquiry')?.text).toBe('Were reasonable lines of enquiry pursued?');
+
+    // lines_of_enquiry: c5's r2 did not answer, so c5 joins the two-rater items as (yes, yes).
+    // 2×2 table, first rater down, second across:
+    //            yes  no
+    //     yes     2    1     (c1, c5 | c2)
+    //     no      1    1     (c4 | c3)
+    // p_o = (2 + 1)/5 = 0.6; first rater yes 3, no 2; second yes 3, no 2;
+    // p_e = (3·3 + 2·2)/5² = 13/25 = 0.52; κ = (0.6 − 0.52)/(1 − 0.52) = 0.08/0.48 = 1/6.
+    const lines = byId.get('lines_of_enquiry');
+    expect(lines).toMatchObject({ method: 'cohen', raters: 2, items: 5, skipped: 0, rawAgreement: 0.6 });
+    expect(lines?.observed).toBeCloseTo(0.6, 12);
+    expect(lines?.expected).toBeCloseTo(0.52, 12);
+    expect(lines?.kappa).toBeCloseTo(1 / 6, 12);
+    expect(lines?.interpretation).toBe('slight');
+    expect(lines?.kappa).toBe(
+      agreement([
+        ['yes', 'yes'],
+        ['yes', 'no'],
+        ['no', 'no'],
+        ['no', 'yes'],
+        ['yes', null, 'yes'],
+      ]).kappa,
+    );
+
+    // victims_voice: every rating "yes", so chance agreement is 1 and kappa is null; c5 has one answer.
+    expect(byId.get('victims_voice')).toMatchObject({
+      method: 'cohen',
+      items: 4,
+      skipped: 1,
+      rawAgreement: 1,
+      expected: 1,
+      kappa: null,
+      interpretation: null,
+    });
+
+    // language: three two-rater items agreeing (κ = 1) and c5's three "no" (κ null).
+    const language = byId.get('language');
+    expect(language).toMatchObject({ method: 'mixed', items: 4, rawAgreement: 1 });
+    expect(language?.byRaters.map((g) => [g.method, g.items, g.kappa])).toEqual([
+      ['cohen', 3, 1],
+      ['fleiss', 1, null],
+    ]);
+
+    // timeliness: one item, (partly, no): p_o = 0, p_e = 0, κ = 0.
+    expect(byId.get('timeliness')).toMatchObject({ method: 'cohen', items: 1, kappa: 0, rawAgreement: 0 });
+  });
+
+  it('pools every case × question item for the sitting and gets what agreement() gets', () => {
+    const pooled: Ratings[] = [
+      // lines_of_enquiry
+      ['yes', 'yes'],
+      ['yes', 'no'],
+      ['no', 'no'],
+      ['no', 'yes'],
+      ['yes', null, 'yes'],
+      // language
+      ['yes', 'yes'],
+      ['partly', 'partly'],
+      ['yes', 'yes'],
+      // victims_voice
+      ['yes', 'yes'],
+      ['yes', 'yes'],
+      ['yes', 'yes'],
+      ['yes', 'yes'],
+      // timeliness
+      ['partly', 'no'],
+    ];
+    const { sitting } = report.agreement;
+
+    expect(sitting).toMatchObject({ key: 'sitting', method: 'mixed', items: 14, skipped: 1 });
+    expect(sitting.rawAgreement).toBe(rawAgreement([...pooled, ['no', 'no', 'no']]));
+    expect(sitting.byRaters[0]).toMatchObject(agreement(pooled));
+    expect(sitting.byRaters[1]).toMatchObject(agreement([['no', 'no', 'no']]));
+  });
+
+  it('is plain JSON and the same whatever order the cases come in', () => {
+    const reordered = buildSittingReport({ ...INPUT, cases: [...CASES].reverse() });
+
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expect(reordered).toEqual(report);
+  });
+
+  it('reports no agreement, rather than failing, when no case has two findings yet', () => {
+    const early = buildSittingReport({
+      ...INPUT,
+      cases: CASES.filter((c) => c.findings.length < 2),
+      recommendations: [],
+    });
+
+    expect(early.agreement.verdict).toMatchObject({
+      items: 0,
+      rawAgreement: null,
+      method: null,
+      kappa: null,
+      byRaters: [],
+    });
+    expect(sittingReportHtml(early)).toContain('No case has concluded.');
+  });
+});
+
+describe('sittingReportCsv', () => {
+  const csv = sittingReportCsv(buildSittingReport(INPUT));
+  const lines = csvLines(csv);
+
+  it('is one long section,key,metric,value table', () => {
+    expect(lines[0]).toBe('section,key,metric,value');
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(lines).toContain('verdicts,consistent,cases,2');
+    expect(lines).toContain('verdicts,cannot_conclude,cases,0');
+    expect(lines).toContain('conclusion,by_moderation,cases,1');
+    expect(lines).toContain('conclusion,carried_over,cases,1');
+    expect(lines).toContain('by_outcome_code,16,appropriate_with_observations,1');
+    expect(lines).toContain('by_outcome_code,16,total,2');
+    expect(lines).toContain('by_unit,unknown,inappropriate,1');
+    expect(lines).toContain('themes,victim care,cases,1');
+    expect(lines).toContain('recommendation,rec_b,owner,Head of PPU');
+    expect(lines).toContain('recommendation_status,closed,recommendations,1');
+    expect(lines).toContain('agreement,verdict,method,mixed');
+    expect(lines).toContain('agreement,verdict:raters=2,kappa,0.6');
+    expect(lines).toContain('agreement,question:lines_of_enquiry,method,cohen');
+    expect(lines).toContain('agreement,question:victims_voice,kappa,');
+  });
+
+  it('writes negative numbers as numbers and guards text that a spreadsheet would run', () => {
+    // κ = −0.5 by hand; in floating point −0.5000000000000001, written in full and unquoted.
+    expect(lines.find((line) => line.startsWith('agreement,verdict:raters=3,kappa,'))).toMatch(
+      /^agreement,verdict:raters=3,kappa,-0\.50*1?$/,
+    );
+    expect(lines).toContain('recommendation,rec_a,text,"\'=HYPERLINK(""http://x"",""click"")"');
+    expect(lines).toContain("recommendation,rec_a,owner,'-DCI Smith");
+    expect(lines).toContain("recommendation,rec_c,owner,'+44 unit");
+    expect(csv).toContain('recommendation,rec_c,text,"Train, ""refresh"" and\nrecord"\r\n');
+  });
+});
+
+describe('sittingReportHtml', () => {
+  const html = sittingReportHtml(buildSittingReport(INPUT));
+
+  it('shows a reviewer’s markup as text and never runs it', () => {
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Review supervision of NFA decisions');
+    expect(html).not.toContain('<script');
+  });
+
+  it('is a titled document with the sections, verdict labels and charts as inline SVG', () => {
+    expect(html).toContain('<title>Sitting report: sit_1 (2026-05-14)</title>');
+    for (const heading of [
+      'Summary',
+      'Verdicts',
+      'By outcome code',
+      'By deciding body',
+      'By unit',
+      'Themes',
+      'Recommendations',
+      'Agreement between reviewers',
+    ]) {
+      expect(html).toContain(`<h2>${heading}</h2>`);
+    }
+    expect(html).toContain('Cannot conclude (carried to the next sitting)');
+    expect(html.match(/<svg [^>]*role="img"/g)).toHaveLength(2);
+    expect(html).toContain('<title>Verdicts of concluded cases</title>');
+    expect(html).toContain('<td>Head of PPU</td><td>2026-09-30</td><td>open</td>');
+    expect(html).toContain('<td>Verdict (rated by 3)</td><td>Fleiss&#39; kappa</td>');
+    expect(html).toContain('Landis and Koch');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Dip-sample report
+
+const SAMPLE: SampleRecord = {
+  sampleId: 'smp_1',
+  label: 'Q1 audit',
+  request: {
+    filter: {
+      decisionDateFrom: '2026-01-01',
+      decisionDateTo: '2026-03-31',
+      decisionTypes: ['police_nfa', 'cps_nfa', 'filed'],
+    },
+    design: { type: 'stratified', strataBy: ['decidingBody'], allocation: 'equal' },
+    size: 20,
+    exclude: { underReview: true },
+  },
+  seedCommitment: 'ab'.repeat(32),
+  status: 'SELECTED',
+  requestedBy: 'admin',
+  requestedAt: '2026-04-01T09:00:00.000Z',
+  selectedAt: '2026-04-01T09:01:00.000Z',
+  populationSize: 400,
+  requestedSize: 20,
+  drawnSize: 20,
+  strata: [
+    {
+      key: 'decidingBody=cps',
+      populationSize: 100,
+      populationHash: 'h1',
+      sampleSize: 10,
+      inclusionProbability: 0.1,
+    },
+    {
+      key: 'decidingBody=police',
+      populationSize: 300,
+      populationHash: 'h2',
+      sampleSize: 10,
+      inclusionProbability: 10 / 300,
+    },
+  ],
+  manifestKey: 'samples/smp_1/manifest.json',
+};
+
+/** As sampleEstimates builds it: cps 2 of 8 concluded non-compliant, police 5 of 10. */
+const proportion = (drawn: number, concluded: number, nonCompliant: number) => ({
+  drawn,
+  concluded,
+  nonCompliant,
+  wilson: wilsonInterval(nonCompliant, concluded),
+  clopperPearson: clopperPearsonInterval(nonCompliant, concluded),
+});
+
+const ESTIMATES: SampleEstimates = {
+  sampleId: 'smp_1',
+  status: 'SELECTED',
+  overall: proportion(20, 18, 7),
+  strata: [
+    { key: 'decidingBody=cps', populationSize: 100, ...proportion(10, 8, 2) },
+    { key: 'decidingBody=police', populationSize: 300, ...proportion(10, 10, 5) },
+  ],
+  stratified: stratifiedEstimate([
+    { populationSize: 100, sampleSize: 8, successes: 2 },
+    { populationSize: 300, sampleSize: 10, successes: 5 },
+  ]),
+  note: 'Estimates use concluded cases only.',
+};
+
+describe('buildSampleReport', () => {
+  const report = buildSampleReport({
+    sample: SAMPLE,
+    estimates: ESTIMATES,
+    generatedAt: '2026-05-20T09:00:00.000Z',
+  });
+
+  it('restates the design, the seed commitment and the rates', () => {
+    expect(report.design).toMatchObject({
+      type: 'stratified',
+      strataBy: ['decidingBody'],
+      allocation: 'equal',
+      populationSize: 400,
+      drawnSize: 20,
+    });
+    expect(report.seedCommitment).toBe('ab'.repeat(32));
+    expect(report.overall).toMatchObject({
+      scope: 'overall',
+      population: 400,
+      concluded: 18,
+      nonCompliant: 7,
+    });
+    expect(report.overall.rate).toBeCloseTo(7 / 18, 12);
+    expect(report.strata.map((s) => [s.scope, s.population, s.rate])).toEqual([
+      ['decidingBody=cps', 100, 0.25],
+      ['decidingBody=police', 300, 0.5],
+    ]);
+    expect(report.strata[0]?.wilson).toEqual(wilsonInterval(2, 8));
+  });
+
+  it('gives the stratified estimate weighted by stratum size', () => {
+    // W = (100/400, 300/400) = (0.25, 0.75); p̂_st = 0.25·0.25 + 0.75·0.5 = 0.4375.
+    // Var = 0.25²·(1 − 8/100)·0.25·0.75/7 + 0.75²·(1 − 10/300)·0.5·0.5/9
+    //     = 0.00154018 + 0.01510417 = 0.01664435; SE = 0.129013.
+    expect(report.stratified?.estimate.estimate).toBeCloseTo(0.4375, 12);
+    expect(report.stratified?.estimate.standardError).toBeCloseTo(0.129013, 6);
+    expect(report.stratified).toMatchObject({ population: 400, drawn: 20, concluded: 18, nonCompliant: 7 });
+  });
+
+  it('writes one CSV row per stratum, then overall and stratified', () => {
+    const lines = csvLines(sampleReportCsv(report));
+    const wilson = wilsonInterval(2, 8);
+    const cp = clopperPearsonInterval(2, 8);
+
+    expect(lines[0]).toBe(
+      'scope,population,drawn,concluded,non_compliant,rate,wilson_low,wilson_high,cp_low,cp_high,' +
+        'standard_error,normal_low,normal_high',
+    );
+    expect(lines[1]).toBe(
+      `decidingBody=cps,100,10,8,2,0.25,${wilson.lower},${wilson.upper},${cp.lower},${cp.upper},,,`,
+    );
+    expect(lines.map((line) => line.split(',')[0])).toEqual([
+      'scope',
+      'decidingBody=cps',
+      'decidingBody=police',
+      'overall',
+      'stratified',
+      '',
+    ]);
+    expect(lines[4]).toMatch(/^stratified,400,20,18,7,0\.4375,,,,,0\.129/);
+  });
+
+  it('renders a titled HTML document with an interval chart and the explanation', () => {
+    const html = sampleReportHtml(report);
+
+    expect(html).toContain('<title>Dip-sample report: smp_1</title>');
+    expect(html).toMatch(
+      /<svg [^>]*role="img"[^>]*aria-label="Rate of non-compliance with Wilson 95% intervals"/,
+    );
+    expect(html.match(/<circle /g)).toHaveLength(3);
+    expect(html).toContain('any verdict other than “consistent with policy”');
+    expect(html).toContain('Clopper-Pearson');
+    expect(html).toContain('43.8%');
+  });
+
+  it('shows a stratum with no concluded case as having no estimate, and no stratified estimate', () => {
+    const pending: SampleEstimates = {
+      ...ESTIMATES,
+      strata: [
+        { key: 'decidingBody=cps', populationSize: 100, drawn: 10, concluded: 0, nonCompliant: 0 },
+        { key: 'decidingBody=police', populationSize: 300, ...proportion(10, 10, 5) },
+      ],
+      stratified: undefined,
+      note: 'The stratified estimate needs at least one concluded case in every stratum.',
+    };
+
+    const partial = buildSampleReport({
+      sample: SAMPLE,
+      estimates: pending,
+      generatedAt: '2026-05-20T09:00:00.000Z',
+    });
+
+    expect(partial.strata[0]).toMatchObject({ rate: null, wilson: null, clopperPearson: null });
+    expect(partial.stratified).toBeNull();
+    expect(sampleReportHtml(partial)).toContain('no estimate');
+    expect(csvLines(sampleReportCsv(partial))[1]).toBe('decidingBody=cps,100,10,0,0,,,,,,,,');
+  });
+});
