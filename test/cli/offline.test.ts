@@ -168,6 +168,12 @@ describe('with nothing listening', () => {
     expect(run.stderr).toMatch(/Could not reach the API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Is/);
   });
 
+  it('verifies packs of cases and sittings only', async () => {
+    const run = await runCli(['pack', 'verify', 'smp_123'], { SCRUTINEER_TOKEN: 'token' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('give a case (case_…) or a sitting (sit_…)');
+  });
+
   it('refuses --as alongside SCRUTINEER_TOKEN as a usage error', async () => {
     const run = await runCli(['imports', 'show', 'imp_x', '--as', 'isva'], { SCRUTINEER_TOKEN: 'token' });
     expect(run.code).toBe(2);

@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CASE_PACK_FILES, type CasePackContents, casePackFiles } from '../../shared/evidence/case-pack.ts';
 import {
   type BuiltManifest,
@@ -18,7 +14,6 @@ import {
 } from '../../shared/evidence/manifest.ts';
 import { type Finding, FindingSchema } from '../../shared/review/finding.ts';
 import { INITIAL_QUESTION_SET, type QuestionSet } from '../../shared/review/question-set.ts';
-import { runCli } from '../cli/run-cli.ts';
 
 const nodeSha256 = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');
 const bytes = (content: string | Uint8Array) =>
@@ -481,138 +476,3 @@ describe('a case pack', () => {
  * The `pack verify` and `report` commands against a stand-in for the API and the file store, for
  * the command's own behaviour; the tests against the whole system live with the other CLI tests.
  */
-describe('the pack and report commands', () => {
-  let server: Server;
-  let baseUrl: string;
-  let env: Record<string, string>;
-  let workDir: string;
-  /** The objects the stand-in store serves, by name. */
-  const objects = new Map<string, Uint8Array>();
-  let packResponse: Record<string, unknown>;
-  const requests: string[] = [];
-
-  beforeAll(async () => {
-    server = createServer((request, response) => {
-      const url = request.url ?? '';
-      requests.push(`${request.method} ${url}`);
-      const send = (status: number, body: string | Uint8Array, type = 'application/json') => {
-        response.writeHead(status, { 'content-type': type });
-        response.end(body);
-      };
-      if (request.method === 'GET' && url.startsWith('/store/')) {
-        const object = objects.get(decodeURIComponent(url.slice('/store/'.length)));
-        if (object) send(200, object, 'application/octet-stream');
-        else send(404, '<Error><Code>NoSuchKey</Code></Error>', 'application/xml');
-      } else if (request.method === 'GET' && url.startsWith(`/cases/${CASE_ID}/pack`)) {
-        send(200, JSON.stringify(packResponse));
-      } else if (request.method === 'POST' && /^\/(sittings|samples)\/[^/]+\/reports$/.test(url)) {
-        send(
-          201,
-          JSON.stringify({
-            reportId: 'rpt_1',
-            generatedAt: CREATED_AT,
-            files: {
-              json: `${baseUrl}/store/r.json`,
-              csv: `${baseUrl}/store/r.csv`,
-              html: `${baseUrl}/store/r.html`,
-            },
-            expiresAt: CREATED_AT,
-          }),
-        );
-      } else {
-        send(404, JSON.stringify({ error: 'NotFoundError', message: 'Not found' }));
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    env = { SCRUTINEER_API_URL: baseUrl, SCRUTINEER_TOKEN: 'a-token' };
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'scrutineer-evidence-'));
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => {
-    const { store, built } = storedPack(casePackFiles(contents()));
-    objects.clear();
-    for (const [name, content] of store) objects.set(name, content);
-    packResponse = {
-      subject: SUBJECT,
-      version: 1,
-      manifestSha256: built.manifestSha256,
-      createdAt: CREATED_AT,
-      versions: [{ version: 1, manifestSha256: built.manifestSha256, createdAt: CREATED_AT }],
-      manifest: { url: `${baseUrl}/store/${MANIFEST_NAME}` },
-      files: CASE_PACK_FILES.map((name) => ({ name, url: `${baseUrl}/store/${name}` })),
-      expiresAt: CREATED_AT,
-    };
-    requests.length = 0;
-  });
-
-  it('says every file of an intact pack matches, and exits 0', async () => {
-    const run = await runCli(['pack', 'verify', CASE_ID, '--version', '1'], env);
-
-    expect(run.code, run.stderr).toBe(0);
-    expect(requests).toContain(`GET /cases/${CASE_ID}/pack?version=1`);
-    expect(run.stdout).toMatch(/findings\.json\s+[0-9a-f]{12}…\s+ok/);
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
-      `Pack ${CASE_ID} v1: all 9 files match their SHA-256`,
-    );
-  });
-
-  it('names each altered or missing file, and exits 1', async () => {
-    objects.set('findings.json', bytes('[]\n'));
-    objects.delete('decision.json');
-
-    const run = await runCli(['pack', 'verify', CASE_ID, '--json'], env);
-    const table = await runCli(['pack', 'verify', CASE_ID], env);
-
-    expect(run.code).toBe(1);
-    const verification = JSON.parse(run.stdout) as {
-      ok: boolean;
-      files: { name: string; problem?: string }[];
-    };
-    expect(verification.ok).toBe(false);
-    expect(verification.files.filter((file) => file.problem)).toEqual([
-      expect.objectContaining({ name: 'decision.json', problem: 'missing' }),
-      expect.objectContaining({ name: 'findings.json', problem: 'altered' }),
-    ]);
-    expect(table.code).toBe(1);
-    expect(table.stdout).toContain(
-      `TAMPERED: pack ${CASE_ID} v1: decision.json missing; findings.json altered`,
-    );
-  });
-
-  it('catches a manifest that does not match the database', async () => {
-    packResponse.manifestSha256 = 'f'.repeat(64);
-
-    const run = await runCli(['pack', 'verify', CASE_ID], env);
-
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`TAMPERED: pack ${CASE_ID} v1: manifest.json altered`);
-  });
-
-  it('takes only case and sitting ids', async () => {
-    const run = await runCli(['pack', 'verify', 'smp_123'], env);
-
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('give a case (case_…) or a sitting (sit_…)');
-  });
-
-  it('generates a report and saves its three files', async () => {
-    objects.set('r.json', bytes('{"report":1}\n'));
-    objects.set('r.csv', bytes('a,b\n'));
-    objects.set('r.html', bytes('<!doctype html>\n'));
-    const out = path.join(workDir, 'reports');
-
-    const run = await runCli(['report', 'sitting', 'sit_2027q1', '--out', out], env);
-
-    expect(run.code, run.stderr).toBe(0);
-    expect(requests).toContain('POST /sittings/sit_2027q1/reports');
-    expect(run.stdout).toContain('Report rpt_1 of sitting sit_2027q1');
-    expect(await readFile(path.join(out, 'sit_2027q1-report.json'), 'utf8')).toBe('{"report":1}\n');
-    expect(await readFile(path.join(out, 'sit_2027q1-report.csv'), 'utf8')).toBe('a,b\n');
-    expect(await readFile(path.join(out, 'sit_2027q1-report.html'), 'utf8')).toBe('<!doctype html>\n');
-  });
-});
