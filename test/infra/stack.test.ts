@@ -138,7 +138,7 @@ describe('functions', () => {
         ([, policy]) =>
           (
             policy.Properties.PolicyDocument as {
-              Statement: { Action: string | string[]; Resource: unknown }[];
+              Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
             }
           ).Statement,
       );
@@ -183,6 +183,35 @@ describe('functions', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
+  });
+
+  it('never delete evidence, and list or write it only under their own prefix', () => {
+    const functions = Object.fromEntries(
+      resources('AWS::Lambda::Function').map(([id, fn]) => [
+        id,
+        (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string,
+      ]),
+    );
+    const roleOf = (prefix: string) =>
+      Object.entries(functions).find(([id]) => id.startsWith(prefix))?.[1] as string;
+    const onEvidence = (prefix: string) =>
+      statementsOf(roleOf(prefix)).filter((statement) =>
+        JSON.stringify(statement).includes('StorageEvidence'),
+      );
+    for (const [, policy] of resources('AWS::IAM::Policy')) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).not.toMatch(
+        /s3:DeleteObject|s3:PutObjectRetention|s3:BypassGovernanceRetention/,
+      );
+    }
+    const packWriter = onEvidence('ConcludeCaseWriteCasePackFunction');
+    expect(JSON.stringify(packWriter)).toContain('/packs/cases/*');
+    expect(packWriter.find((statement) => [statement.Action].flat().includes('s3:ListBucket'))).toMatchObject(
+      {
+        Condition: { StringLike: { 's3:prefix': ['packs/cases/*'] } },
+      },
+    );
+    const reader = onEvidence('HttpRoutegetCasePack');
+    expect(reader.flatMap((statement) => [statement.Action].flat())).not.toContain('s3:PutObject');
   });
 
   it('run a current Node.js runtime with tracing and a log group of their own', () => {
