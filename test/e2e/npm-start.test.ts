@@ -68,6 +68,7 @@ describe('npm start', () => {
     const banner = await first.ready;
     expect(banner).toContain(`API             http://127.0.0.1:${base}`);
     expect(banner).toMatch(/Demo data: import imp_\w+ loaded/);
+    expect(banner).toMatch(/6 nominated cases on the agenda of sit_2027q1, routed to reviewers/);
 
     const api = `http://127.0.0.1:${base}`;
     expect((await fetch(`${api}/imports`)).status).toBe(401);
