@@ -170,7 +170,7 @@ function refuseUnlessReviewable(reviewCase: ReviewCase, assignment: Assignment, 
       `Case ${reviewCase.caseId} is ${reviewCase.status.toLowerCase().replace('_', ' ')}: it takes no more findings`,
     );
   }
-  if (assignment.status === 'declined' || assignment.status === 'reassigned') {
+  if (assignment.status !== 'assigned' && assignment.status !== 'submitted') {
     throw new ConflictError(`Case ${reviewCase.caseId} is no longer assigned to you (${assignment.status})`);
   }
   if (today > assignment.dueDate) {
@@ -224,20 +224,29 @@ async function storeVersion(finding: Finding, alreadyThere: string): Promise<voi
 
 /** After a version is stored: the assignment is submitted, the case in review, the workflow started. */
 async function afterSubmission(finding: Finding, requestedBy: string) {
-  await documents.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.assignment(finding.assignmentId),
-      UpdateExpression: 'SET #status = :submitted, submittedAt = if_not_exists(submittedAt, :at)',
-      ConditionExpression: '#status IN (:assigned, :submitted)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':submitted': 'submitted',
-        ':assigned': 'assigned',
-        ':at': finding.submittedAt,
-      },
-    }),
-  );
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.assignment(finding.assignmentId),
+        UpdateExpression: 'SET #status = :submitted, submittedAt = if_not_exists(submittedAt, :at)',
+        ConditionExpression: '#status IN (:assigned, :submitted)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':submitted': 'submitted',
+          ':assigned': 'assigned',
+          ':at': finding.submittedAt,
+        },
+      }),
+    );
+  } catch (error) {
+    // The sweep took the case off the reviewer between the checks and now: the finding stays on
+    // record (it is in the pack) but counts only if they are still assigned.
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new ConflictError(`Case ${finding.caseId} was reassigned while your finding was being stored`);
+    }
+    throw error;
+  }
   await documents
     .send(
       new UpdateCommand({
