@@ -49,14 +49,14 @@ export type Assessment =
 const OPEN_FOR_CONCLUSION = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
 
 /** Moves the case from one of `from` to `to`; false when it was not in one of them. */
-async function moveCase(caseId: string, from: readonly string[], set: Record<string, unknown>, remove = '') {
+async function moveCase(caseId: string, from: readonly string[], set: Record<string, unknown>) {
   const names = Object.keys(set);
   try {
     await documents.send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.reviewCase(caseId),
-        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}${remove ? ` REMOVE ${remove}` : ''}`,
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
         ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
         ExpressionAttributeNames: {
           '#status': 'status',
@@ -86,16 +86,14 @@ async function nextSittingAfter(sittingId: string) {
 }
 
 /**
- * "Cannot conclude": the case leaves this sitting's reviewers and goes on the agenda of the panel's
- * next sitting if there is room, or waits for the chair to place it.
+ * A carried-over case goes on the agenda of the panel's next planned sitting if there is room;
+ * otherwise it waits for the chair to place it. The chair is told either way.
  */
-async function carryOver(caseId: string, sittingId: string, at: string): Promise<string | undefined> {
-  await moveCase(
-    caseId,
-    OPEN_FOR_CONCLUSION,
-    { status: 'CARRIED_OVER', carriedOverFrom: [sittingId], carriedOverAt: at },
-    'assignedReviewers, sittingId',
-  );
+async function placeOnNextSitting(
+  caseId: string,
+  sittingId: string,
+  at: string,
+): Promise<string | undefined> {
   const next = await nextSittingAfter(sittingId);
   let placed: string | undefined;
   if (next) {
@@ -132,23 +130,58 @@ async function carryOver(caseId: string, sittingId: string, at: string): Promise
   return placed;
 }
 
+/**
+ * Concludes the case unless a concurrent run already did. Returns whether this run made the change
+ * and the conclusion's time as recorded, which dates everything that follows it, so a second run
+ * writes the same history, notifications and recommendations (deduplicated by their keys).
+ */
 async function conclude(
   caseId: string,
   verdict: string,
   concludedBy: 'agreement' | 'moderation',
   at: string,
-) {
+): Promise<{ moved: boolean; concludedAt: string } | undefined> {
   const moved = await moveCase(caseId, OPEN_FOR_CONCLUSION, {
     status: 'CONCLUDED',
     verdict,
     concludedBy,
     concludedAt: at,
   });
-  if (!moved) {
-    const current = await getCase(caseId);
-    if (current.status !== 'CONCLUDED') return false;
+  if (moved) return { moved, concludedAt: at };
+  const current = await getCase(caseId);
+  return current.status === 'CONCLUDED' && current.concludedAt
+    ? { moved, concludedAt: current.concludedAt }
+    : undefined;
+}
+
+/** "Cannot conclude", carried over once; a concurrent run finds it done and changes nothing. */
+async function carryOver(caseId: string, sittingId: string, at: string): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(caseId),
+        UpdateExpression:
+          'SET #status = :carried, carriedOverAt = :at, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
+        ConditionExpression: '#status IN (:assigned, :inReview, :moderation) AND sittingId = :sitting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':carried': 'CARRIED_OVER',
+          ':at': at,
+          ':none': [],
+          ':from': [sittingId],
+          ':assigned': 'ASSIGNED',
+          ':inReview': 'IN_REVIEW',
+          ':moderation': 'MODERATION',
+          ':sitting': sittingId,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
-  return true;
 }
 
 /** The conclusion workflow's one decision step: see the module comment. */
@@ -200,7 +233,10 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   const verdict = moderation ? moderation.verdict : String(findings[0]?.verdict);
   const by = moderation ? 'moderation' : 'agreement';
   if (verdict === 'cannot_conclude') {
-    const to = await carryOver(caseId, sittingId, at);
+    if (!(await carryOver(caseId, sittingId, at))) {
+      return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
+    }
+    const to = await placeOnNextSitting(caseId, sittingId, at);
     await recordHistory(
       caseId,
       {
@@ -214,13 +250,17 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
     await audit({ status: 'CARRIED_OVER', by });
     return { caseId, outcome: 'carried-over', sittingId, ...(to ? { to } : {}) };
   }
-  if (!(await conclude(caseId, verdict, by, at))) {
-    return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
-  }
-  await recordRecommendations(caseId, sittingId, findings, moderation, at);
-  await recordHistory(caseId, { action: 'concluded', by: `system:conclusion (${by})`, why: verdict }, at);
-  await notify(chairsOf(sitting.panelId), 'case-concluded', { caseId, sittingId }, at);
-  await audit({ status: 'CONCLUDED', verdict, by });
+  const concluded = await conclude(caseId, verdict, by, at);
+  if (!concluded) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
+  const { concludedAt } = concluded;
+  await recordRecommendations(caseId, sittingId, findings, moderation, concludedAt);
+  await recordHistory(
+    caseId,
+    { action: 'concluded', by: `system:conclusion (${by})`, why: verdict },
+    concludedAt,
+  );
+  await notify(chairsOf(sitting.panelId), 'case-concluded', { caseId, sittingId }, concludedAt);
+  if (concluded.moved) await audit({ status: 'CONCLUDED', verdict, by });
   return { caseId, outcome: 'concluded', verdict, sittingId };
 }
 
