@@ -152,6 +152,7 @@ export class ScrutineerStack extends Stack {
         },
         getSittingRouting: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listAssignments: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getSittingProgress: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         declineAssignment: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);

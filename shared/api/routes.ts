@@ -396,6 +396,33 @@ export const ROUTES = {
     }),
     audit: 'consult',
   },
+  getSittingProgress: {
+    method: 'GET',
+    path: '/sittings/{sittingId}/progress',
+    summary:
+      'Where each case on the agenda stands: status, findings submitted, verdict once concluded; what awaits moderation',
+    access: ['panel_chair', 'admin'],
+    params: SittingIdParamsSchema,
+    response: z.object({
+      sittingId: z.string(),
+      findingsDeadline: z.iso.date(),
+      awaitingModeration: z.number().int(),
+      concluded: z.number().int(),
+      carriedOver: z.number().int(),
+      cases: z.array(
+        z.object({
+          caseId: z.string(),
+          origin: z.enum(['dip-sample', 'nomination']),
+          status: z.string(),
+          reviewers: z.number().int(),
+          submitted: z.number().int(),
+          verdict: z.string().optional(),
+          concludedBy: z.enum(['agreement', 'moderation']).optional(),
+        }),
+      ),
+    }),
+    audit: 'consult',
+  },
   listAssignments: {
     method: 'GET',
     path: '/assignments',

@@ -10,7 +10,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { documents, s3 } from '../aws-clients.ts';
-import { getCase } from '../cases/case-store.ts';
+import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import type { Decision } from '../decisions/decision.ts';
@@ -371,12 +371,15 @@ export async function amendFinding(
 
 /**
  * Who may read the findings on a case: the audit team and admins; the chair of the panel it sits
- * before; and a reviewer of the case once their own finding is in (blind review until then).
- * Anyone else is told the case does not exist.
+ * before; and a reviewer of the case once their own finding is in. Blindness comes first: a
+ * current reviewer of the case who has not submitted reads nothing, whatever else they are (a
+ * chair who also reviews waits like everyone else). Anyone refused is told the case does not exist.
  */
 async function mayReadFindings(principal: Principal, reviewCase: ReviewCase): Promise<boolean> {
-  if (principal.roles.includes('admin') || principal.roles.includes('auditor')) return true;
   const sittingId = reviewCase.sittingId ?? reviewCase.carriedOverFrom?.at(-1);
+  const own = sittingId ? await ownAssignmentOn(principal, reviewCase.caseId, sittingId) : undefined;
+  if (own === 'assigned') return false;
+  if (principal.roles.includes('admin') || principal.roles.includes('auditor')) return true;
   if (!sittingId) return false;
   if (principal.roles.includes('panel_chair')) {
     const chairs = await sittingFor(principal, sittingId).then(
@@ -385,18 +388,63 @@ async function mayReadFindings(principal: Principal, reviewCase: ReviewCase): Pr
     );
     if (chairs) return true;
   }
-  if (principal.roles.includes('panel_member')) {
-    const reviewer = await reviewerOf(principal);
-    if (!reviewer) return false;
-    const { Item } = await documents.send(
-      new GetCommand({
-        TableName: table(),
-        Key: keys.assignment(deterministicId('asg', reviewCase.caseId, sittingId, reviewer.reviewerId)),
-      }),
-    );
-    return Item?.status === 'submitted';
+  return principal.roles.includes('panel_member') && own === 'submitted';
+}
+
+/** The status of the caller's own assignment on the case in the sitting, if they have one. */
+async function ownAssignmentOn(principal: Principal, caseId: string, sittingId: string) {
+  if (!principal.roles.includes('panel_member')) return undefined;
+  const reviewer = await reviewerOf(principal);
+  if (!reviewer) return undefined;
+  const { Item } = await documents.send(
+    new GetCommand({
+      TableName: table(),
+      Key: keys.assignment(deterministicId('asg', caseId, sittingId, reviewer.reviewerId)),
+    }),
+  );
+  return Item ? AssignmentSchema.parse(Item).status : undefined;
+}
+
+/**
+ * Where each case on a sitting's agenda stands, for its chair: status, how many of its reviewers
+ * have submitted, and the verdict once concluded. Counts only, never verdicts in progress, so a
+ * chair who also reviews stays blind.
+ */
+export async function progressOfSitting(principal: Principal, sittingId: string) {
+  const sitting = await sittingFor(principal, sittingId);
+  const cases: {
+    caseId: string;
+    origin: 'dip-sample' | 'nomination';
+    status: string;
+    reviewers: number;
+    submitted: number;
+    verdict?: string;
+    concludedBy?: 'agreement' | 'moderation';
+  }[] = [];
+  for (const caseId of sitting.agenda) {
+    const reviewCase = await getCase(caseId);
+    const here = reviewCase.sittingId === sittingId;
+    const reviewers = here ? await assignedReviewersOf(caseId) : [];
+    const latest = latestVersions(await findingsOfCase(caseId, sittingId));
+    cases.push({
+      caseId,
+      origin: reviewCase.origin.kind,
+      status: here ? reviewCase.status : 'CARRIED_OVER',
+      reviewers: reviewers.length,
+      submitted: reviewers.filter((reviewerId) => latest.has(reviewerId)).length,
+      ...(here && reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
+      ...(here && reviewCase.concludedBy ? { concludedBy: reviewCase.concludedBy } : {}),
+    });
   }
-  return false;
+  const count = (status: string) => cases.filter((c) => c.status === status).length;
+  return {
+    sittingId,
+    findingsDeadline: sitting.findingsDeadline,
+    awaitingModeration: count('MODERATION'),
+    concluded: count('CONCLUDED') + count('CLOSED'),
+    carriedOver: count('CARRIED_OVER'),
+    cases,
+  };
 }
 
 export async function caseFindingsFor(principal: Principal, caseId: string) {

@@ -71,6 +71,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   addToAgenda: { path: { sittingId: 'sit_none' }, body: { caseIds: ['case_00000000000000000000000000'] } },
   routeSitting: { path: { sittingId: 'sit_none' } },
   getSittingRouting: { path: { sittingId: 'sit_none' } },
+  getSittingProgress: { path: { sittingId: 'sit_none' } },
   listAssignments: { path: {} },
   declineAssignment: {
     path: { assignmentId: 'asg_00000000000000000000000000' },

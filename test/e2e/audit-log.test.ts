@@ -249,6 +249,10 @@ const CALLS: Record<
       return stack.api('GET', '/sittings/sit_2027q1/routing', { as: 'chair' });
     },
   },
+  getSittingProgress: {
+    as: 'chair',
+    call: () => stack.api('GET', '/sittings/sit_2027q1/progress', { as: 'chair' }),
+  },
   listAssignments: {
     as: 'panel',
     call: async () => {

@@ -293,6 +293,15 @@ describe('concluding', () => {
     const caseB = nominated[1] as string;
     await reviewCase(stack, caseB, ['consistent', 'inappropriate']);
     expect((await caseRecord(caseB)).status).toBe('MODERATION');
+    const progress = await stack.api('GET', `/sittings/${SITTING}/progress`, { as: 'chair' });
+    expect(progress.body).toMatchObject({ awaitingModeration: 1, concluded: 2 });
+    expect((progress.body.cases as { caseId: string }[]).find((c) => c.caseId === caseB)).toEqual({
+      caseId: caseB,
+      origin: 'nomination',
+      status: 'MODERATION',
+      reviewers: 2,
+      submitted: 2,
+    });
     const notifications = await stack.api('GET', '/notifications', { as: 'chair' });
     expect(notifications.body.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'moderation-needed', caseId: caseB })]),
