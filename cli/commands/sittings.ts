@@ -44,7 +44,61 @@ export function addSittingsCommand(program: Command): void {
     .command('sittings')
     .description("the panel's sittings: list them, move a reviewer's cases to others");
   addList(sittings);
+  addProgress(sittings);
   addReassign(sittings);
+}
+
+interface Progress {
+  readonly sittingId: string;
+  readonly findingsDeadline: string;
+  readonly awaitingModeration: number;
+  readonly concluded: number;
+  readonly carriedOver: number;
+  readonly cases: readonly {
+    readonly caseId: string;
+    readonly origin: string;
+    readonly status: string;
+    readonly reviewers: number;
+    readonly submitted: number;
+    readonly verdict?: string;
+    readonly concludedBy?: string;
+  }[];
+}
+
+function addProgress(sittings: Command): void {
+  withSignInOptions(
+    sittings
+      .command('progress')
+      .description(
+        "where each case on a sitting's agenda stands: findings in, verdicts, what awaits moderation",
+      )
+      .argument('<sittingId>', 'the sitting, such as sit_2027q1')
+      .option('--json', 'print the progress as JSON'),
+    SITTINGS_USER,
+  ).action(async (sittingId: string, options: JsonOption, command: Command) => {
+    const progress = await (await connect(command)).get<Progress>(
+      `/sittings/${encodeURIComponent(sittingId)}/progress`,
+    );
+    result(options.json ? JSON.stringify(progress, null, 2) : formatProgress(progress));
+  });
+}
+
+function formatProgress(progress: Progress): string {
+  return [
+    formatTable([
+      ['case', 'from', 'status', 'findings', 'verdict'],
+      ...progress.cases.map((c): Cell[] => [
+        c.caseId,
+        c.origin,
+        c.status,
+        `${c.submitted}/${c.reviewers}`,
+        c.verdict ? `${c.verdict}${c.concludedBy === 'moderation' ? ' (moderated)' : ''}` : '',
+      ]),
+    ]),
+    '',
+    `${progress.sittingId}: ${progress.concluded} concluded, ${progress.awaitingModeration} awaiting moderation, ` +
+      `${progress.carriedOver} carried over; findings due ${progress.findingsDeadline}.`,
+  ].join('\n');
 }
 
 function addList(sittings: Command): void {

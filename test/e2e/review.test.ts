@@ -293,6 +293,12 @@ describe('concluding', () => {
     const caseB = nominated[1] as string;
     await reviewCase(stack, caseB, ['consistent', 'inappropriate']);
     expect((await caseRecord(caseB)).status).toBe('MODERATION');
+    const shown = await runCli(['sittings', 'progress', SITTING], {
+      SCRUTINEER_API_URL: stack.runtime.apiUrl,
+      SCRUTINEER_ISSUER_URL: stack.runtime.issuerUrl,
+    });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('2 concluded, 1 awaiting moderation');
     const progress = await stack.api('GET', `/sittings/${SITTING}/progress`, { as: 'chair' });
     expect(progress.body).toMatchObject({ awaitingModeration: 1, concluded: 2 });
     expect((progress.body.cases as { caseId: string }[]).find((c) => c.caseId === caseB)).toEqual({
