@@ -14,6 +14,7 @@ const results = [
   await importThroughput(sizes),
   await (await import('./sample-selection.ts')).sampleSelection(),
   await (await import('./route-cases.ts')).routeCasesBench(),
+  await (await import('./evidence-packs.ts')).evidencePacksBench(),
 ];
 
 const cpu = os.cpus()[0]?.model ?? 'CPU';
