@@ -87,6 +87,13 @@ export class ScrutineerStack extends Stack {
       fn.bindTableReader(tables.main, ENV.mainTable);
       fn.bindBucket(storage.evidence, ENV.evidenceBucket, { read: true, list: true, prefix });
     };
+    const writesSittingPacks = (fn: ScrutineerFunction) =>
+      fn.bindBucket(storage.evidence, ENV.evidenceBucket, {
+        read: true,
+        write: true,
+        list: true,
+        prefix: 'packs/sittings/',
+      });
     const writesReports = (fn: ScrutineerFunction) => {
       fn.bindTableWriter(tables.main, ENV.mainTable);
       fn.bindBucket(storage.reports, ENV.reportsBucket, { read: true, write: true, prefix: 'reports/' });
@@ -199,12 +206,12 @@ export class ScrutineerStack extends Stack {
         getSittingPack: readsPacks('packs/sittings/'),
         createSittingReport: (fn) => {
           writesReports(fn);
-          fn.bindBucket(storage.evidence, ENV.evidenceBucket, {
-            read: true,
-            write: true,
-            list: true,
-            prefix: 'packs/sittings/',
-          });
+          writesSittingPacks(fn);
+        },
+        closeSitting: (fn) => {
+          writesReports(fn);
+          writesSittingPacks(fn);
+          publish(fn);
         },
         createSampleReport: writesReports,
         listRecommendations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),

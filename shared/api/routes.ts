@@ -623,6 +623,22 @@ export const ROUTES = {
     audit: 'combine',
     timeoutSeconds: 29,
   },
+  closeSitting: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/closure',
+    summary:
+      'Close a sitting after it met: cases without a conclusion go to the next sitting, and the final report is frozen as its pack',
+    access: ['panel_chair'],
+    params: SittingIdParamsSchema,
+    response: z.object({
+      sittingId: z.string(),
+      status: z.literal('CLOSED'),
+      carriedOver: z.array(z.object({ caseId: z.string(), to: z.string().optional() })),
+      report: ReportLinksSchema,
+    }),
+    audit: 'alter',
+    timeoutSeconds: 29,
+  },
   createSampleReport: {
     method: 'POST',
     path: '/samples/{sampleId}/reports',

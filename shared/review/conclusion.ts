@@ -154,8 +154,20 @@ async function conclude(
     : undefined;
 }
 
-/** "Cannot conclude", carried over once; a concurrent run finds it done and changes nothing. */
-async function carryOver(caseId: string, sittingId: string, at: string): Promise<boolean> {
+/** Statuses a case can be carried over from: in review, or (when its sitting closes) never routed. */
+const CARRIABLE = [...OPEN_FOR_CONCLUSION, 'OPEN'];
+
+/**
+ * Carries the case from this sitting to the next, once: it leaves the sitting's reviewers, keeps
+ * every sitting it left, goes on the next sitting's agenda if there is room, and the history says
+ * by whom and why. A concurrent or repeated run finds it done and changes nothing.
+ */
+export async function carryToNextSitting(
+  caseId: string,
+  sittingId: string,
+  at: string,
+  reason: { by: string; why: string },
+): Promise<{ carried: boolean; to?: string }> {
   try {
     await documents.send(
       new UpdateCommand({
@@ -163,25 +175,25 @@ async function carryOver(caseId: string, sittingId: string, at: string): Promise
         Key: keys.reviewCase(caseId),
         UpdateExpression:
           'SET #status = :carried, carriedOverAt = :at, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
-        ConditionExpression: '#status IN (:assigned, :inReview, :moderation) AND sittingId = :sitting',
+        ConditionExpression: `#status IN (${CARRIABLE.map((_, i) => `:s${i}`).join(', ')}) AND sittingId = :sitting`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':carried': 'CARRIED_OVER',
           ':at': at,
           ':none': [],
           ':from': [sittingId],
-          ':assigned': 'ASSIGNED',
-          ':inReview': 'IN_REVIEW',
-          ':moderation': 'MODERATION',
           ':sitting': sittingId,
+          ...Object.fromEntries(CARRIABLE.map((status, i) => [`:s${i}`, status])),
         },
       }),
     );
-    return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof ConditionalCheckFailedException) return { carried: false };
     throw error;
   }
+  const to = await placeOnNextSitting(caseId, sittingId, at);
+  await recordHistory(caseId, { action: 'carried-over', ...reason, ...(to ? { to } : {}) }, at);
+  return { carried: true, ...(to ? { to } : {}) };
 }
 
 /** The conclusion workflow's one decision step: see the module comment. */
@@ -233,20 +245,11 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   const verdict = moderation ? moderation.verdict : String(findings[0]?.verdict);
   const by = moderation ? 'moderation' : 'agreement';
   if (verdict === 'cannot_conclude') {
-    if (!(await carryOver(caseId, sittingId, at))) {
-      return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
-    }
-    const to = await placeOnNextSitting(caseId, sittingId, at);
-    await recordHistory(
-      caseId,
-      {
-        action: 'carried-over',
-        by: `system:conclusion (${by})`,
-        why: 'the panel cannot conclude',
-        ...(to ? { to } : {}),
-      },
-      at,
-    );
+    const { carried, to } = await carryToNextSitting(caseId, sittingId, at, {
+      by: `system:conclusion (${by})`,
+      why: 'the panel cannot conclude',
+    });
+    if (!carried) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
     await audit({ status: 'CARRIED_OVER', by });
     return { caseId, outcome: 'carried-over', sittingId, ...(to ? { to } : {}) };
   }

@@ -132,6 +132,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   correctCasePack: { path: { caseId: 'case_00000000000000000000000000' }, body: { reason: 'a correction' } },
   getSittingPack: { path: { sittingId: 'sit_none' } },
   createSittingReport: { path: { sittingId: 'sit_none' } },
+  closeSitting: { path: { sittingId: 'sit_none' } },
   createSampleReport: { path: { sampleId: 'smp_00000000000000000000000000' } },
   listRecommendations: { path: {} },
   closeRecommendation: {

@@ -397,6 +397,16 @@ const CALLS: Record<
     as: 'chair',
     call: () => stack.api('POST', '/sittings/sit_2027q1/reports', { as: 'chair' }),
   },
+  closeSitting: {
+    as: 'chair',
+    call: async () => {
+      await stack.api('PUT', '/sittings/sit_2027q4', {
+        as: 'chair',
+        body: { panelId: 'pan_rsp', date: '2027-10-20', findingsDeadline: '2027-10-13', status: 'PLANNED' },
+      });
+      return stack.api('POST', '/sittings/sit_2027q4/closure', { as: 'chair' });
+    },
+  },
   createSampleReport: {
     as: 'auditor',
     call: async () => stack.api('POST', `/samples/${await drawnSample()}/reports`, { as: 'auditor' }),

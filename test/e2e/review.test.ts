@@ -577,3 +577,47 @@ describe('recommendations', () => {
     expect(again.status).toBe(409);
   });
 });
+
+describe('closing the sitting', () => {
+  it('carries cases still without a conclusion to the next sitting and freezes the final report', async () => {
+    const [fifth] = (await stack.eligibleDecisions()).slice(4, 5);
+    const late = String((await stack.nominate(String(fifth?.decisionId), 'cps')).body.caseId);
+    await stack.api('POST', `/sittings/${SITTING}/agenda`, { as: 'chair', body: { caseIds: [late] } });
+    await stack.routeSitting(SITTING);
+    const [first, second] = await reviewersOf(stack, late);
+    const firstToken = await reviewerToken(stack, String(first));
+    await submitAndConclude(
+      stack,
+      firstToken,
+      await assignedCase(stack, firstToken, late),
+      findingFor(await assignedCase(stack, firstToken, late), 'consistent'),
+    );
+    const secondToken = await reviewerToken(stack, String(second));
+    const stillOpen = await assignedCase(stack, secondToken, late);
+    const packsBefore = (await stack.api('GET', `/sittings/${SITTING}/pack`, { as: 'chair' })).body.version;
+
+    const closed = await stack.api('POST', `/sittings/${SITTING}/closure`, { as: 'chair' });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body).toMatchObject({
+      status: 'CLOSED',
+      carriedOver: [{ caseId: late, to: NEXT_SITTING }],
+    });
+    const report = await (
+      await fetch(String((closed.body.report as { files: { json: string } }).files.json))
+    ).json();
+    expect((report as { verdicts: { carriedOver: number; concluded: number } }).verdicts).toMatchObject({
+      concluded: 6,
+      carriedOver: 2,
+    });
+    const pack = await stack.api('GET', `/sittings/${SITTING}/pack`, { as: 'chair' });
+    expect(pack.body.version).toBe(Number(packsBefore) + 1);
+
+    const tooLate = await stack.api('POST', `/assignments/${stillOpen.assignment.assignmentId}/findings`, {
+      token: secondToken,
+      body: findingFor(stillOpen, 'consistent'),
+    });
+    expect(tooLate.status).toBe(409);
+    expect((await stack.api('POST', `/sittings/${SITTING}/closure`, { as: 'chair' })).status).toBe(409);
+    expect((await caseRecord(late)).status).toBe('CARRIED_OVER');
+  });
+});

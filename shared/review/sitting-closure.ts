@@ -1,0 +1,83 @@
+/**
+ * Closing a sitting, after the panel has met: every case on its agenda still without a conclusion
+ * (awaiting findings or moderation, or never routed) is carried to the next sitting, its open
+ * assignments end, the sitting is marked closed, and its final report is made and frozen as the
+ * sitting's evidence pack.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documents } from '../aws-clients.ts';
+import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
+import { keys } from '../data/keys.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError } from '../errors.ts';
+import type { Principal } from '../http/principal.ts';
+import { deterministicId } from '../ids.ts';
+import { sittingFor } from '../panels/agenda.ts';
+import { createSittingReport } from '../reports/reports.ts';
+import { recordHistory } from '../routing/assignments.ts';
+import { carryToNextSitting } from './conclusion.ts';
+
+const table = () => requireEnv(ENV.mainTable);
+
+/** Ends an assignment still open when its sitting closed; a submitted one stays as it is. */
+async function endOpenAssignment(
+  caseId: string,
+  sittingId: string,
+  reviewerId: string,
+  at: string,
+  by: string,
+) {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.assignment(deterministicId('asg', caseId, sittingId, reviewerId)),
+        UpdateExpression: 'SET #status = :reassigned, declinedAt = :at',
+        ConditionExpression: '#status IN (:assigned, :overdue)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':reassigned': 'reassigned',
+          ':assigned': 'assigned',
+          ':overdue': 'overdue',
+          ':at': at,
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return;
+    throw error;
+  }
+  await recordHistory(caseId, { action: 'reassigned', reviewerId, by, why: 'the sitting closed' }, at);
+}
+
+export async function closeSitting(principal: Principal, sittingId: string, now = new Date()) {
+  const sitting = await sittingFor(principal, sittingId);
+  if (sitting.status === 'CLOSED') throw new ConflictError(`Sitting ${sittingId} is already closed`);
+  const at = now.toISOString();
+  const carriedOver: { caseId: string; to?: string }[] = [];
+  for (const caseId of sitting.agenda) {
+    const reviewCase = await getCase(caseId);
+    const reviewers = await assignedReviewersOf(caseId);
+    if (reviewCase.sittingId !== sittingId) continue;
+    const { carried, to } = await carryToNextSitting(caseId, sittingId, at, {
+      by: principal.subject,
+      why: 'not concluded when the sitting closed',
+    });
+    if (!carried) continue;
+    for (const reviewerId of reviewers)
+      await endOpenAssignment(caseId, sittingId, reviewerId, at, principal.subject);
+    carriedOver.push({ caseId, ...(to ? { to } : {}) });
+  }
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.sitting(sittingId),
+      UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':closed': 'CLOSED', ':at': at, ':by': principal.subject },
+    }),
+  );
+  const report = await createSittingReport(principal, sittingId, now);
+  return { sittingId, status: 'CLOSED' as const, carriedOver, report };
+}
