@@ -1,8 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { listRecommendations } from '#shared/recommendations/recommendations';
+import { recommendationsFor } from '#shared/recommendations/recommendations';
 
-export const handler = apiHandler('listRecommendations', async ({ recordAccess }) => {
-  const items = await listRecommendations();
+export const handler = apiHandler('listRecommendations', async ({ principal, recordAccess }) => {
+  const items = await recommendationsFor(principal);
   recordAccess({
     action: 'consult',
     recordType: 'recommendation',

@@ -654,7 +654,8 @@ export const ROUTES = {
   listRecommendations: {
     method: 'GET',
     path: '/recommendations',
-    summary: 'Recommendations of concluded cases with owners, due dates and status, soonest due first',
+    summary:
+      'Recommendations of concluded cases (of the panels you chair; all, for auditors and admins) with owners, due dates and status, soonest due first',
     access: recommendationReaders,
     response: z.object({ items: z.array(RecommendationSchema) }),
     audit: 'consult',

@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
+import { sittingsFor } from '../panels/agenda.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import type { Finding } from '../review/finding.ts';
 import { type Recommendation, RecommendationSchema } from './recommendation.ts';
@@ -92,6 +93,22 @@ export async function listRecommendations(): Promise<Recommendation[]> {
   return items.map((item) => RecommendationSchema.parse(item));
 }
 
+/**
+ * The recommendations the principal may see: all of them for the audit team and admins; for a
+ * chair, those of the sittings of the panels they chair.
+ */
+async function visibleSittings(principal: Principal): Promise<((sittingId: string) => boolean) | undefined> {
+  if (principal.roles.includes('admin') || principal.roles.includes('auditor')) return undefined;
+  const chaired = new Set((await sittingsFor(principal)).map((sitting) => sitting.sittingId));
+  return (sittingId) => chaired.has(sittingId);
+}
+
+export async function recommendationsFor(principal: Principal): Promise<Recommendation[]> {
+  const visible = await visibleSittings(principal);
+  const all = await listRecommendations();
+  return visible ? all.filter((recommendation) => visible(recommendation.sittingId)) : all;
+}
+
 export async function getRecommendation(recommendationId: string): Promise<Recommendation> {
   const { Item } = await documents.send(
     new GetCommand({ TableName: table(), Key: keys.recommendation(recommendationId) }),
@@ -108,6 +125,9 @@ export async function closeRecommendation(
   now = new Date(),
 ): Promise<Recommendation> {
   const current = await getRecommendation(recommendationId);
+  const visible = await visibleSittings(principal);
+  if (visible && !visible(current.sittingId))
+    throw new NotFoundError(`No recommendation ${recommendationId}`);
   if (current.status === 'closed') {
     if (current.closingEvidence === evidence && current.closedBy === principal.subject) return current;
     throw new ConflictError(`Recommendation ${recommendationId} was closed on ${current.closedAt}`);

@@ -564,6 +564,13 @@ describe('recommendations', () => {
         expect.objectContaining({ kind: 'recommendation-overdue', recommendationId: late?.recommendationId }),
       ]),
     );
+    const otherChair = await stack.runtime.tokenFor('chair', { sub: 'demo-another-chair' });
+    expect((await stack.api('GET', '/recommendations', { token: otherChair })).body.items).toEqual([]);
+    const notTheirs = await stack.api('POST', `/recommendations/${late?.recommendationId}/closure`, {
+      token: otherChair,
+      body: { evidence: 'not mine to close' },
+    });
+    expect(notTheirs.status).toBe(404);
     const closed = await stack.api('POST', `/recommendations/${late?.recommendationId}/closure`, {
       as: 'chair',
       body: { evidence: 'Supervision checklist issued; see force order 12/2027' },
