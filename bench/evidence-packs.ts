@@ -157,14 +157,16 @@ function contents(i: number, questionSet: QuestionSet): CasePackContents {
     assignments,
     history,
     findings,
-    moderation: {
-      caseId,
-      sittingId: 'sit_bench',
-      outcome: 'agreed',
-      note: 'Chair agrees with both reviewers; the amended finding is the one the panel adopts.',
-      moderatedBy: 'sub-chair',
-      moderatedAt: '2027-03-01T15:00:00.000Z',
-    },
+    moderations: [
+      {
+        caseId,
+        sittingId: 'sit_bench',
+        outcome: 'agreed',
+        note: 'Chair agrees with both reviewers; the amended finding is the one the panel adopts.',
+        moderatedBy: 'sub-chair',
+        moderatedAt: '2027-03-01T15:00:00.000Z',
+      },
+    ],
     questionSets: [questionSet],
   };
 }

@@ -535,7 +535,7 @@ export const ROUTES = {
       status: z.string(),
       verdict: z.string().optional(),
       findings: z.array(FindingSchema),
-      moderation: ModerationSchema.optional(),
+      moderations: z.array(ModerationSchema).describe('One per sitting the case was moderated in'),
     }),
     audit: 'consult',
   },

@@ -46,7 +46,10 @@ export const ReviewCaseSchema = z.object({
   concludedAt: z.iso.datetime().optional(),
   verdict: z.string().optional(),
   concludedBy: z.enum(['agreement', 'moderation']).optional(),
-  /** Sittings this case was carried over from, oldest first. */
+  /** Sittings this case was carried over from, oldest first, and the last carry-over: when, by whom, why. */
   carriedOverFrom: z.array(z.string()).optional(),
+  carriedOver: z.object({ at: z.iso.datetime(), by: z.string(), why: z.string() }).optional(),
+  /** When the reviewers' verdicts were found to differ and the case went to the chair. */
+  moderationSince: z.iso.datetime().optional(),
 });
 export type ReviewCase = z.infer<typeof ReviewCaseSchema>;

@@ -4,20 +4,21 @@
  * function of the stored records only (dated by the conclusion, not by the clock), so the workflow
  * step can run again and find the pack already written.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { documents } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
 import { findingsOfCase } from '../review/findings.ts';
-import { getModeration } from '../review/moderation.ts';
+import { moderationsOf } from '../review/moderation.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
 import { AssignmentSchema } from '../routing/assignments.ts';
 import { getStoredSample } from '../sampling/sample-store.ts';
@@ -52,14 +53,12 @@ async function provenanceOf(reviewCase: ReviewCase): Promise<PackProvenance> {
 }
 
 async function historyOf(caseId: string): Promise<PackHistoryEvent[]> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-      ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
-    }),
-  );
-  return Items.map((item) => stripKeys(item) as PackHistoryEvent);
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
+  });
+  return items.map((item) => stripKeys(item) as PackHistoryEvent);
 }
 
 /** Every assignment the case ever had: one per sitting it sat in × reviewer its history names. */
@@ -95,7 +94,7 @@ export async function casePackContents(
   const history = await historyOf(caseId);
   const findings = await findingsOfCase(caseId);
   const versions = [...new Set(findings.map((finding) => finding.questionSetVersion))].sort((a, b) => a - b);
-  const moderation = await getModeration(caseId, reviewCase.sittingId);
+  const moderations = await moderationsOf(caseId);
   return {
     caseId,
     createdAt: reviewCase.concludedAt ?? reviewCase.openedAt,
@@ -106,7 +105,7 @@ export async function casePackContents(
     assignments: await assignmentsOf(reviewCase, history),
     history,
     findings,
-    ...(moderation ? { moderation } : {}),
+    moderations,
     questionSets: await Promise.all(versions.map((version) => getQuestionSet(version))),
   };
 }

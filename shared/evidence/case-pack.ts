@@ -4,9 +4,9 @@
  * pack's manifest (manifest.ts). The same contents always give byte-identical files (keys sorted,
  * lists in a fixed order), so rebuilding a pack from the same records gives the same hashes.
  *
- * Every pack has the same nine files. `moderation.json` holds `null` when the case was not
- * moderated, so "no moderation" is stated inside the hashed content rather than read from a file
- * that is not there.
+ * Every pack has the same nine files. `moderation.json` holds every moderation of the case, one
+ * per sitting it was moderated in (`[]` when it never was), so "no moderation" is stated inside the
+ * hashed content rather than read from a file that is not there.
  *
  * Free text (nominations, rationales, learning points) is whatever people typed, markup included:
  * the HTML escapes every value through shared/reports/html.ts and never runs any of it.
@@ -82,7 +82,8 @@ export interface CasePackContents {
   readonly history: readonly PackHistoryEvent[];
   /** Every version of every finding, amendments included. */
   readonly findings: readonly Finding[];
-  readonly moderation?: PackRecord;
+  /** The chair's moderations, one per sitting the case was moderated in, oldest first. */
+  readonly moderations: readonly PackRecord[];
   /** At least every version a finding answered. */
   readonly questionSets: readonly QuestionSet[];
   /** The version this one supersedes, and why. */
@@ -122,7 +123,7 @@ export function casePackFiles(contents: CasePackContents): PackFile[] {
     json('case.json', contents.reviewCase),
     json('decision.json', contents.decision),
     json('findings.json', ordered.findings),
-    json('moderation.json', contents.moderation ?? null),
+    json('moderation.json', contents.moderations),
     json('nominations.json', ordered.nominations),
     { name: 'pack.html', contentType: HTML_TYPE, content: renderCasePack(ordered) },
     json('provenance.json', contents.provenance),
@@ -215,7 +216,12 @@ function renderCasePack(contents: CasePackContents): string {
     section('Nominations', nominationsHtml(contents.nominations)),
     section('Assignments', assignmentsHtml(contents.assignments, contents.history)),
     section('Findings', findingsHtml(contents.findings, contents.questionSets)),
-    section('Moderation', contents.moderation ? fieldList(contents.moderation) : paragraph('Not moderated.')),
+    section(
+      'Moderation',
+      contents.moderations.length > 0
+        ? contents.moderations.map((moderation) => fieldList(moderation)).join('\n')
+        : paragraph('Not moderated.'),
+    ),
     section('Question sets', questionSetsHtml(contents.questionSets)),
     section('Integrity', integrityHtml(contents)),
   ].join('\n');

@@ -3,27 +3,25 @@
  * report), a manifest with the SHA-256 of every file, and the manifest's own hash in the main table,
  * which is what makes tampering with the bucket detectable.
  *
- * Write-once: in AWS the bucket's Object Lock keeps every version; here, the code never overwrites
- * an object (a put is made only where nothing is, and an existing object must hold the same bytes).
- * A corrected pack is the next version, whose manifest names the version it supersedes and why.
+ * Write-once: in AWS the bucket's Object Lock keeps every version. The code never overwrites
+ * either: a version number is reserved in the table for one manifest before any object is written,
+ * objects go only under a number reserved for exactly their bytes, and each put is conditional on
+ * nothing being there (an object already there must hold the same bytes). A corrected pack is the
+ * next version, whose manifest names the version it supersedes and why.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NotFound,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { documents, s3 } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import {
   buildManifest,
+  MANIFEST_NAME,
   manifestKey,
   type PackFile,
   type PackSubject,
@@ -47,6 +45,8 @@ export const PackVersionSchema = z.object({
   manifestSha256: z.string(),
   createdAt: z.iso.datetime(),
   files: z.array(z.object({ name: z.string(), sha256: z.string() })),
+  /** `writing` from the moment the number is reserved until every object is in place. */
+  status: z.enum(['writing', 'complete']).default('complete'),
   reason: z.string().optional(),
   previous: z
     .object({ version: z.number().int(), manifestSha256: z.string(), reason: z.string() })
@@ -57,34 +57,31 @@ export type PackVersion = z.infer<typeof PackVersionSchema>;
 const partitionOf = (subject: PackSubject) =>
   subject.kind === 'case' ? keys.reviewCase(subject.id).pk : keys.sitting(subject.id).pk;
 
-/** Every version of the subject's pack, oldest first. */
+/** Every version of the subject's pack, oldest first, those still being written included. */
 export async function packVersions(subject: PackSubject): Promise<PackVersion[]> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pack)',
-      ExpressionAttributeValues: { ':pk': partitionOf(subject), ':pack': 'PACK#' },
-    }),
-  );
-  return Items.map((item) => PackVersionSchema.parse(item));
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pack)',
+    ExpressionAttributeValues: { ':pk': partitionOf(subject), ':pack': 'PACK#' },
+  });
+  return items.map((item) => PackVersionSchema.parse(item));
 }
 
-async function readObject(key: string): Promise<Uint8Array | undefined> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
-    return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
+const completed = (versions: readonly PackVersion[]) => versions.filter((v) => v.status === 'complete');
+
+/** An object that is there (callers know from a listing or a failed conditional put). */
+async function readObject(key: string): Promise<Uint8Array> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
+  return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
 }
 
-/** Puts the object only where there is none; an object already there must hold the same bytes. */
+/**
+ * Puts the object only where there is none (If-None-Match: *); when one is there already, it must
+ * hold the same bytes. S3 answers 412 to a put where an object exists; the local stand-in ignores
+ * the condition, where the version reserved for exactly these bytes is what keeps others out.
+ */
 async function putOnce(key: string, content: string | Uint8Array, contentType: string): Promise<void> {
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
-  } catch (error) {
-    if (!(error instanceof NotFound) && (error as { name?: string }).name !== 'NotFound') throw error;
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket(),
@@ -94,77 +91,115 @@ async function putOnce(key: string, content: string | Uint8Array, contentType: s
         IfNoneMatch: '*',
       }),
     );
-    return;
-  }
-  const existing = await readObject(key);
-  if (!existing || sha256Hex(existing) !== sha256Hex(content)) {
-    throw new ConflictError(`Evidence object ${key} exists with other content; packs are never overwritten`);
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict') throw error;
+    if (sha256Hex(await readObject(key)) !== sha256Hex(content)) {
+      throw new ConflictError(
+        `Evidence object ${key} exists with other content; packs are never overwritten`,
+      );
+    }
   }
 }
 
-const sameFiles = (version: PackVersion, files: readonly PackFile[]) =>
-  version.files.length === files.length &&
-  files.every((file) =>
-    version.files.some((stored) => stored.name === file.name && stored.sha256 === sha256Hex(file.content)),
+/**
+ * Reserves a version number for a manifest: the record is written first (status `writing`), so two
+ * writers cannot both take the number for different contents, and objects are only ever written
+ * under a number reserved for exactly their bytes. False when the number went to other contents.
+ */
+async function reserve(record: PackVersion): Promise<boolean> {
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...keys.pack(partitionOf(record.subject), record.version), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const [taken] = (await packVersions(record.subject)).filter((v) => v.version === record.version);
+    return taken?.manifestSha256 === record.manifestSha256;
+  }
+}
+
+/** Writes the objects of a reserved version, then marks it complete. Every step can run again. */
+async function finish(
+  record: PackVersion,
+  files: readonly PackFile[],
+  manifestText: string,
+): Promise<PackVersion> {
+  for (const file of files) {
+    await putOnce(packFileKey(record.subject, record.version, file.name), file.content, file.contentType);
+  }
+  await putOnce(record.manifestKey, manifestText, 'application/json');
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.pack(partitionOf(record.subject), record.version),
+      UpdateExpression: 'SET #status = :complete',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':complete': 'complete' },
+    }),
   );
+  return { ...record, status: 'complete' };
+}
 
 /**
- * Writes the files as the subject's next pack version, unless the latest version already holds
- * exactly these files (a re-run of the same step), which is returned as it is. `reason` is why a
- * later version supersedes the one before; `force` writes a new version even for the same files.
+ * Writes the files as the subject's next pack version, unless the last version holds exactly these
+ * files (a re-run of the same step): a complete one is returned as it is, one left half-written is
+ * finished. `reason` is why a later version supersedes the one before; `force` writes a new
+ * version even for the same files. A number reserved for other contents and never finished is
+ * skipped: its objects, if any, stay where Object Lock keeps them, and no record vouches for them.
  */
 export async function writePack(
   subject: PackSubject,
   build: (version: number, previous?: PreviousPack) => { files: PackFile[]; createdAt: string },
   options: { reason?: string; force?: boolean } = {},
 ): Promise<PackVersion> {
-  const versions = await packVersions(subject);
-  const latest = versions.at(-1);
-  const version = (latest?.version ?? 0) + 1;
-  const previous = latest
-    ? { version: latest.version, manifestSha256: latest.manifestSha256, reason: options.reason ?? 'rebuilt' }
-    : undefined;
-  if (latest && !options.force) {
-    const again = build(latest.version, latest.previous);
-    if (sameFiles(latest, again.files)) return latest;
-  }
-  const { files, createdAt } = build(version, previous);
-  const built = buildManifest(subject, version, createdAt, files, previous);
-  for (const file of files)
-    await putOnce(packFileKey(subject, version, file.name), file.content, file.contentType);
-  await putOnce(manifestKey(subject, version), built.manifestText, 'application/json');
-  const record: PackVersion = {
-    subject,
-    version,
-    manifestKey: manifestKey(subject, version),
-    manifestSha256: built.manifestSha256,
-    createdAt,
-    files: built.manifest.files.map((file) => ({ name: file.name, sha256: file.sha256 })),
-    ...(options.reason ? { reason: options.reason } : {}),
-    ...(previous ? { previous } : {}),
-  };
-  try {
-    await documents.send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...keys.pack(partitionOf(subject), version), ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new ConflictError(`Pack version ${version} of ${subject.id} was written meanwhile`);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const versions = await packVersions(subject);
+    const last = versions.at(-1);
+    if (last && (!options.force || last.status === 'writing')) {
+      const again = build(last.version, last.previous);
+      const built = buildManifest(subject, last.version, again.createdAt, again.files, last.previous);
+      if (built.manifestSha256 === last.manifestSha256) {
+        return last.status === 'complete' ? last : finish(last, again.files, built.manifestText);
+      }
     }
-    throw error;
+    const latest = completed(versions).at(-1);
+    const version = (last?.version ?? 0) + 1;
+    const previous = latest
+      ? {
+          version: latest.version,
+          manifestSha256: latest.manifestSha256,
+          reason: options.reason ?? 'rebuilt',
+        }
+      : undefined;
+    const { files, createdAt } = build(version, previous);
+    const built = buildManifest(subject, version, createdAt, files, previous);
+    const record: PackVersion = {
+      subject,
+      version,
+      status: 'writing',
+      manifestKey: manifestKey(subject, version),
+      manifestSha256: built.manifestSha256,
+      createdAt,
+      files: built.manifest.files.map((file) => ({ name: file.name, sha256: file.sha256 })),
+      ...(options.reason ? { reason: options.reason } : {}),
+      ...(previous ? { previous } : {}),
+    };
+    if (await reserve(record)) return finish(record, files, built.manifestText);
   }
-  return record;
+  throw new TransientError(`Pack versions of ${subject.id} kept being taken while writing; try again`);
 }
 
 async function packVersion(
   subject: PackSubject,
   version?: number,
 ): Promise<{ chosen: PackVersion; all: PackVersion[] }> {
-  const all = await packVersions(subject);
+  const all = completed(await packVersions(subject));
   const chosen = version === undefined ? all.at(-1) : all.find((candidate) => candidate.version === version);
   if (!chosen)
     throw new NotFoundError(`No evidence pack${version ? ` version ${version}` : ''} for ${subject.id}`);
@@ -203,11 +238,16 @@ export async function verifyStoredPack(subject: PackSubject, version?: number) {
   const { chosen } = await packVersion(subject, version);
   const prefix = packPrefix(subject, chosen.version);
   const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix }));
+  // What the listing shows is there; anything else is missing (reading a missing key without
+  // list rights on the whole bucket answers 403, not 404, so the listing decides).
+  const present = new Set(Contents.map((object) => String(object.Key).slice(prefix.length)));
+  const read = (name: string, key: string) =>
+    present.has(name) ? readObject(key) : Promise.resolve(undefined);
   const verification = await verifyPack({
     expectedManifestSha256: chosen.manifestSha256,
-    manifestText: await readObject(chosen.manifestKey),
-    fetch: (name) => readObject(packFileKey(subject, chosen.version, name)),
-    present: Contents.map((object) => String(object.Key).slice(prefix.length)).filter((name) => name !== ''),
+    manifestText: await read(MANIFEST_NAME, chosen.manifestKey),
+    fetch: (name) => read(name, packFileKey(subject, chosen.version, name)),
+    present: [...present].filter((name) => name !== ''),
   });
   return { subject, version: chosen.version, ...verification };
 }

@@ -9,7 +9,6 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
-import type { ReviewCase } from '../cases/review-case.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import type { PackFile } from '../evidence/manifest.ts';
@@ -18,7 +17,8 @@ import type { Principal } from '../http/principal.ts';
 import { newId } from '../ids.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import { listRecommendations } from '../recommendations/recommendations.ts';
-import { findingsOfCase, latestVersions } from '../review/findings.ts';
+import { latestVersions } from '../review/finding.ts';
+import { findingsOfCase, statusInSitting } from '../review/findings.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
 import { sampleEstimates } from '../sampling/estimates.ts';
 import { getStoredSample } from '../sampling/sample-store.ts';
@@ -66,19 +66,16 @@ async function storeReport(folder: string, contents: Record<Format, string>, now
   };
 }
 
-/** How a case stood in this sitting: a case carried over to a later one counts as carried over here. */
-function statusInSitting(reviewCase: ReviewCase, sittingId: string): string {
-  return reviewCase.sittingId !== sittingId && reviewCase.carriedOverFrom?.includes(sittingId)
-    ? 'CARRIED_OVER'
-    : reviewCase.status;
-}
-
 async function sittingCase(caseId: string, sittingId: string): Promise<SittingReportCase> {
   const reviewCase = await getCase(caseId);
   const decision = await getDecision(reviewCase.decisionId);
+  const status = statusInSitting(reviewCase, sittingId);
+  // Findings count (themes, agreement) once the case is decided here; before that they would show a
+  // chair who also reviews what the other reviewers found.
+  const decided = ['CONCLUDED', 'CLOSED', 'CARRIED_OVER'].includes(status);
   return {
     caseId,
-    status: statusInSitting(reviewCase, sittingId),
+    status,
     ...(reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
     ...(reviewCase.concludedBy ? { concludedBy: reviewCase.concludedBy } : {}),
     origin: reviewCase.origin.kind,
@@ -90,7 +87,7 @@ async function sittingCase(caseId: string, sittingId: string): Promise<SittingRe
       decisionType: decision.decisionType,
       offenceGroup: decision.offenceGroup,
     },
-    findings: [...latestVersions(await findingsOfCase(caseId, sittingId)).values()],
+    findings: decided ? [...latestVersions(await findingsOfCase(caseId, sittingId)).values()] : [],
   };
 }
 

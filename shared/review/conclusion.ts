@@ -10,7 +10,6 @@
  *
  * Every write is conditional on the status it moves from, so a re-run converges on one outcome.
  */
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -19,7 +18,7 @@ import { documents } from '../aws-clients.ts';
 import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
 import { keys } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
@@ -27,7 +26,8 @@ import { sittingFor } from '../panels/agenda.ts';
 import { getSitting, listSittings } from '../panels/panel-store.ts';
 import { recordRecommendations } from '../recommendations/recommendations.ts';
 import { recordHistory } from '../routing/assignments.ts';
-import { findingsOfCase, latestVersions, startConclusion } from './findings.ts';
+import { contentHash, type Finding, latestVersions, refuseRecommendationsInThePast } from './finding.ts';
+import { findingsOfCase, startConclusion } from './findings.ts';
 import { getModeration, type Moderation, type ModerationRequest, ModerationSchema } from './moderation.ts';
 
 const table = () => requireEnv(ENV.mainTable);
@@ -49,7 +49,16 @@ export type Assessment =
 const OPEN_FOR_CONCLUSION = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
 
 /** Moves the case from one of `from` to `to`; false when it was not in one of them. */
-async function moveCase(caseId: string, from: readonly string[], set: Record<string, unknown>) {
+/**
+ * Moves the case from one of `from`, setting the fields; false when it was in none of them (or, with
+ * `unplaced`, already on a sitting).
+ */
+async function moveCase(
+  caseId: string,
+  from: readonly string[],
+  set: Record<string, unknown>,
+  unplaced = false,
+) {
   const names = Object.keys(set);
   try {
     await documents.send(
@@ -57,7 +66,7 @@ async function moveCase(caseId: string, from: readonly string[], set: Record<str
         TableName: table(),
         Key: keys.reviewCase(caseId),
         UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})${unplaced ? ' AND attribute_not_exists(sittingId)' : ''}`,
         ExpressionAttributeNames: {
           '#status': 'status',
           ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
@@ -86,8 +95,9 @@ async function nextSittingAfter(sittingId: string) {
 }
 
 /**
- * A carried-over case goes on the agenda of the panel's next planned sitting if there is room;
- * otherwise it waits for the chair to place it. The chair is told either way.
+ * A carried-over case goes on the agenda of the panel's next planned sitting if there is room, and
+ * waits there for routing (OPEN, with the sittings it left on record); otherwise it waits for the
+ * chair to place it. The chair is told either way. Every step finds itself done on a re-run.
  */
 async function placeOnNextSitting(
   caseId: string,
@@ -112,74 +122,45 @@ async function placeOnNextSitting(
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if ((await getSitting(next.sittingId)).agenda.includes(caseId)) placed = next.sittingId;
     }
-    if (placed) {
-      await documents.send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: keys.reviewCase(caseId),
-          UpdateExpression: 'SET sittingId = :next',
-          ConditionExpression: '#status = :carried',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':next': placed, ':carried': 'CARRIED_OVER' },
-        }),
-      );
-    }
+  }
+  if (placed && !(await moveCase(caseId, ['CARRIED_OVER'], { status: 'OPEN', sittingId: placed }, true))) {
+    // Already moved on: placed by a previous run, or by the chair somewhere else.
+    if ((await getCase(caseId)).sittingId !== placed) placed = undefined;
   }
   const sitting = await getSitting(sittingId);
   await notify(chairsOf(sitting.panelId), 'case-carried-over', { caseId, sittingId }, at);
   return placed;
 }
 
-/**
- * Concludes the case unless a concurrent run already did. Returns whether this run made the change
- * and the conclusion's time as recorded, which dates everything that follows it, so a second run
- * writes the same history, notifications and recommendations (deduplicated by their keys).
- */
-async function conclude(
-  caseId: string,
-  verdict: string,
-  concludedBy: 'agreement' | 'moderation',
-  at: string,
-): Promise<{ moved: boolean; concludedAt: string } | undefined> {
-  const moved = await moveCase(caseId, OPEN_FOR_CONCLUSION, {
-    status: 'CONCLUDED',
-    verdict,
-    concludedBy,
-    concludedAt: at,
-  });
-  if (moved) return { moved, concludedAt: at };
-  const current = await getCase(caseId);
-  return current.status === 'CONCLUDED' && current.concludedAt
-    ? { moved, concludedAt: current.concludedAt }
-    : undefined;
-}
-
-/** Statuses a case can be carried over from: in review, or (when its sitting closes) never routed. */
-const CARRIABLE = [...OPEN_FOR_CONCLUSION, 'OPEN'];
+/** Statuses a case can be carried over from: in review, or (when its sitting closes) not yet routed. */
+const CARRIABLE = [...OPEN_FOR_CONCLUSION, 'OPEN', 'CARRIED_OVER'];
 
 /**
- * Carries the case from this sitting to the next, once: it leaves the sitting's reviewers, keeps
- * every sitting it left, goes on the next sitting's agenda if there is room, and the history says
- * by whom and why. A concurrent or repeated run finds it done and changes nothing.
+ * Carries the case from this sitting to the next: it leaves the sitting's reviewers, keeps every
+ * sitting it left, goes on the next sitting's agenda if there is room, and the history says by whom
+ * and why. A re-run after an interruption finds the carry-over recorded on the case and finishes
+ * it with the same time and reason; `first` says whether this run made the change.
  */
 export async function carryToNextSitting(
   caseId: string,
   sittingId: string,
   at: string,
   reason: { by: string; why: string },
-): Promise<{ carried: boolean; to?: string }> {
+): Promise<{ carried: boolean; first: boolean; to?: string }> {
+  let carriedOver = { at, ...reason };
+  let first = true;
   try {
     await documents.send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.reviewCase(caseId),
         UpdateExpression:
-          'SET #status = :carried, carriedOverAt = :at, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
+          'SET #status = :carried, carriedOver = :carriedOver, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
         ConditionExpression: `#status IN (${CARRIABLE.map((_, i) => `:s${i}`).join(', ')}) AND sittingId = :sitting`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':carried': 'CARRIED_OVER',
-          ':at': at,
+          ':carriedOver': carriedOver,
           ':none': [],
           ':from': [sittingId],
           ':sitting': sittingId,
@@ -188,37 +169,57 @@ export async function carryToNextSitting(
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return { carried: false };
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const current = await getCase(caseId);
+    const leftThisSitting =
+      current.carriedOverFrom?.at(-1) === sittingId &&
+      current.carriedOver !== undefined &&
+      (current.status === 'CARRIED_OVER' || (current.status === 'OPEN' && current.sittingId !== sittingId));
+    if (!leftThisSitting || !current.carriedOver) return { carried: false, first: false };
+    carriedOver = current.carriedOver;
+    first = false;
   }
-  const to = await placeOnNextSitting(caseId, sittingId, at);
-  await recordHistory(caseId, { action: 'carried-over', ...reason, ...(to ? { to } : {}) }, at);
-  return { carried: true, ...(to ? { to } : {}) };
+  const to = await placeOnNextSitting(caseId, sittingId, carriedOver.at);
+  await recordHistory(
+    caseId,
+    { action: 'carried-over', by: carriedOver.by, why: carriedOver.why, ...(to ? { to } : {}) },
+    carriedOver.at,
+  );
+  return { carried: true, first, ...(to ? { to } : {}) };
+}
+
+/** Everything that follows a conclusion, dated by it, so a re-run writes each of them once. */
+async function afterConclusion(
+  caseId: string,
+  sittingId: string,
+  panelId: string,
+  conclusion: { verdict: string; by: string; at: string },
+  findings: readonly Finding[],
+  moderation: Moderation | undefined,
+) {
+  await recordRecommendations(caseId, sittingId, findings, moderation, conclusion.at);
+  await recordHistory(
+    caseId,
+    { action: 'concluded', by: `system:conclusion (${conclusion.by})`, why: conclusion.verdict },
+    conclusion.at,
+  );
+  await notify(chairsOf(panelId), 'case-concluded', { caseId, sittingId }, conclusion.at);
+}
+
+/** Sent to the chair, dated by when the case went to moderation. */
+async function afterModerationNeeded(caseId: string, sittingId: string, panelId: string, since: string) {
+  await notify(chairsOf(panelId), 'moderation-needed', { caseId, sittingId }, since);
+  await recordHistory(
+    caseId,
+    { action: 'to-moderation', by: 'system:conclusion', why: 'verdicts differ' },
+    since,
+  );
 }
 
 /** The conclusion workflow's one decision step: see the module comment. */
 export async function assessCase(input: ConclusionInput, now = new Date()): Promise<Assessment> {
   const { caseId } = input;
-  const reviewCase = await getCase(caseId);
   const at = now.toISOString();
-  const sittingId = reviewCase.sittingId;
-  if (reviewCase.status === 'CONCLUDED' && sittingId && reviewCase.verdict) {
-    // A re-run after the case concluded: the pack step still runs, and writes nothing twice.
-    return { caseId, outcome: 'concluded', verdict: reviewCase.verdict, sittingId };
-  }
-  if (!OPEN_FOR_CONCLUSION.includes(reviewCase.status) || !sittingId) {
-    return { caseId, outcome: 'unchanged', status: reviewCase.status };
-  }
-  const reviewers = await assignedReviewersOf(caseId);
-  const latest = latestVersions(await findingsOfCase(caseId, sittingId));
-  const submitted = reviewers.filter((reviewerId) => latest.has(reviewerId));
-  if (reviewers.length === 0 || submitted.length < reviewers.length) {
-    return { caseId, outcome: 'waiting', submitted: submitted.length, of: reviewers.length };
-  }
-  const findings = reviewers.map((reviewerId) => latest.get(reviewerId)).filter((f) => f !== undefined);
-  const verdicts = new Set(findings.map((finding) => finding.verdict));
-  const moderation = verdicts.size > 1 ? await getModeration(caseId, sittingId) : undefined;
-  const sitting = await getSitting(sittingId);
   const audit = (detail: Record<string, string>) =>
     appendAuditEvents([
       auditEvent(
@@ -229,41 +230,87 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
         now,
       ),
     ]);
+  let reviewCase = await getCase(caseId);
+  const carriedFrom = reviewCase.carriedOverFrom?.at(-1);
+  if (
+    reviewCase.status === 'CARRIED_OVER' &&
+    !reviewCase.sittingId &&
+    carriedFrom &&
+    reviewCase.carriedOver
+  ) {
+    // A carry-over interrupted before the case was placed: finish it.
+    const { to } = await carryToNextSitting(caseId, carriedFrom, at, reviewCase.carriedOver);
+    return { caseId, outcome: 'carried-over', sittingId: carriedFrom, ...(to ? { to } : {}) };
+  }
+  const sittingId = reviewCase.sittingId;
+  if (!sittingId || ![...OPEN_FOR_CONCLUSION, 'CONCLUDED'].includes(reviewCase.status)) {
+    return { caseId, outcome: 'unchanged', status: reviewCase.status };
+  }
+  const reviewers = await assignedReviewersOf(caseId);
+  const latest = latestVersions(await findingsOfCase(caseId, sittingId));
+  const findings = reviewers.map((reviewerId) => latest.get(reviewerId)).filter((f) => f !== undefined);
+  const sitting = await getSitting(sittingId);
+  const verdicts = new Set(findings.map((finding) => finding.verdict));
+  const moderation = verdicts.size > 1 ? await getModeration(caseId, sittingId) : undefined;
 
+  if (reviewCase.status === 'CONCLUDED' && reviewCase.verdict && reviewCase.concludedAt) {
+    // A re-run after the case concluded: the follow-ups again (each written once), then the pack.
+    const conclusion = {
+      verdict: reviewCase.verdict,
+      by: reviewCase.concludedBy ?? 'agreement',
+      at: reviewCase.concludedAt,
+    };
+    await afterConclusion(caseId, sittingId, sitting.panelId, conclusion, findings, moderation);
+    return { caseId, outcome: 'concluded', verdict: reviewCase.verdict, sittingId };
+  }
+  if (reviewers.length === 0 || findings.length < reviewers.length) {
+    return { caseId, outcome: 'waiting', submitted: findings.length, of: reviewers.length };
+  }
   if (verdicts.size > 1 && !moderation) {
-    if (await moveCase(caseId, ['ASSIGNED', 'IN_REVIEW'], { status: 'MODERATION', moderationSince: at })) {
-      await notify(chairsOf(sitting.panelId), 'moderation-needed', { caseId, sittingId }, at);
-      await recordHistory(
-        caseId,
-        { action: 'to-moderation', by: 'system:conclusion', why: 'verdicts differ' },
-        at,
-      );
-      await audit({ status: 'MODERATION' });
+    const moved = await moveCase(caseId, ['ASSIGNED', 'IN_REVIEW'], {
+      status: 'MODERATION',
+      moderationSince: at,
+    });
+    reviewCase = moved ? reviewCase : await getCase(caseId);
+    if (!moved && reviewCase.status !== 'MODERATION') {
+      return { caseId, outcome: 'unchanged', status: reviewCase.status };
     }
+    await afterModerationNeeded(
+      caseId,
+      sittingId,
+      sitting.panelId,
+      moved ? at : (reviewCase.moderationSince ?? at),
+    );
+    if (moved) await audit({ status: 'MODERATION' });
     return { caseId, outcome: 'moderation', sittingId };
   }
   const verdict = moderation ? moderation.verdict : String(findings[0]?.verdict);
   const by = moderation ? 'moderation' : 'agreement';
   if (verdict === 'cannot_conclude') {
-    const { carried, to } = await carryToNextSitting(caseId, sittingId, at, {
+    const { carried, first, to } = await carryToNextSitting(caseId, sittingId, at, {
       by: `system:conclusion (${by})`,
       why: 'the panel cannot conclude',
     });
     if (!carried) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
-    await audit({ status: 'CARRIED_OVER', by });
+    if (first) await audit({ status: 'CARRIED_OVER', by });
     return { caseId, outcome: 'carried-over', sittingId, ...(to ? { to } : {}) };
   }
-  const concluded = await conclude(caseId, verdict, by, at);
-  if (!concluded) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
-  const { concludedAt } = concluded;
-  await recordRecommendations(caseId, sittingId, findings, moderation, concludedAt);
-  await recordHistory(
-    caseId,
-    { action: 'concluded', by: `system:conclusion (${by})`, why: verdict },
-    concludedAt,
-  );
-  await notify(chairsOf(sitting.panelId), 'case-concluded', { caseId, sittingId }, concludedAt);
-  if (concluded.moved) await audit({ status: 'CONCLUDED', verdict, by });
+  const moved = await moveCase(caseId, OPEN_FOR_CONCLUSION, {
+    status: 'CONCLUDED',
+    verdict,
+    concludedBy: by,
+    concludedAt: at,
+  });
+  const concluded = moved ? { verdict, by, at } : undefined;
+  if (!concluded) {
+    // A concurrent run concluded it: its follow-ups are its own (or its re-run's).
+    const current = await getCase(caseId);
+    return current.status === 'CONCLUDED' && current.verdict
+      ? { caseId, outcome: 'concluded', verdict: current.verdict, sittingId }
+      : { caseId, outcome: 'unchanged', status: current.status };
+  }
+  await afterConclusion(caseId, sittingId, sitting.panelId, concluded, findings, moderation);
+  await audit({ status: 'CONCLUDED', verdict, by });
   return { caseId, outcome: 'concluded', verdict, sittingId };
 }
 
@@ -285,12 +332,14 @@ export async function moderate(
     throw new NotFoundError(`No case ${caseId}`);
   });
   const sittingId = reviewCase.sittingId;
-  const contentHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const hash = contentHash(request);
   const existing = await getModeration(caseId, sittingId);
   if (existing) {
-    if (existing.contentHash !== contentHash) {
+    if (existing.contentHash !== hash) {
       throw new ConflictError(`Case ${caseId} was moderated on ${existing.moderatedAt}`);
     }
+    // The same decision sent again (its answer was lost): finish what followed it, once.
+    await afterModeration(existing, principal.subject);
     return existing;
   }
   if (reviewCase.status !== 'MODERATION') {
@@ -298,24 +347,22 @@ export async function moderate(
       `Case ${caseId} is not awaiting moderation (it is ${reviewCase.status.toLowerCase().replace('_', ' ')})`,
     );
   }
-  const today = now.toISOString().slice(0, 10);
-  const late = request.recommendations.findIndex((recommendation) => recommendation.dueDate < today);
-  if (late >= 0) {
-    throw new ValidationError(`Invalid body: recommendations.${late}.dueDate: must not be in the past`, [
-      { field: `body.recommendations.${late}.dueDate`, reason: 'must not be in the past' },
-    ]);
-  }
+  refuseRecommendationsInThePast(request.recommendations, now.toISOString().slice(0, 10));
+  const reviewers = await assignedReviewersOf(caseId);
   const latest = latestVersions(await findingsOfCase(caseId, sittingId));
   const moderation = ModerationSchema.parse({
     ...request,
     caseId,
     sittingId,
     reviewerVerdicts: Object.fromEntries(
-      [...latest].map(([reviewerId, finding]) => [reviewerId, finding.verdict]),
+      reviewers.flatMap((reviewerId) => {
+        const finding = latest.get(reviewerId);
+        return finding ? [[reviewerId, finding.verdict]] : [];
+      }),
     ),
     moderatedBy: principal.subject,
     moderatedAt: now.toISOString(),
-    contentHash,
+    contentHash: hash,
   });
   try {
     await documents.send(
@@ -328,14 +375,23 @@ export async function moderate(
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const stored = await getModeration(caseId, sittingId);
-    if (stored?.contentHash !== contentHash)
-      throw new ConflictError(`Case ${caseId} was moderated meanwhile`);
+    if (stored?.contentHash !== hash) throw new ConflictError(`Case ${caseId} was moderated meanwhile`);
   }
+  const stored = (await getModeration(caseId, sittingId)) ?? moderation;
+  await afterModeration(stored, principal.subject);
+  return stored;
+}
+
+/** The moderation in the case history, and the conclusion workflow started on it (each once). */
+async function afterModeration(moderation: Moderation, requestedBy: string) {
   await recordHistory(
-    caseId,
-    { action: 'moderated', by: principal.subject, why: request.reason, verdict: request.verdict },
+    moderation.caseId,
+    { action: 'moderated', by: moderation.moderatedBy, why: moderation.reason, verdict: moderation.verdict },
     moderation.moderatedAt,
   );
-  await startConclusion(caseId, deterministicId('mod', caseId, sittingId), principal.subject);
-  return (await getModeration(caseId, sittingId)) ?? moderation;
+  await startConclusion(
+    moderation.caseId,
+    deterministicId('mod', moderation.caseId, moderation.sittingId),
+    requestedBy,
+  );
 }

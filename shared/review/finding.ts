@@ -4,6 +4,7 @@
  * version with a reason, and every version is kept. Free text is stored exactly as typed and is
  * only ever rendered escaped.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Decision } from '../decisions/decision.ts';
 import { ValidationError } from '../errors.ts';
@@ -75,8 +76,43 @@ export const FindingSchema = FindingRequestSchema.extend({
   submittedBy: z.string(),
   /** SHA-256 of what was submitted: a retry of the same submission is recognised by it. */
   contentHash: z.string(),
+  /** Why a stored version does not count (the reviewer was taken off the case, or it concluded, meanwhile). */
+  refused: z.string().optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
+
+/** SHA-256 of a request as received, to recognise the same request sent again. */
+export const contentHash = (request: unknown) =>
+  createHash('sha256').update(JSON.stringify(request)).digest('hex');
+
+/** The latest version of each reviewer's finding that counts (refused versions do not). */
+export function latestVersions(findings: readonly Finding[]): Map<string, Finding> {
+  const latest = new Map<string, Finding>();
+  for (const finding of findings) {
+    if (finding.refused !== undefined) continue;
+    const seen = latest.get(finding.reviewerId);
+    if (!seen || seen.version < finding.version) latest.set(finding.reviewerId, finding);
+  }
+  return latest;
+}
+
+/** Refuses recommendations due before today, naming each. */
+export function refuseRecommendationsInThePast(
+  recommendations: readonly { dueDate: string }[],
+  today: string,
+): void {
+  const issues = recommendations.flatMap((recommendation, index) =>
+    recommendation.dueDate < today
+      ? [{ field: `body.recommendations.${index}.dueDate`, reason: 'must not be in the past' }]
+      : [],
+  );
+  if (issues.length > 0) {
+    throw new ValidationError(
+      `Invalid body: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+      issues,
+    );
+  }
+}
 
 /**
  * Checks the answers against the question set version they claim: every answer is to a question

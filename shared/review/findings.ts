@@ -4,34 +4,38 @@
  * reviewer's finding, until their own is in. A submitted finding is never changed; an amendment is
  * the next version beside it, and each submission starts the conclusion workflow.
  */
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { documents, s3 } from '../aws-clients.ts';
 import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import type { Nomination } from '../nominations/nomination.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
 import { reviewerOf, sittingFor } from '../panels/agenda.ts';
+import { getSitting } from '../panels/panel-store.ts';
 import { type Assignment, AssignmentSchema } from '../routing/assignments.ts';
 import { startExecutionOnce } from '../start-execution.ts';
 import {
   type AmendFindingRequest,
   checkAgainstQuestionSet,
+  contentHash,
   type Finding,
   type FindingRequest,
   FindingSchema,
+  latestVersions,
+  refuseRecommendationsInThePast,
 } from './finding.ts';
-import { getModeration } from './moderation.ts';
+import { moderationsOf } from './moderation.ts';
 import { currentQuestionSet } from './question-sets.ts';
 
 const table = () => requireEnv(ENV.mainTable);
@@ -89,27 +93,15 @@ export async function ownAssignment(principal: Principal, assignmentId: string):
 
 /** Every version of every finding on the case, in one sitting or all, by reviewer then version. */
 export async function findingsOfCase(caseId: string, sittingId?: string): Promise<Finding[]> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': keys.reviewCase(caseId).pk,
-        ':prefix': sittingId ? `FINDING#${sittingId}#` : 'FINDING#',
-      },
-    }),
-  );
-  return Items.map((item) => FindingSchema.parse(item));
-}
-
-/** The latest version of each reviewer's finding in the sitting. */
-export function latestVersions(findings: readonly Finding[]): Map<string, Finding> {
-  const latest = new Map<string, Finding>();
-  for (const finding of findings) {
-    const seen = latest.get(finding.reviewerId);
-    if (!seen || seen.version < finding.version) latest.set(finding.reviewerId, finding);
-  }
-  return latest;
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': keys.reviewCase(caseId).pk,
+      ':prefix': sittingId ? `FINDING#${sittingId}#` : 'FINDING#',
+    },
+  });
+  return items.map((item) => FindingSchema.parse(item));
 }
 
 async function caseFileLinks(caseId: string, now: Date) {
@@ -134,11 +126,17 @@ async function caseFileLinks(caseId: string, now: Date) {
 /** The case behind one of the caller's assignments, as they may read it, with their own findings. */
 export async function caseForReviewer(principal: Principal, assignmentId: string, now = new Date()) {
   const assignment = await ownAssignment(principal, assignmentId);
-  if (!['assigned', 'submitted'].includes(assignment.status)) {
-    // Declined or moved to someone else: the case is no longer theirs to read.
+  const reviewCase = await getCase(assignment.caseId);
+  const stillTheirs =
+    ['assigned', 'submitted'].includes(assignment.status) &&
+    reviewCase.sittingId === assignment.sittingId &&
+    [...REVIEWABLE, 'CONCLUDED'].includes(reviewCase.status) &&
+    (await getSitting(assignment.sittingId)).status !== 'CLOSED';
+  if (!stillTheirs) {
+    // Declined, moved to someone else, carried to another sitting, or the sitting is over: the
+    // case is no longer theirs to read.
     throw new NotFoundError(`No assignment ${assignmentId}`);
   }
-  const reviewCase = await getCase(assignment.caseId);
   const decision = await getDecision(reviewCase.decisionId);
   const nominations = await nominationsOfCase(reviewCase);
   const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
@@ -161,9 +159,6 @@ export async function caseForReviewer(principal: Principal, assignmentId: string
   };
 }
 
-const contentHash = (request: FindingRequest | AmendFindingRequest) =>
-  createHash('sha256').update(JSON.stringify(request)).digest('hex');
-
 function refuseUnlessReviewable(reviewCase: ReviewCase, assignment: Assignment, today: string) {
   if (!REVIEWABLE.includes(reviewCase.status) || reviewCase.sittingId !== assignment.sittingId) {
     throw new ConflictError(
@@ -176,20 +171,6 @@ function refuseUnlessReviewable(reviewCase: ReviewCase, assignment: Assignment, 
   if (today > assignment.dueDate) {
     throw new ConflictError(
       `The findings deadline for this case was ${assignment.dueDate}; ask the chair to extend it or reassign the case`,
-    );
-  }
-}
-
-function refuseRecommendationsInThePast(request: FindingRequest, today: string) {
-  const issues = request.recommendations.flatMap((recommendation, index) =>
-    recommendation.dueDate < today
-      ? [{ field: `body.recommendations.${index}.dueDate`, reason: 'must not be in the past' }]
-      : [],
-  );
-  if (issues.length > 0) {
-    throw new ValidationError(
-      `Invalid body: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
-      issues,
     );
   }
 }
@@ -222,8 +203,27 @@ async function storeVersion(finding: Finding, alreadyThere: string): Promise<voi
   }
 }
 
-/** After a version is stored: the assignment is submitted, the case in review, the workflow started. */
-async function afterSubmission(finding: Finding, requestedBy: string) {
+/**
+ * Marks a stored version as not counting, with why: the reviewer was taken off the case, or the
+ * case concluded, between the checks and the write. It stays on record (and in the pack), refused.
+ */
+async function refuse(finding: Finding, why: string): Promise<never> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
+      UpdateExpression: 'SET refused = if_not_exists(refused, :why)',
+      ExpressionAttributeValues: { ':why': why },
+    }),
+  );
+  throw new ConflictError(why);
+}
+
+/**
+ * After a version is stored: the assignment is submitted, the case in review, the conclusion
+ * workflow started. Each step is idempotent, so a resend runs them all again safely.
+ */
+async function afterSubmission(finding: Finding, requestedBy: string): Promise<void> {
   try {
     await documents.send(
       new UpdateCommand({
@@ -240,12 +240,20 @@ async function afterSubmission(finding: Finding, requestedBy: string) {
       }),
     );
   } catch (error) {
-    // The sweep took the case off the reviewer between the checks and now: the finding stays on
-    // record (it is in the pack) but counts only if they are still assigned.
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new ConflictError(`Case ${finding.caseId} was reassigned while your finding was being stored`);
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    await refuse(finding, `Case ${finding.caseId} was taken off you while your finding was being stored`);
+  }
+  const reviewCase = await getCase(finding.caseId);
+  if (reviewCase.sittingId !== finding.sittingId || !REVIEWABLE.includes(reviewCase.status)) {
+    const counted = (await findingsOfCase(finding.caseId, finding.sittingId)).some(
+      (other) => other.findingId === finding.findingId && other.refused === undefined,
+    );
+    // A resend of a version the conclusion already counted is fine; a late one is refused.
+    if (
+      !(counted && reviewCase.status === 'CONCLUDED' && finding.submittedAt <= String(reviewCase.concludedAt))
+    ) {
+      await refuse(finding, `Case ${finding.caseId} concluded while your finding was being stored`);
     }
-    throw error;
   }
   await documents
     .send(
@@ -272,19 +280,13 @@ export async function startConclusion(caseId: string, cause: string, requestedBy
   });
 }
 
-async function prepare(
-  principal: Principal,
-  assignmentId: string,
-  request: FindingRequest,
-  now: Date,
-): Promise<{ assignment: Assignment; today: string }> {
-  const assignment = await ownAssignment(principal, assignmentId);
+/** The refusals that do not depend on what is already stored: the case, the assignment, the answers. */
+async function checkSubmission(assignment: Assignment, request: FindingRequest, now: Date): Promise<void> {
   const today = now.toISOString().slice(0, 10);
   const reviewCase = await getCase(assignment.caseId);
   refuseUnlessReviewable(reviewCase, assignment, today);
   checkAgainstQuestionSet(request, await currentQuestionSet(), await getDecision(reviewCase.decisionId));
-  refuseRecommendationsInThePast(request, today);
-  return { assignment, today };
+  refuseRecommendationsInThePast(request.recommendations, today);
 }
 
 function findingOf(
@@ -316,6 +318,23 @@ function findingOf(
   });
 }
 
+/**
+ * The version already stored under this one's key when it holds exactly this submission: a resend
+ * (the answer to the first was lost) gets the stored version, whatever happened to the case since.
+ */
+async function resent(finding: Finding): Promise<Finding | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({
+      TableName: table(),
+      Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
+    }),
+  );
+  if (!Item || Item.contentHash !== finding.contentHash) return undefined;
+  const stored = FindingSchema.parse(Item);
+  if (stored.refused) throw new ConflictError(stored.refused);
+  return stored;
+}
+
 /** A reviewer's first finding on the case assigned to them. */
 export async function submitFinding(
   principal: Principal,
@@ -323,8 +342,14 @@ export async function submitFinding(
   request: FindingRequest,
   now = new Date(),
 ): Promise<Finding> {
-  const { assignment } = await prepare(principal, assignmentId, request, now);
+  const assignment = await ownAssignment(principal, assignmentId);
   const finding = findingOf(assignment, request, 1, principal, now);
+  const earlier = await resent(finding);
+  if (earlier) {
+    await afterSubmission(earlier, principal.subject);
+    return earlier;
+  }
+  await checkSubmission(assignment, request, now);
   await storeVersion(
     finding,
     'You have already submitted a finding on this case; send an amendment with a reason instead',
@@ -350,16 +375,20 @@ export async function amendFinding(
   request: AmendFindingRequest,
   now = new Date(),
 ): Promise<Finding> {
-  const { assignment } = await prepare(principal, assignmentId, request, now);
+  const assignment = await ownAssignment(principal, assignmentId);
+  const finding = findingOf(assignment, request, request.amendsVersion + 1, principal, now);
+  const earlier = await resent(finding);
+  if (earlier) {
+    await afterSubmission(earlier, principal.subject);
+    return earlier;
+  }
+  await checkSubmission(assignment, request, now);
   const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
-    (finding) => finding.reviewerId === assignment.reviewerId,
+    (other) => other.reviewerId === assignment.reviewerId,
   );
   const latest = latestVersions(own).get(assignment.reviewerId);
   if (!latest) throw new ConflictError('There is no finding to amend yet; submit one first');
-  const finding = findingOf(assignment, request, request.amendsVersion + 1, principal, now);
   if (latest.version !== request.amendsVersion) {
-    // A retry of the amendment that made the latest version is answered with it.
-    if (latest.version === finding.version && latest.contentHash === finding.contentHash) return latest;
     throw new ConflictError(
       `Version ${latest.version} is your latest finding on this case; amend that one (amendsVersion: ${latest.version})`,
     );
@@ -406,6 +435,17 @@ async function ownAssignmentOn(principal: Principal, caseId: string, sittingId: 
 }
 
 /**
+ * How a case stands in one sitting: carried over when it has left it; awaiting routing (OPEN) when
+ * it was carried into it and not yet routed; otherwise its status.
+ */
+export function statusInSitting(reviewCase: ReviewCase, sittingId: string): string {
+  if (reviewCase.sittingId !== sittingId) {
+    return reviewCase.carriedOverFrom?.includes(sittingId) ? 'CARRIED_OVER' : reviewCase.status;
+  }
+  return reviewCase.status === 'CARRIED_OVER' ? 'OPEN' : reviewCase.status;
+}
+
+/**
  * Where each case on a sitting's agenda stands, for its chair: status, how many of its reviewers
  * have submitted, and the verdict once concluded. Counts only, never verdicts in progress, so a
  * chair who also reviews stays blind.
@@ -429,7 +469,7 @@ export async function progressOfSitting(principal: Principal, sittingId: string)
     cases.push({
       caseId,
       origin: reviewCase.origin.kind,
-      status: here ? reviewCase.status : 'CARRIED_OVER',
+      status: statusInSitting(reviewCase, sittingId),
       reviewers: reviewers.length,
       submitted: reviewers.filter((reviewerId) => latest.has(reviewerId)).length,
       ...(here && reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
@@ -452,13 +492,13 @@ export async function caseFindingsFor(principal: Principal, caseId: string) {
   if (!reviewCase || !(await mayReadFindings(principal, reviewCase)))
     throw new NotFoundError(`No case ${caseId}`);
   const findings = await findingsOfCase(caseId);
-  const moderation = reviewCase.sittingId ? await getModeration(caseId, reviewCase.sittingId) : undefined;
+  const moderations = await moderationsOf(caseId);
   return {
     caseId,
     status: reviewCase.status,
     ...(reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
     findings,
-    ...(moderation ? { moderation } : {}),
+    moderations,
   };
 }
 

@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { RecommendationRequestSchema } from './finding.ts';
 import { VERDICTS } from './question-set.ts';
@@ -30,4 +31,16 @@ export async function getModeration(caseId: string, sittingId: string): Promise<
     new GetCommand({ TableName: requireEnv(ENV.mainTable), Key: keys.moderation(caseId, sittingId) }),
   );
   return Item ? ModerationSchema.parse(Item) : undefined;
+}
+
+/** Every moderation of the case, one per sitting it was moderated in, oldest first. */
+export async function moderationsOf(caseId: string): Promise<Moderation[]> {
+  const items = await queryAll({
+    TableName: requireEnv(ENV.mainTable),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :moderation)',
+    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':moderation': 'MODERATION#' },
+  });
+  return items
+    .map((item) => ModerationSchema.parse(item))
+    .sort((a, b) => a.moderatedAt.localeCompare(b.moderatedAt));
 }

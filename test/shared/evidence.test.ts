@@ -124,7 +124,7 @@ function contents(overrides: Partial<CasePackContents> = {}): CasePackContents {
       finding(2, { amendment: { amendsVersion: 1, reason: `Misread the file ${SCRIPT}` } }),
       finding(1),
     ],
-    moderation: { outcome: 'agreed', note: `Chair agrees ${SCRIPT}` },
+    moderations: [{ outcome: 'agreed', note: `Chair agrees ${SCRIPT}` }],
     questionSets: [INITIAL_QUESTION_SET],
     ...overrides,
   };
@@ -386,9 +386,9 @@ describe('a case pack', () => {
   });
 
   it('states "no moderation" in its moderation file', () => {
-    const files = casePackFiles(contents({ moderation: undefined }));
+    const files = casePackFiles(contents({ moderations: [] }));
 
-    expect(files.find((file) => file.name === 'moderation.json')?.content).toBe('null\n');
+    expect(files.find((file) => file.name === 'moderation.json')?.content).toBe('[]\n');
     expect(html(files)).toContain('Not moderated.');
   });
 
