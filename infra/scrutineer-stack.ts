@@ -213,7 +213,10 @@ export class ScrutineerStack extends Stack {
           writesSittingPacks(fn);
           publish(fn);
         },
-        createSampleReport: writesReports,
+        createSampleReport: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.reports, ENV.reportsBucket, { read: true, write: true, prefix: 'reports/' });
+        },
         listRecommendations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         closeRecommendation: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),

@@ -73,7 +73,6 @@ function addVerify(pack: Command): void {
         const url = urls.get(name);
         return url === undefined ? undefined : readObject(url, name);
       },
-      present: links.files.map((file) => file.name),
     });
     result(
       options.json

@@ -12,7 +12,7 @@ import type { Decision } from '../decisions/decision.ts';
 import type { Sitting } from '../panels/panel.ts';
 import { RECOMMENDATION_STATUSES, type Recommendation } from '../recommendations/recommendation.ts';
 import { agreement, type Ratings, rawAgreement } from '../review/agreement.ts';
-import type { Finding } from '../review/finding.ts';
+import { type Finding, latestVersions } from '../review/finding.ts';
 import { type QuestionSet, VERDICT_LABELS, VERDICTS, type Verdict } from '../review/question-set.ts';
 import { type CsvCell, toCsv } from './csv.ts';
 import { escapeHtml, formatNumber, formatPercent, htmlDocument, htmlTable } from './html.ts';
@@ -30,7 +30,7 @@ export interface SittingReportCase {
     Decision,
     'outcomeCode' | 'outcomeCategory' | 'decidingBody' | 'unit' | 'decisionType' | 'offenceGroup'
   >;
-  /** The latest version of each current reviewer's finding. */
+  /** The findings of a decided case (any versions; the latest that counts of each reviewer is used); none before. */
   readonly findings: readonly Finding[];
 }
 
@@ -190,12 +190,7 @@ const zeroVerdicts = (): Record<Verdict, number> =>
  * case to case; reviewer id order is arbitrary but the same on every run.
  */
 function currentFindings(findings: readonly Finding[]): Finding[] {
-  const latest = new Map<string, Finding>();
-  for (const finding of findings) {
-    const seen = latest.get(finding.reviewerId);
-    if (!seen || finding.version > seen.version) latest.set(finding.reviewerId, finding);
-  }
-  return [...latest.values()].sort((a, b) => compareKeys(a.reviewerId, b.reviewerId));
+  return [...latestVersions(findings).values()].sort((a, b) => compareKeys(a.reviewerId, b.reviewerId));
 }
 
 /** Kappa's Landis and Koch band; kappa is rounded to 9 decimals first so 0.4 computed as 0.4000000000000001 stays fair. */

@@ -10,7 +10,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { documents, s3 } from '../aws-clients.ts';
 import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
-import type { ReviewCase } from '../cases/review-case.ts';
+import { type ReviewCase, UNDER_REVIEW } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import type { Decision } from '../decisions/decision.ts';
@@ -509,7 +509,12 @@ export async function caseFileUpload(
   contentType: string,
   now = new Date(),
 ) {
-  await getCase(caseId);
+  const reviewCase = await getCase(caseId);
+  if (!UNDER_REVIEW.includes(reviewCase.status)) {
+    throw new ConflictError(
+      `Case ${caseId} is ${reviewCase.status.toLowerCase()}: its reviewers need no more files`,
+    );
+  }
   const key = `${caseFilesPrefix(caseId)}${fileName}`;
   const uploadUrl = await getSignedUrl(
     s3,

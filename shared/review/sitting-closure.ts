@@ -7,13 +7,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
 import { keys } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { sittingFor } from '../panels/agenda.ts';
+import { getPanel } from '../panels/panel-store.ts';
 import { createSittingReport } from '../reports/reports.ts';
 import { recordHistory } from '../routing/assignments.ts';
 import { carryToNextSitting } from './conclusion.ts';
@@ -33,7 +33,7 @@ async function endOpenAssignment(
       new UpdateCommand({
         TableName: table(),
         Key: keys.assignment(deterministicId('asg', caseId, sittingId, reviewerId)),
-        UpdateExpression: 'SET #status = :reassigned, declinedAt = :at',
+        UpdateExpression: 'SET #status = :reassigned, endedAt = :at',
         ConditionExpression: '#status IN (:assigned, :overdue)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -54,30 +54,39 @@ async function endOpenAssignment(
 export async function closeSitting(principal: Principal, sittingId: string, now = new Date()) {
   const sitting = await sittingFor(principal, sittingId);
   if (sitting.status === 'CLOSED') throw new ConflictError(`Sitting ${sittingId} is already closed`);
+  const members = (await getPanel(sitting.panelId)).memberReviewerIds;
   const at = now.toISOString();
   const carriedOver: { caseId: string; to?: string }[] = [];
   for (const caseId of sitting.agenda) {
-    const reviewCase = await getCase(caseId);
-    const reviewers = await assignedReviewersOf(caseId);
-    if (reviewCase.sittingId !== sittingId) continue;
+    // A re-run (the first attempt failed part-way) finds each carry-over made and finishes it.
     const { carried, to } = await carryToNextSitting(caseId, sittingId, at, {
       by: principal.subject,
       why: 'not concluded when the sitting closed',
     });
     if (!carried) continue;
-    for (const reviewerId of reviewers)
+    // Every assignment the case had here, whoever held it: each id is derived from case, sitting, reviewer.
+    for (const reviewerId of members)
       await endOpenAssignment(caseId, sittingId, reviewerId, at, principal.subject);
     carriedOver.push({ caseId, ...(to ? { to } : {}) });
   }
-  await documents.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.sitting(sittingId),
-      UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':closed': 'CLOSED', ':at': at, ':by': principal.subject },
-    }),
-  );
+  // The report before the status: if it fails, closing again does it all again, changing nothing twice.
   const report = await createSittingReport(principal, sittingId, now);
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.sitting(sittingId),
+        UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
+        ConditionExpression: '#status <> :closed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':closed': 'CLOSED', ':at': at, ':by': principal.subject },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new ConflictError(`Sitting ${sittingId} was closed meanwhile`);
+    }
+    throw error;
+  }
   return { sittingId, status: 'CLOSED' as const, carriedOver, report };
 }

@@ -336,17 +336,30 @@ async function removeAndReroute(
     }
     throw error;
   }
-  await documents.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: keys.reviewCase(assignment.caseId),
-      // Back to OPEN: it is a reviewer short until routed again.
-      UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':reviewer': new Set([assignment.reviewerId]), ':open': 'OPEN' },
-    }),
-  );
+  let reopened = true;
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(assignment.caseId),
+        // Back to OPEN: it is a reviewer short until routed again; only while it is in review in
+        // this sitting (a case carried to another sitting, or concluded, is not pulled back).
+        UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
+        ConditionExpression: 'sittingId = :sitting AND #status IN (:assigned, :inReview)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':reviewer': new Set([assignment.reviewerId]),
+          ':open': 'OPEN',
+          ':sitting': assignment.sittingId,
+          ':assigned': 'ASSIGNED',
+          ':inReview': 'IN_REVIEW',
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    reopened = false;
+  }
   await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);
   await recordHistory(
     assignment.caseId,
@@ -359,6 +372,13 @@ async function removeAndReroute(
     },
     at,
   );
+  if (!reopened) {
+    return {
+      caseId: assignment.caseId,
+      status: 'skipped' as const,
+      reason: 'the case has left this sitting',
+    };
+  }
   const outcome = await routeAndAssign(assignment.caseId, assignment.sittingId, actor, now, dueDate);
   const sitting = await getSitting(assignment.sittingId);
   await notify(
