@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
@@ -274,6 +275,14 @@ describe('concluding', () => {
     expect(late.status).toBe(409);
     expect(late.body.message).toMatch(/concluded/);
 
+    // The same submission sent again (its answer lost) gets the stored finding, not a refusal.
+    const resent = await stack.api('POST', `/assignments/${submitted.body.assignmentId}/findings`, {
+      token,
+      body: findingFor(await assignedCase(stack, token, caseA), 'consistent'),
+    });
+    expect(resent.status).toBe(201);
+    expect(resent.body.findingId).toBe(submitted.body.findingId);
+
     const withRecommendation = (view: CaseView) => ({
       ...findingFor(view, 'inappropriate', 'no'),
       recommendations: [
@@ -287,6 +296,36 @@ describe('concluding', () => {
       expect((await submitAndConclude(stack, reviewer, view, withRecommendation(view))).status).toBe(201);
     }
     expect(await caseRecord(caseD)).toMatchObject({ status: 'CONCLUDED', verdict: 'inappropriate' });
+  });
+
+  it('runs again on a concluded case without writing anything twice', async () => {
+    const caseD = nominated[3] as string;
+    const table = stack.runtime.physicalName('TablesMain');
+    const snapshot = async () => {
+      const { Items = [] } = await stack.documents.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CASE#${caseD}` },
+        }),
+      );
+      const recommendations = (await stack.api('GET', '/recommendations', { as: 'auditor' })).body
+        .items as unknown[];
+      return { items: Items.map((item) => String(item.sk)).sort(), recommendations: recommendations.length };
+    };
+    const before = await snapshot();
+    const machine = stack.runtime.physicalName('ConcludeCase');
+    await stack.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machine,
+        name: 'rerun-of-a-concluded-case',
+        input: JSON.stringify({ caseId: caseD, requestedBy: { subject: 'demo-admin' } }),
+      }),
+    );
+    const rerun = await stack.waitForExecution('ConcludeCase', 'rerun-of-a-concluded-case');
+    expect(rerun.status).toBe('SUCCEEDED');
+    expect(JSON.parse(String(rerun.output)).pack).toMatchObject({ version: 1 });
+    expect(await snapshot()).toEqual(before);
   });
 
   it('sends a disagreement to the chair, whose decision and reason conclude it', async () => {
@@ -330,6 +369,9 @@ describe('concluding', () => {
     ).toBe(404);
     const moderated = await stack.api('POST', `/cases/${caseB}/moderation`, { as: 'chair', body: decision });
     expect(moderated.status).toBe(201);
+    const again = await stack.api('POST', `/cases/${caseB}/moderation`, { as: 'chair', body: decision });
+    expect(again.status).toBe(201);
+    expect(again.body.moderatedAt).toBe(moderated.body.moderatedAt);
     expect(moderated.body.reviewerVerdicts).toEqual(
       Object.fromEntries(
         (await reviewersOf(stack, caseB)).map((id, index) => [id, ['consistent', 'inappropriate'][index]]),
