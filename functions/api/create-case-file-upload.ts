@@ -1,5 +1,5 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { caseFileUpload } from '#shared/review/findings';
+import { caseFileUpload } from '#shared/review/case-files';
 
 export const handler = apiHandler('createCaseFileUpload', async ({ params, body, recordAccess }) => {
   const upload = await caseFileUpload(params.caseId, body.fileName, body.contentType);

@@ -1,5 +1,5 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { caseForReviewer } from '#shared/review/findings';
+import { caseForReviewer } from '#shared/review/reviewer-view';
 
 export const handler = apiHandler('getAssignedCase', async ({ params, principal, recordAccess }) => {
   const { nominationIds, ...view } = await caseForReviewer(principal, params.assignmentId);

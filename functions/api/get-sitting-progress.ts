@@ -1,5 +1,5 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { progressOfSitting } from '#shared/review/findings';
+import { progressOfSitting } from '#shared/review/sitting-progress';
 
 export const handler = apiHandler('getSittingProgress', async ({ params, principal, recordAccess }) => {
   const progress = await progressOfSitting(principal, params.sittingId);

@@ -1,28 +1,22 @@
 /**
- * A panel member's side of a review: reading the case assigned to them, and submitting (then, if
- * need be, amending) their finding. Review is blind: a reviewer reads the case, never another
- * reviewer's finding, until their own is in. A submitted finding is never changed; an amendment is
- * the next version beside it, and each submission starts the conclusion workflow.
+ * Findings: a panel member submits (then, if need be, amends) their finding on a case assigned to
+ * them, and who may read the findings of a case. Review is blind: nobody reads another reviewer's
+ * finding until their own is in. A submitted finding is never changed; an amendment is the next
+ * version beside it, and each submission starts the conclusion workflow.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { documents, s3 } from '../aws-clients.ts';
-import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
-import { type ReviewCase, UNDER_REVIEW } from '../cases/review-case.ts';
+import { documents } from '../aws-clients.ts';
+import { getCase } from '../cases/case-store.ts';
+import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import type { Decision } from '../decisions/decision.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
-import type { Nomination } from '../nominations/nomination.ts';
-import { nominationsOfCase } from '../nominations/nominations.ts';
 import { reviewerOf, sittingFor } from '../panels/agenda.ts';
-import { getSitting } from '../panels/panel-store.ts';
 import { type Assignment, AssignmentSchema } from '../routing/assignments.ts';
 import { startExecutionOnce } from '../start-execution.ts';
 import {
@@ -40,41 +34,8 @@ import { currentQuestionSet } from './question-sets.ts';
 
 const table = () => requireEnv(ENV.mainTable);
 
-/** How long a link to a case file works: long enough to open it, too short to pass around. */
-export const CASE_FILE_LINK_SECONDS = 300;
-
-/** Where redacted case files (statements, decision logs) for reviewers are kept, per case. */
-export const caseFilesPrefix = (caseId: string) => `case-files/${caseId}/`;
-
 /** Statuses in which a case takes findings. */
-const REVIEWABLE = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
-
-/** The decision as a reviewer sees it: no pseudonymous people, crime reference, location or provenance. */
-export function redactedDecision(decision: Decision) {
-  const {
-    crimeReference: _crime,
-    decisionMakerId: _maker,
-    officerInCaseId: _officer,
-    lsoaCode: _lsoa,
-    provenance: _provenance,
-    importedAt: _imported,
-    ...rest
-  } = decision;
-  return rest;
-}
-
-/** What a reviewer reads of a nomination: why, and the victim's wishes; not who nominated. */
-export function nominationForReviewer(nomination: Nomination) {
-  return {
-    nominatorRole: nomination.nominatorRole,
-    reasonCodes: nomination.reasonCodes,
-    freeText: nomination.freeText,
-    victimConsent: nomination.victimConsent,
-    ...(nomination.victimWishes ? { victimWishes: nomination.victimWishes } : {}),
-    vrrStatus: nomination.vrrStatus,
-    nominatedAt: nomination.nominatedAt,
-  };
-}
+export const REVIEWABLE = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
 
 /**
  * The caller's own assignment; anyone else's answers as missing. The reviewer record says who the
@@ -102,61 +63,6 @@ export async function findingsOfCase(caseId: string, sittingId?: string): Promis
     },
   });
   return items.map((item) => FindingSchema.parse(item));
-}
-
-async function caseFileLinks(caseId: string, now: Date) {
-  const bucket = requireEnv(ENV.evidenceBucket);
-  const { Contents = [] } = await s3.send(
-    new ListObjectsV2Command({ Bucket: bucket, Prefix: caseFilesPrefix(caseId), MaxKeys: 100 }),
-  );
-  return {
-    files: await Promise.all(
-      Contents.filter((object) => object.Key).map(async (object) => ({
-        name: String(object.Key).slice(caseFilesPrefix(caseId).length),
-        bytes: object.Size ?? 0,
-        url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: object.Key }), {
-          expiresIn: CASE_FILE_LINK_SECONDS,
-        }),
-      })),
-    ),
-    expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString(),
-  };
-}
-
-/** The case behind one of the caller's assignments, as they may read it, with their own findings. */
-export async function caseForReviewer(principal: Principal, assignmentId: string, now = new Date()) {
-  const assignment = await ownAssignment(principal, assignmentId);
-  const reviewCase = await getCase(assignment.caseId);
-  const stillTheirs =
-    ['assigned', 'submitted'].includes(assignment.status) &&
-    reviewCase.sittingId === assignment.sittingId &&
-    [...REVIEWABLE, 'CONCLUDED'].includes(reviewCase.status) &&
-    (await getSitting(assignment.sittingId)).status !== 'CLOSED';
-  if (!stillTheirs) {
-    // Declined, moved to someone else, carried to another sitting, or the sitting is over: the
-    // case is no longer theirs to read.
-    throw new NotFoundError(`No assignment ${assignmentId}`);
-  }
-  const decision = await getDecision(reviewCase.decisionId);
-  const nominations = await nominationsOfCase(reviewCase);
-  const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
-    (finding) => finding.reviewerId === assignment.reviewerId,
-  );
-  return {
-    assignment,
-    case: {
-      caseId: reviewCase.caseId,
-      status: reviewCase.status,
-      sittingId: assignment.sittingId,
-      origin: reviewCase.origin.kind,
-    },
-    decision: redactedDecision(decision),
-    nominations: nominations.map(nominationForReviewer),
-    caseFiles: await caseFileLinks(assignment.caseId, now),
-    questionSet: await currentQuestionSet(),
-    ownFindings: own,
-    nominationIds: nominations.map((nomination) => nomination.nominationId),
-  };
 }
 
 function refuseUnlessReviewable(reviewCase: ReviewCase, assignment: Assignment, today: string) {
@@ -434,59 +340,6 @@ async function ownAssignmentOn(principal: Principal, caseId: string, sittingId: 
   return Item ? AssignmentSchema.parse(Item).status : undefined;
 }
 
-/**
- * How a case stands in one sitting: carried over when it has left it; awaiting routing (OPEN) when
- * it was carried into it and not yet routed; otherwise its status.
- */
-export function statusInSitting(reviewCase: ReviewCase, sittingId: string): string {
-  if (reviewCase.sittingId !== sittingId) {
-    return reviewCase.carriedOverFrom?.includes(sittingId) ? 'CARRIED_OVER' : reviewCase.status;
-  }
-  return reviewCase.status === 'CARRIED_OVER' ? 'OPEN' : reviewCase.status;
-}
-
-/**
- * Where each case on a sitting's agenda stands, for its chair: status, how many of its reviewers
- * have submitted, and the verdict once concluded. Counts only, never verdicts in progress, so a
- * chair who also reviews stays blind.
- */
-export async function progressOfSitting(principal: Principal, sittingId: string) {
-  const sitting = await sittingFor(principal, sittingId);
-  const cases: {
-    caseId: string;
-    origin: 'dip-sample' | 'nomination';
-    status: string;
-    reviewers: number;
-    submitted: number;
-    verdict?: string;
-    concludedBy?: 'agreement' | 'moderation';
-  }[] = [];
-  for (const caseId of sitting.agenda) {
-    const reviewCase = await getCase(caseId);
-    const here = reviewCase.sittingId === sittingId;
-    const reviewers = here ? await assignedReviewersOf(caseId) : [];
-    const latest = latestVersions(await findingsOfCase(caseId, sittingId));
-    cases.push({
-      caseId,
-      origin: reviewCase.origin.kind,
-      status: statusInSitting(reviewCase, sittingId),
-      reviewers: reviewers.length,
-      submitted: reviewers.filter((reviewerId) => latest.has(reviewerId)).length,
-      ...(here && reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
-      ...(here && reviewCase.concludedBy ? { concludedBy: reviewCase.concludedBy } : {}),
-    });
-  }
-  const count = (status: string) => cases.filter((c) => c.status === status).length;
-  return {
-    sittingId,
-    findingsDeadline: sitting.findingsDeadline,
-    awaitingModeration: count('MODERATION'),
-    concluded: count('CONCLUDED') + count('CLOSED'),
-    carriedOver: count('CARRIED_OVER'),
-    cases,
-  };
-}
-
 export async function caseFindingsFor(principal: Principal, caseId: string) {
   const reviewCase = await getCase(caseId).catch(() => undefined);
   if (!reviewCase || !(await mayReadFindings(principal, reviewCase)))
@@ -500,26 +353,4 @@ export async function caseFindingsFor(principal: Principal, caseId: string) {
     findings,
     moderations,
   };
-}
-
-/** A presigned URL to upload one redacted case file, for the reviewers of the case. */
-export async function caseFileUpload(
-  caseId: string,
-  fileName: string,
-  contentType: string,
-  now = new Date(),
-) {
-  const reviewCase = await getCase(caseId);
-  if (!UNDER_REVIEW.includes(reviewCase.status)) {
-    throw new ConflictError(
-      `Case ${caseId} is ${reviewCase.status.toLowerCase()}: its reviewers need no more files`,
-    );
-  }
-  const key = `${caseFilesPrefix(caseId)}${fileName}`;
-  const uploadUrl = await getSignedUrl(
-    s3,
-    new PutObjectCommand({ Bucket: requireEnv(ENV.evidenceBucket), Key: key, ContentType: contentType }),
-    { expiresIn: CASE_FILE_LINK_SECONDS },
-  );
-  return { uploadUrl, key, expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString() };
 }

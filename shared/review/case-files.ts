@@ -1,0 +1,60 @@
+/**
+ * Redacted case files (statements, decision logs) for a case's reviewers, in the evidence bucket
+ * under `case-files/<caseId>/`: an admin uploads through a presigned URL, and a reviewer gets
+ * short-lived links with the case.
+ */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3 } from '../aws-clients.ts';
+import { getCase } from '../cases/case-store.ts';
+import { UNDER_REVIEW } from '../cases/review-case.ts';
+import { ENV, requireEnv } from '../environment.ts';
+import { ConflictError } from '../errors.ts';
+
+/** How long a link to a case file works: long enough to open it, too short to pass around. */
+export const CASE_FILE_LINK_SECONDS = 300;
+
+/** Where redacted case files (statements, decision logs) for reviewers are kept, per case. */
+export const caseFilesPrefix = (caseId: string) => `case-files/${caseId}/`;
+
+/** Short-lived links to every file of the case. */
+export async function caseFileLinks(caseId: string, now: Date) {
+  const bucket = requireEnv(ENV.evidenceBucket);
+  const { Contents = [] } = await s3.send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: caseFilesPrefix(caseId), MaxKeys: 100 }),
+  );
+  return {
+    files: await Promise.all(
+      Contents.filter((object) => object.Key).map(async (object) => ({
+        name: String(object.Key).slice(caseFilesPrefix(caseId).length),
+        bytes: object.Size ?? 0,
+        url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: object.Key }), {
+          expiresIn: CASE_FILE_LINK_SECONDS,
+        }),
+      })),
+    ),
+    expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString(),
+  };
+}
+
+/** A presigned URL to upload one redacted case file, for the reviewers of the case. */
+export async function caseFileUpload(
+  caseId: string,
+  fileName: string,
+  contentType: string,
+  now = new Date(),
+) {
+  const reviewCase = await getCase(caseId);
+  if (!UNDER_REVIEW.includes(reviewCase.status)) {
+    throw new ConflictError(
+      `Case ${caseId} is ${reviewCase.status.toLowerCase()}: its reviewers need no more files`,
+    );
+  }
+  const key = `${caseFilesPrefix(caseId)}${fileName}`;
+  const uploadUrl = await getSignedUrl(
+    s3,
+    new PutObjectCommand({ Bucket: requireEnv(ENV.evidenceBucket), Key: key, ContentType: contentType }),
+    { expiresIn: CASE_FILE_LINK_SECONDS },
+  );
+  return { uploadUrl, key, expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString() };
+}
