@@ -1,5 +1,6 @@
 /** Appending to and reading the audit log. There is deliberately no update or delete here. */
 import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { ENV, requireEnv } from '../environment.ts';
@@ -16,15 +17,20 @@ export interface Actor {
   readonly roles: readonly string[];
 }
 
+/**
+ * An audit event. `eventId` is random unless given: a workflow step that may run again passes one
+ * derived from the change it records, so every run appends the same event, which is kept once.
+ */
 export function auditEvent(
   actor: Actor,
   access: RecordAccess,
   requestId: string,
   via: string,
   at = new Date(),
+  eventId: string = randomUUID(),
 ): AuditEvent {
   return {
-    eventId: randomUUID(),
+    eventId,
     at: at.toISOString(),
     actor: actor.subject,
     actorRoles: [...actor.roles],
@@ -37,17 +43,22 @@ export function auditEvent(
   };
 }
 
+/** Appends events; an event already there (the same id and time, from a re-run) is kept as it was. */
 export async function appendAuditEvents(events: readonly AuditEvent[]): Promise<void> {
   const table = requireEnv(ENV.auditTable);
   await Promise.all(
     events.map((event) =>
-      documents.send(
-        new PutCommand({
-          TableName: table,
-          Item: { ...auditKeys(event), ...event },
-          ConditionExpression: 'attribute_not_exists(pk)',
+      documents
+        .send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...auditKeys(event), ...event },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .catch((error) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }),
-      ),
     ),
   );
 }

@@ -49,6 +49,8 @@ export const ReviewCaseSchema = z.object({
   /** Sittings this case was carried over from, oldest first, and the last carry-over: when, by whom, why. */
   carriedOverFrom: z.array(z.string()).optional(),
   carriedOver: z.object({ at: z.iso.datetime(), by: z.string(), why: z.string() }).optional(),
+  /** The findings the case was last decided on (concluded or carried over), by id. */
+  decidedOn: z.array(z.string()).optional(),
   /** When the reviewers' verdicts were found to differ and the case went to the chair. */
   moderationSince: z.iso.datetime().optional(),
 });

@@ -121,15 +121,18 @@ export async function writeCasePack(
 ): Promise<PackVersion> {
   const contents = await casePackContents(caseId);
   const subject = { kind: 'case', id: caseId } as const;
+  let createdAt = correction ? now.toISOString() : contents.createdAt;
   if (correction) {
-    // The same correction asked for again (a retry) is the version it already made.
-    const latest = (await packVersions(subject)).at(-1);
-    if (latest?.reason === correction.reason) return latest;
+    // The same correction asked for again (a retry) is the version it made, finished if need be:
+    // dated as it was, so its contents come out the same.
+    const last = (await packVersions(subject)).at(-1);
+    if (last?.reason === correction.reason && last.status === 'complete') return last;
+    if (last?.reason === correction.reason && last.status === 'writing') createdAt = last.createdAt;
   }
   return writePack(
     subject,
     (version, previous) => ({
-      createdAt: correction ? now.toISOString() : contents.createdAt,
+      createdAt,
       files: casePackFiles({ ...contents, version, ...(previous ? { previous } : {}) }),
     }),
     correction ? { reason: correction.reason, force: true } : {},

@@ -45,8 +45,12 @@ export const PackVersionSchema = z.object({
   manifestSha256: z.string(),
   createdAt: z.iso.datetime(),
   files: z.array(z.object({ name: z.string(), sha256: z.string() })),
-  /** `writing` from the moment the number is reserved until every object is in place. */
-  status: z.enum(['writing', 'complete']).default('complete'),
+  /**
+   * `writing` from the moment the number is reserved until every object is in place; `abandoned`
+   * when objects of other contents were found under it (left by a write that failed before its
+   * record), so the number is never vouched for.
+   */
+  status: z.enum(['writing', 'complete', 'abandoned']).default('complete'),
   reason: z.string().optional(),
   previous: z
     .object({ version: z.number().int(), manifestSha256: z.string(), reason: z.string() })
@@ -146,6 +150,34 @@ async function finish(
   return { ...record, status: 'complete' };
 }
 
+/** Finishes a reserved version; undefined (and the number abandoned) when other bytes hold its keys. */
+async function finishOrAbandon(
+  record: PackVersion,
+  files: readonly PackFile[],
+  manifestText: string,
+): Promise<PackVersion | undefined> {
+  try {
+    return await finish(record, files, manifestText);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    await documents
+      .send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.pack(partitionOf(record.subject), record.version),
+          UpdateExpression: 'SET #status = :abandoned',
+          ConditionExpression: '#status = :writing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':abandoned': 'abandoned', ':writing': 'writing' },
+        }),
+      )
+      .catch((failure) => {
+        if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
+      });
+    return undefined;
+  }
+}
+
 /**
  * Writes the files as the subject's next pack version, unless the last version holds exactly these
  * files (a re-run of the same step): a complete one is returned as it is, one left half-written is
@@ -161,11 +193,14 @@ export async function writePack(
   for (let attempt = 1; attempt <= 3; attempt++) {
     const versions = await packVersions(subject);
     const last = versions.at(-1);
-    if (last && (!options.force || last.status === 'writing')) {
+    if (last && last.status !== 'abandoned' && (!options.force || last.status === 'writing')) {
       const again = build(last.version, last.previous);
       const built = buildManifest(subject, last.version, again.createdAt, again.files, last.previous);
       if (built.manifestSha256 === last.manifestSha256) {
-        return last.status === 'complete' ? last : finish(last, again.files, built.manifestText);
+        if (last.status === 'complete') return last;
+        const finished = await finishOrAbandon(last, again.files, built.manifestText);
+        if (finished) return finished;
+        continue;
       }
     }
     const latest = completed(versions).at(-1);
@@ -190,7 +225,10 @@ export async function writePack(
       ...(options.reason ? { reason: options.reason } : {}),
       ...(previous ? { previous } : {}),
     };
-    if (await reserve(record)) return finish(record, files, built.manifestText);
+    if (await reserve(record)) {
+      const finished = await finishOrAbandon(record, files, built.manifestText);
+      if (finished) return finished;
+    }
   }
   throw new TransientError(`Pack versions of ${subject.id} kept being taken while writing; try again`);
 }

@@ -73,8 +73,9 @@ export async function notify(
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return; // already sent
-    throw error;
+    // Recorded already: published again, in case the first publish failed after the record was
+    // written. Whatever consumes the events deduplicates on notificationId.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   await eventBridge.send(
     new PutEventsCommand({

@@ -28,7 +28,13 @@ import { recordRecommendations } from '../recommendations/recommendations.ts';
 import { recordHistory } from '../routing/assignments.ts';
 import { contentHash, type Finding, latestVersions, refuseRecommendationsInThePast } from './finding.ts';
 import { findingsOfCase, startConclusion } from './findings.ts';
-import { getModeration, type Moderation, type ModerationRequest, ModerationSchema } from './moderation.ts';
+import {
+  getModeration,
+  type Moderation,
+  type ModerationRequest,
+  ModerationSchema,
+  moderationsOf,
+} from './moderation.ts';
 
 const table = () => requireEnv(ENV.mainTable);
 
@@ -48,16 +54,15 @@ export type Assessment =
 
 const OPEN_FOR_CONCLUSION = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
 
-/** Moves the case from one of `from` to `to`; false when it was not in one of them. */
 /**
- * Moves the case from one of `from`, setting the fields; false when it was in none of them (or, with
- * `unplaced`, already on a sitting).
+ * Moves the case from one of `from`, setting the fields; false when it was in none of them, or not
+ * in the sitting `where.sittingId` says (`null`: on no sitting).
  */
 async function moveCase(
   caseId: string,
   from: readonly string[],
   set: Record<string, unknown>,
-  unplaced = false,
+  where: { sittingId: string | null },
 ) {
   const names = Object.keys(set);
   try {
@@ -66,7 +71,9 @@ async function moveCase(
         TableName: table(),
         Key: keys.reviewCase(caseId),
         UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})${unplaced ? ' AND attribute_not_exists(sittingId)' : ''}`,
+        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND ${
+          where.sittingId === null ? 'attribute_not_exists(sittingId)' : 'sittingId = :where'
+        }`,
         ExpressionAttributeNames: {
           '#status': 'status',
           ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
@@ -74,6 +81,7 @@ async function moveCase(
         ExpressionAttributeValues: {
           ...Object.fromEntries(names.map((name) => [`:${name}`, set[name]])),
           ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
+          ...(where.sittingId === null ? {} : { ':where': where.sittingId }),
         },
       }),
     );
@@ -97,13 +105,9 @@ async function nextSittingAfter(sittingId: string) {
 /**
  * A carried-over case goes on the agenda of the panel's next planned sitting if there is room, and
  * waits there for routing (OPEN, with the sittings it left on record); otherwise it waits for the
- * chair to place it. The chair is told either way. Every step finds itself done on a re-run.
+ * chair to place it. Every step finds itself done on a re-run.
  */
-async function placeOnNextSitting(
-  caseId: string,
-  sittingId: string,
-  at: string,
-): Promise<string | undefined> {
+async function placeOnNextSitting(caseId: string, sittingId: string): Promise<string | undefined> {
   const next = await nextSittingAfter(sittingId);
   let placed: string | undefined;
   if (next) {
@@ -123,12 +127,13 @@ async function placeOnNextSitting(
       if ((await getSitting(next.sittingId)).agenda.includes(caseId)) placed = next.sittingId;
     }
   }
-  if (placed && !(await moveCase(caseId, ['CARRIED_OVER'], { status: 'OPEN', sittingId: placed }, true))) {
+  if (
+    placed &&
+    !(await moveCase(caseId, ['CARRIED_OVER'], { status: 'OPEN', sittingId: placed }, { sittingId: null }))
+  ) {
     // Already moved on: placed by a previous run, or by the chair somewhere else.
     if ((await getCase(caseId)).sittingId !== placed) placed = undefined;
   }
-  const sitting = await getSitting(sittingId);
-  await notify(chairsOf(sitting.panelId), 'case-carried-over', { caseId, sittingId }, at);
   return placed;
 }
 
@@ -137,30 +142,34 @@ const CARRIABLE = [...OPEN_FOR_CONCLUSION, 'OPEN', 'CARRIED_OVER'];
 
 /**
  * Carries the case from this sitting to the next: it leaves the sitting's reviewers, keeps every
- * sitting it left, goes on the next sitting's agenda if there is room, and the history says by whom
- * and why. A re-run after an interruption finds the carry-over recorded on the case and finishes
- * it with the same time and reason; `first` says whether this run made the change.
+ * sitting it left and the findings it was decided on, goes on the next sitting's agenda if there is
+ * room, and the chair is told and the history says by whom and why. A re-run after an interruption
+ * finds the carry-over recorded on the case and finishes it with the same time and reason (never
+ * placing it twice); `first` says whether this run made the change.
  */
 export async function carryToNextSitting(
   caseId: string,
   sittingId: string,
   at: string,
   reason: { by: string; why: string },
+  decidedOn: readonly string[] = [],
 ): Promise<{ carried: boolean; first: boolean; to?: string }> {
   let carriedOver = { at, ...reason };
   let first = true;
+  let to: string | undefined;
   try {
     await documents.send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.reviewCase(caseId),
         UpdateExpression:
-          'SET #status = :carried, carriedOver = :carriedOver, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
+          'SET #status = :carried, carriedOver = :carriedOver, decidedOn = :decidedOn, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
         ConditionExpression: `#status IN (${CARRIABLE.map((_, i) => `:s${i}`).join(', ')}) AND sittingId = :sitting`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':carried': 'CARRIED_OVER',
           ':carriedOver': carriedOver,
+          ':decidedOn': [...decidedOn],
           ':none': [],
           ':from': [sittingId],
           ':sitting': sittingId,
@@ -173,16 +182,19 @@ export async function carryToNextSitting(
     const current = await getCase(caseId);
     const leftThisSitting =
       current.carriedOverFrom?.at(-1) === sittingId &&
-      current.carriedOver !== undefined &&
       (current.status === 'CARRIED_OVER' || (current.status === 'OPEN' && current.sittingId !== sittingId));
     if (!leftThisSitting || !current.carriedOver) return { carried: false, first: false };
     carriedOver = current.carriedOver;
     first = false;
+    // Placed already (by the interrupted run, or by the chair): it stays where it is.
+    to = current.sittingId;
   }
-  const to = await placeOnNextSitting(caseId, sittingId, carriedOver.at);
+  to ??= await placeOnNextSitting(caseId, sittingId);
+  const sitting = await getSitting(sittingId);
+  await notify(chairsOf(sitting.panelId), 'case-carried-over', { caseId, sittingId }, carriedOver.at);
   await recordHistory(
     caseId,
-    { action: 'carried-over', by: carriedOver.by, why: carriedOver.why, ...(to ? { to } : {}) },
+    { action: 'carried-over', by: carriedOver.by, why: carriedOver.why },
     carriedOver.at,
   );
   return { carried: true, first, ...(to ? { to } : {}) };
@@ -220,14 +232,16 @@ async function afterModerationNeeded(caseId: string, sittingId: string, panelId:
 export async function assessCase(input: ConclusionInput, now = new Date()): Promise<Assessment> {
   const { caseId } = input;
   const at = now.toISOString();
-  const audit = (detail: Record<string, string>) =>
+  /** The change, audited under an id and time it alone determines: every run appends the same event. */
+  const audit = (detail: Record<string, string>, changedAt: string) =>
     appendAuditEvents([
       auditEvent(
         { subject: input.requestedBy.subject, roles: [] },
         { action: 'alter', recordType: 'case', recordId: caseId, detail },
         input.execution.id,
         'conclude-case/AssessCase',
-        now,
+        new Date(changedAt),
+        deterministicId('aud', caseId, JSON.stringify(detail), changedAt),
       ),
     ]);
   let reviewCase = await getCase(caseId);
@@ -240,6 +254,7 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   ) {
     // A carry-over interrupted before the case was placed: finish it.
     const { to } = await carryToNextSitting(caseId, carriedFrom, at, reviewCase.carriedOver);
+    await audit({ status: 'CARRIED_OVER' }, reviewCase.carriedOver.at);
     return { caseId, outcome: 'carried-over', sittingId: carriedFrom, ...(to ? { to } : {}) };
   }
   const sittingId = reviewCase.sittingId;
@@ -255,62 +270,60 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
 
   if (reviewCase.status === 'CONCLUDED' && reviewCase.verdict && reviewCase.concludedAt) {
     // A re-run after the case concluded: the follow-ups again (each written once), then the pack.
+    const counted = findings.filter((finding) => (reviewCase.decidedOn ?? []).includes(finding.findingId));
     const conclusion = {
       verdict: reviewCase.verdict,
       by: reviewCase.concludedBy ?? 'agreement',
       at: reviewCase.concludedAt,
     };
-    await afterConclusion(caseId, sittingId, sitting.panelId, conclusion, findings, moderation);
+    await afterConclusion(caseId, sittingId, sitting.panelId, conclusion, counted, moderation);
+    await audit({ status: 'CONCLUDED', verdict: conclusion.verdict, by: conclusion.by }, conclusion.at);
     return { caseId, outcome: 'concluded', verdict: reviewCase.verdict, sittingId };
   }
   if (reviewers.length === 0 || findings.length < reviewers.length) {
     return { caseId, outcome: 'waiting', submitted: findings.length, of: reviewers.length };
   }
+  const decidedOn = findings.map((finding) => finding.findingId);
   if (verdicts.size > 1 && !moderation) {
-    const moved = await moveCase(caseId, ['ASSIGNED', 'IN_REVIEW'], {
-      status: 'MODERATION',
-      moderationSince: at,
-    });
+    const moved = await moveCase(
+      caseId,
+      ['ASSIGNED', 'IN_REVIEW'],
+      { status: 'MODERATION', moderationSince: at },
+      { sittingId },
+    );
     reviewCase = moved ? reviewCase : await getCase(caseId);
-    if (!moved && reviewCase.status !== 'MODERATION') {
+    if (!moved && (reviewCase.status !== 'MODERATION' || reviewCase.sittingId !== sittingId)) {
       return { caseId, outcome: 'unchanged', status: reviewCase.status };
     }
-    await afterModerationNeeded(
-      caseId,
-      sittingId,
-      sitting.panelId,
-      moved ? at : (reviewCase.moderationSince ?? at),
-    );
-    if (moved) await audit({ status: 'MODERATION' });
+    const since = moved ? at : (reviewCase.moderationSince ?? at);
+    await afterModerationNeeded(caseId, sittingId, sitting.panelId, since);
+    await audit({ status: 'MODERATION' }, since);
     return { caseId, outcome: 'moderation', sittingId };
   }
   const verdict = moderation ? moderation.verdict : String(findings[0]?.verdict);
   const by = moderation ? 'moderation' : 'agreement';
   if (verdict === 'cannot_conclude') {
-    const { carried, first, to } = await carryToNextSitting(caseId, sittingId, at, {
-      by: `system:conclusion (${by})`,
-      why: 'the panel cannot conclude',
-    });
+    const reason = { by: `system:conclusion (${by})`, why: 'the panel cannot conclude' };
+    const { carried, to } = await carryToNextSitting(caseId, sittingId, at, reason, decidedOn);
     if (!carried) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
-    if (first) await audit({ status: 'CARRIED_OVER', by });
+    await audit({ status: 'CARRIED_OVER' }, (await getCase(caseId)).carriedOver?.at ?? at);
     return { caseId, outcome: 'carried-over', sittingId, ...(to ? { to } : {}) };
   }
-  const moved = await moveCase(caseId, OPEN_FOR_CONCLUSION, {
-    status: 'CONCLUDED',
-    verdict,
-    concludedBy: by,
-    concludedAt: at,
-  });
-  const concluded = moved ? { verdict, by, at } : undefined;
-  if (!concluded) {
+  const moved = await moveCase(
+    caseId,
+    OPEN_FOR_CONCLUSION,
+    { status: 'CONCLUDED', verdict, concludedBy: by, concludedAt: at, decidedOn },
+    { sittingId },
+  );
+  if (!moved) {
     // A concurrent run concluded it: its follow-ups are its own (or its re-run's).
     const current = await getCase(caseId);
     return current.status === 'CONCLUDED' && current.verdict
       ? { caseId, outcome: 'concluded', verdict: current.verdict, sittingId }
       : { caseId, outcome: 'unchanged', status: current.status };
   }
-  await afterConclusion(caseId, sittingId, sitting.panelId, concluded, findings, moderation);
-  await audit({ status: 'CONCLUDED', verdict, by });
+  await afterConclusion(caseId, sittingId, sitting.panelId, { verdict, by, at }, findings, moderation);
+  await audit({ status: 'CONCLUDED', verdict, by }, at);
   return { caseId, outcome: 'concluded', verdict, sittingId };
 }
 
@@ -327,21 +340,24 @@ export async function moderate(
   const reviewCase = await getCase(caseId).catch((error) => {
     throw error instanceof NotFoundError ? new NotFoundError(`No case ${caseId}`) : error;
   });
-  if (!reviewCase.sittingId) throw new NotFoundError(`No case ${caseId}`);
-  await sittingFor(principal, reviewCase.sittingId).catch(() => {
-    throw new NotFoundError(`No case ${caseId}`);
-  });
-  const sittingId = reviewCase.sittingId;
+  const chairs = (sittingId: string) =>
+    sittingFor(principal, sittingId).catch(() => {
+      throw new NotFoundError(`No case ${caseId}`);
+    });
   const hash = contentHash(request);
-  const existing = await getModeration(caseId, sittingId);
-  if (existing) {
-    if (existing.contentHash !== hash) {
-      throw new ConflictError(`Case ${caseId} was moderated on ${existing.moderatedAt}`);
-    }
-    // The same decision sent again (its answer was lost): finish what followed it, once.
-    await afterModeration(existing, principal.subject);
-    return existing;
+  // The same decision sent again (its answer was lost): wherever the case has gone since (carried
+  // over by this very decision), answer with it and finish what followed it, once.
+  const earlier = (await moderationsOf(caseId)).find((moderation) => moderation.contentHash === hash);
+  if (earlier) {
+    await chairs(earlier.sittingId);
+    await afterModeration(earlier, principal.subject);
+    return earlier;
   }
+  if (!reviewCase.sittingId) throw new NotFoundError(`No case ${caseId}`);
+  await chairs(reviewCase.sittingId);
+  const sittingId = reviewCase.sittingId;
+  const existing = await getModeration(caseId, sittingId);
+  if (existing) throw new ConflictError(`Case ${caseId} was moderated on ${existing.moderatedAt}`);
   if (reviewCase.status !== 'MODERATION') {
     throw new ConflictError(
       `Case ${caseId} is not awaiting moderation (it is ${reviewCase.status.toLowerCase().replace('_', ' ')})`,

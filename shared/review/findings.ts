@@ -127,9 +127,11 @@ async function refuse(finding: Finding, why: string): Promise<never> {
 
 /**
  * After a version is stored: the assignment is submitted, the case in review, the conclusion
- * workflow started. Each step is idempotent, so a resend runs them all again safely.
+ * workflow started. A first store that lost a race is refused: its reviewer was taken off the case,
+ * or the case was decided (concluded or carried over) on findings that did not include it. A resend
+ * of a stored version only redoes the idempotent steps: it never changes what was counted.
  */
-async function afterSubmission(finding: Finding, requestedBy: string): Promise<void> {
+async function afterSubmission(finding: Finding, requestedBy: string, resend = false): Promise<void> {
   try {
     await documents.send(
       new UpdateCommand({
@@ -147,18 +149,14 @@ async function afterSubmission(finding: Finding, requestedBy: string): Promise<v
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (resend) return;
     await refuse(finding, `Case ${finding.caseId} was taken off you while your finding was being stored`);
   }
-  const reviewCase = await getCase(finding.caseId);
-  if (reviewCase.sittingId !== finding.sittingId || !REVIEWABLE.includes(reviewCase.status)) {
-    const counted = (await findingsOfCase(finding.caseId, finding.sittingId)).some(
-      (other) => other.findingId === finding.findingId && other.refused === undefined,
-    );
-    // A resend of a version the conclusion already counted is fine; a late one is refused.
-    if (
-      !(counted && reviewCase.status === 'CONCLUDED' && finding.submittedAt <= String(reviewCase.concludedAt))
-    ) {
-      await refuse(finding, `Case ${finding.caseId} concluded while your finding was being stored`);
+  if (!resend) {
+    const reviewCase = await getCase(finding.caseId);
+    const decidedHere = reviewCase.sittingId !== finding.sittingId || !REVIEWABLE.includes(reviewCase.status);
+    if (decidedHere && !(reviewCase.decidedOn ?? []).includes(finding.findingId)) {
+      await refuse(finding, `Case ${finding.caseId} was decided while your finding was being stored`);
     }
   }
   await documents
@@ -167,9 +165,13 @@ async function afterSubmission(finding: Finding, requestedBy: string): Promise<v
         TableName: table(),
         Key: keys.reviewCase(finding.caseId),
         UpdateExpression: 'SET #status = :inReview',
-        ConditionExpression: '#status = :assigned',
+        ConditionExpression: '#status = :assigned AND sittingId = :sitting',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':inReview': 'IN_REVIEW', ':assigned': 'ASSIGNED' },
+        ExpressionAttributeValues: {
+          ':inReview': 'IN_REVIEW',
+          ':assigned': 'ASSIGNED',
+          ':sitting': finding.sittingId,
+        },
       }),
     )
     .catch((error) => {
@@ -252,7 +254,7 @@ export async function submitFinding(
   const finding = findingOf(assignment, request, 1, principal, now);
   const earlier = await resent(finding);
   if (earlier) {
-    await afterSubmission(earlier, principal.subject);
+    await afterSubmission(earlier, principal.subject, true);
     return earlier;
   }
   await checkSubmission(assignment, request, now);
@@ -285,7 +287,7 @@ export async function amendFinding(
   const finding = findingOf(assignment, request, request.amendsVersion + 1, principal, now);
   const earlier = await resent(finding);
   if (earlier) {
-    await afterSubmission(earlier, principal.subject);
+    await afterSubmission(earlier, principal.subject, true);
     return earlier;
   }
   await checkSubmission(assignment, request, now);

@@ -49,7 +49,7 @@ export async function caseForReviewer(principal: Principal, assignmentId: string
   const stillTheirs =
     ['assigned', 'submitted'].includes(assignment.status) &&
     reviewCase.sittingId === assignment.sittingId &&
-    [...REVIEWABLE, 'CONCLUDED'].includes(reviewCase.status) &&
+    ['OPEN', 'ROUTING', ...REVIEWABLE, 'CONCLUDED'].includes(reviewCase.status) &&
     (await getSitting(assignment.sittingId)).status !== 'CLOSED';
   if (!stillTheirs) {
     // Declined, moved to someone else, carried to another sitting, or the sitting is over: the

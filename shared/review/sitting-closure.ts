@@ -5,22 +5,25 @@
  * sitting's evidence pack.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { sittingFor } from '../panels/agenda.ts';
-import { getPanel } from '../panels/panel-store.ts';
 import { createSittingReport } from '../reports/reports.ts';
 import { recordHistory } from '../routing/assignments.ts';
 import { carryToNextSitting } from './conclusion.ts';
 
 const table = () => requireEnv(ENV.mainTable);
 
-/** Ends an assignment still open when its sitting closed; a submitted one stays as it is. */
+/**
+ * Ends an assignment still open when its sitting closed; a submitted one stays as it is. The
+ * history records it, dated by the end, so a re-run after an interruption records it once.
+ */
 async function endOpenAssignment(
   caseId: string,
   sittingId: string,
@@ -28,11 +31,13 @@ async function endOpenAssignment(
   at: string,
   by: string,
 ) {
+  const key = keys.assignment(deterministicId('asg', caseId, sittingId, reviewerId));
+  let endedAt = at;
   try {
     await documents.send(
       new UpdateCommand({
         TableName: table(),
-        Key: keys.assignment(deterministicId('asg', caseId, sittingId, reviewerId)),
+        Key: key,
         UpdateExpression: 'SET #status = :reassigned, endedAt = :at',
         ConditionExpression: '#status IN (:assigned, :overdue)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -45,16 +50,29 @@ async function endOpenAssignment(
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return;
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: key }));
+    if (Item?.status !== 'reassigned' || typeof Item.endedAt !== 'string') return;
+    endedAt = Item.endedAt;
   }
-  await recordHistory(caseId, { action: 'reassigned', reviewerId, by, why: 'the sitting closed' }, at);
+  await recordHistory(caseId, { action: 'reassigned', reviewerId, by, why: 'the sitting closed' }, endedAt);
+}
+
+/** Everyone the case was ever assigned to, from its history (panel members come and go). */
+async function everAssigned(caseId: string): Promise<string[]> {
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
+  });
+  return [
+    ...new Set(items.map((item) => item.reviewerId).filter((id): id is string => typeof id === 'string')),
+  ];
 }
 
 export async function closeSitting(principal: Principal, sittingId: string, now = new Date()) {
   const sitting = await sittingFor(principal, sittingId);
   if (sitting.status === 'CLOSED') throw new ConflictError(`Sitting ${sittingId} is already closed`);
-  const members = (await getPanel(sitting.panelId)).memberReviewerIds;
   const at = now.toISOString();
   const carriedOver: { caseId: string; to?: string }[] = [];
   for (const caseId of sitting.agenda) {
@@ -64,9 +82,10 @@ export async function closeSitting(principal: Principal, sittingId: string, now 
       why: 'not concluded when the sitting closed',
     });
     if (!carried) continue;
-    // Every assignment the case had here, whoever held it: each id is derived from case, sitting, reviewer.
-    for (const reviewerId of members)
+    // Every assignment the case had here, whoever held it: each id derives from case, sitting, reviewer.
+    for (const reviewerId of await everAssigned(caseId)) {
       await endOpenAssignment(caseId, sittingId, reviewerId, at, principal.subject);
+    }
     carriedOver.push({ caseId, ...(to ? { to } : {}) });
   }
   // The report before the status: if it fails, closing again does it all again, changing nothing twice.

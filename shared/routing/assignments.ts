@@ -336,19 +336,31 @@ async function removeAndReroute(
     }
     throw error;
   }
-  let reopened = true;
+  // Off the case, as long as the case is still in this sitting (one carried to another sitting, or
+  // decided, is not pulled back); then back to OPEN if it was in review: a reviewer short until
+  // routed again. A case already OPEN (an earlier reviewer left and nobody was found) stays OPEN.
+  let stillHere = true;
   try {
     await documents.send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.reviewCase(assignment.caseId),
-        // Back to OPEN: it is a reviewer short until routed again; only while it is in review in
-        // this sitting (a case carried to another sitting, or concluded, is not pulled back).
-        UpdateExpression: 'SET #status = :open DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
-        ConditionExpression: 'sittingId = :sitting AND #status IN (:assigned, :inReview)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        UpdateExpression: 'DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
+        ConditionExpression: 'sittingId = :sitting',
         ExpressionAttributeValues: {
           ':reviewer': new Set([assignment.reviewerId]),
+          ':sitting': assignment.sittingId,
+        },
+      }),
+    );
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.reviewCase(assignment.caseId),
+        UpdateExpression: 'SET #status = :open',
+        ConditionExpression: 'sittingId = :sitting AND #status IN (:assigned, :inReview, :open)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
           ':open': 'OPEN',
           ':sitting': assignment.sittingId,
           ':assigned': 'ASSIGNED',
@@ -358,7 +370,7 @@ async function removeAndReroute(
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    reopened = false;
+    stillHere = false;
   }
   await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);
   await recordHistory(
@@ -372,7 +384,7 @@ async function removeAndReroute(
     },
     at,
   );
-  if (!reopened) {
+  if (!stillHere) {
     return {
       caseId: assignment.caseId,
       status: 'skipped' as const,

@@ -37,6 +37,7 @@ let workDir: string;
 const nominated: string[] = [];
 let sampleId: string;
 let sampled: string[] = [];
+let lateCase: string;
 
 const table = () => stack.runtime.physicalName('TablesMain');
 
@@ -69,6 +70,9 @@ beforeAll(async () => {
   for (const decision of (await stack.eligibleDecisions()).slice(0, 4)) {
     nominated.push(String((await stack.nominate(decision.decisionId)).body.caseId));
   }
+  // Nominated before the sample is drawn, so the sample cannot draw it; it joins the agenda late.
+  const [fifth] = (await stack.eligibleDecisions()).slice(4, 5);
+  lateCase = String((await stack.nominate(String(fifth?.decisionId), 'cps')).body.caseId);
   const created = await stack.api('POST', '/samples', {
     as: 'auditor',
     body: {
@@ -394,7 +398,7 @@ describe('concluding', () => {
 
   it('carries a case the panel cannot conclude to the next sitting', async () => {
     const caseC = nominated[2] as string;
-    await reviewCase(stack, caseC, ['cannot_conclude', 'cannot_conclude']);
+    const [first] = await reviewCase(stack, caseC, ['cannot_conclude', 'cannot_conclude']);
     // On the next sitting's agenda, waiting to be routed there; the sitting it left is on record.
     expect((await caseRecord(caseC)).status).toBe('OPEN');
     const progress = await stack.api('GET', `/sittings/${SITTING}/progress`, { as: 'chair' });
@@ -406,6 +410,14 @@ describe('concluding', () => {
       (sitting) => sitting.sittingId === NEXT_SITTING,
     );
     expect(next?.agenda).toContain(caseC);
+    // A resend of a finding the carry-over was decided on still gets the stored finding, unchanged.
+    const resent = await stack.api('POST', `/assignments/${first?.view.assignment.assignmentId}/findings`, {
+      token: first?.token,
+      body: findingFor(first?.view as CaseView, 'cannot_conclude'),
+    });
+    expect(resent.status).toBe(201);
+    expect(resent.body.findingId).toBe(first?.finding.findingId);
+    expect(resent.body.refused).toBeUndefined();
     // It is routed afresh for the next sitting.
     expect((await stack.routeSitting(NEXT_SITTING)).status).toBe('SUCCEEDED');
     expect(await reviewersOf(stack, caseC)).toHaveLength(2);
@@ -634,8 +646,7 @@ describe('recommendations', () => {
 
 describe('closing the sitting', () => {
   it('carries cases still without a conclusion to the next sitting and freezes the final report', async () => {
-    const [fifth] = (await stack.eligibleDecisions()).slice(4, 5);
-    const late = String((await stack.nominate(String(fifth?.decisionId), 'cps')).body.caseId);
+    const late = lateCase;
     await stack.api('POST', `/sittings/${SITTING}/agenda`, { as: 'chair', body: { caseIds: [late] } });
     await stack.routeSitting(SITTING);
     const [first, second] = await reviewersOf(stack, late);
