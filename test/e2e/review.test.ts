@@ -490,6 +490,33 @@ describe('evidence packs', () => {
     );
   });
 
+  it('give two writers of the same pack one version, and writers of different packs a version each', async () => {
+    // In process, on the same stand-ins: the runtime has set the endpoints and names the code reads.
+    const { writePack, packVersions, verifyStoredPack } = await import('../../shared/evidence/packs.ts');
+    const subject = { kind: 'sitting', id: 'sit_pack_race' } as const;
+    const pack = (text: string) => () => ({
+      files: [{ name: 'report.json', contentType: 'application/json', content: text }],
+      createdAt: '2027-01-20T17:00:00.000Z',
+    });
+    const [a, b] = await Promise.all([
+      writePack(subject, pack('{"a":1}\n')),
+      writePack(subject, pack('{"a":1}\n')),
+    ]);
+    expect([a.version, b.version]).toEqual([1, 1]);
+    expect(a.manifestSha256).toBe(b.manifestSha256);
+    const [c, d] = await Promise.all([
+      writePack(subject, pack('{"b":2}\n'), { reason: 'second report' }),
+      writePack(subject, pack('{"c":3}\n'), { reason: 'third report' }),
+    ]);
+    expect([c.version, d.version].sort()).toEqual([2, 3]);
+    expect((await packVersions(subject)).map((version) => version.status)).toEqual([
+      'complete',
+      'complete',
+      'complete',
+    ]);
+    for (const version of [1, 2, 3]) expect((await verifyStoredPack(subject, version)).ok).toBe(true);
+  });
+
   it('are not there for a chair of another panel or a panel member', async () => {
     const caseA = nominated[0] as string;
     const otherChair = await stack.runtime.tokenFor('chair', { sub: 'demo-another-chair' });
