@@ -178,7 +178,7 @@ export class ScrutineerStack extends Stack {
         publishQuestionSet: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         getAssignedCase: (fn) => {
           fn.bindTableReader(tables.main, ENV.mainTable);
-          fn.bindBucket(storage.evidence, ENV.evidenceBucket, {
+          fn.bindBucket(storage.caseFiles, ENV.caseFilesBucket, {
             read: true,
             list: true,
             prefix: 'case-files/',
@@ -190,7 +190,7 @@ export class ScrutineerStack extends Stack {
         moderateCase: startsConclusion,
         createCaseFileUpload: (fn) => {
           fn.bindTableReader(tables.main, ENV.mainTable);
-          fn.bindBucket(storage.evidence, ENV.evidenceBucket, { write: true, prefix: 'case-files/' });
+          fn.bindBucket(storage.caseFiles, ENV.caseFilesBucket, { write: true, prefix: 'case-files/' });
         },
         getCasePack: readsPacks('packs/cases/'),
         verifyCasePack: readsPacks('packs/cases/'),

@@ -8,6 +8,7 @@ export const ENV = {
   auditTable: 'AUDIT_TABLE_NAME',
   importsBucket: 'IMPORTS_BUCKET_NAME',
   evidenceBucket: 'EVIDENCE_BUCKET_NAME',
+  caseFilesBucket: 'CASE_FILES_BUCKET_NAME',
   reportsBucket: 'REPORTS_BUCKET_NAME',
   importStateMachine: 'IMPORT_STATE_MACHINE_ARN',
   sampleStateMachine: 'SAMPLE_STATE_MACHINE_ARN',

@@ -1,7 +1,7 @@
 /**
- * The S3 buckets: uploaded imports, write-once evidence packs (Object Lock, versioned) and
- * reports. All block public access, refuse plain HTTP, use the customer-managed key and log
- * access to a dedicated log bucket.
+ * The S3 buckets: uploaded imports, write-once evidence packs (Object Lock, versioned), redacted
+ * case files for reviewers, and reports. All block public access, refuse plain HTTP, use the
+ * customer-managed key and log access to a dedicated log bucket.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -20,6 +20,7 @@ export class Storage extends Construct {
   readonly accessLogs: s3.Bucket;
   readonly imports: s3.Bucket;
   readonly evidence: s3.Bucket;
+  readonly caseFiles: s3.Bucket;
   readonly reports: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
@@ -69,6 +70,19 @@ export class Storage extends Construct {
       objectLockDefaultRetention: s3.ObjectLockRetention.governance(
         Duration.days(props.evidenceRetentionDays),
       ),
+    });
+    // Case files are working copies for reviewers, not evidence: versioned, but without Object Lock,
+    // so a file uploaded unredacted by mistake can be removed at once (the pack is the record).
+    this.caseFiles = hardened('CaseFiles', {
+      versioned: true,
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: [props.uiOrigin],
+          allowedHeaders: ['content-type'],
+          maxAge: 3000,
+        },
+      ],
     });
     this.reports = hardened('Reports', { versioned: true });
   }

@@ -1,7 +1,8 @@
 /**
- * Redacted case files (statements, decision logs) for a case's reviewers, in the evidence bucket
+ * Redacted case files (statements, decision logs) for a case's reviewers, in the case-files bucket
  * under `case-files/<caseId>/`: an admin uploads through a presigned URL, and a reviewer gets
- * short-lived links with the case.
+ * short-lived links with the case. Working copies, not evidence: no Object Lock, so a file
+ * uploaded unredacted by mistake can be removed at once.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -19,7 +20,7 @@ export const caseFilesPrefix = (caseId: string) => `case-files/${caseId}/`;
 
 /** Short-lived links to every file of the case. */
 export async function caseFileLinks(caseId: string, now: Date) {
-  const bucket = requireEnv(ENV.evidenceBucket);
+  const bucket = requireEnv(ENV.caseFilesBucket);
   const { Contents = [] } = await s3.send(
     new ListObjectsV2Command({ Bucket: bucket, Prefix: caseFilesPrefix(caseId), MaxKeys: 100 }),
   );
@@ -53,7 +54,7 @@ export async function caseFileUpload(
   const key = `${caseFilesPrefix(caseId)}${fileName}`;
   const uploadUrl = await getSignedUrl(
     s3,
-    new PutObjectCommand({ Bucket: requireEnv(ENV.evidenceBucket), Key: key, ContentType: contentType }),
+    new PutObjectCommand({ Bucket: requireEnv(ENV.caseFilesBucket), Key: key, ContentType: contentType }),
     { expiresIn: CASE_FILE_LINK_SECONDS },
   );
   return { uploadUrl, key, expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString() };

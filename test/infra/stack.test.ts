@@ -210,6 +210,10 @@ describe('functions', () => {
         Condition: { StringLike: { 's3:prefix': ['packs/cases/*'] } },
       },
     );
+    // Case files are working copies: never in the evidence bucket, whose Object Lock would keep a
+    // file uploaded unredacted by mistake for years.
+    expect(onEvidence('HttpRoutecreateCaseFileUpload')).toEqual([]);
+    expect(onEvidence('HttpRoutegetAssignedCase')).toEqual([]);
     const reader = onEvidence('HttpRoutegetCasePack');
     expect(reader.flatMap((statement) => [statement.Action].flat())).not.toContain('s3:PutObject');
   });
