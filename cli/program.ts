@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
 import { addPackCommand } from './commands/pack.ts';
+import { addRecommendationsCommand } from './commands/recommendations.ts';
 import { addReportCommand } from './commands/report.ts';
 import { addReviewersCommand } from './commands/reviewers.ts';
 import { addSampleCommand } from './commands/sample.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   addImportCommand,
   addImportsCommand,
   addPackCommand,
+  addRecommendationsCommand,
   addReportCommand,
   addReviewersCommand,
   addSampleCommand,

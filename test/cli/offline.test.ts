@@ -35,6 +35,7 @@ it('has every command, each with its help', () => {
     'import',
     'imports',
     'pack',
+    'recommendations',
     'report',
     'reviewers',
     'sample',

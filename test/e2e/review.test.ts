@@ -657,12 +657,31 @@ describe('recommendations', () => {
       body: { evidence: 'not mine to close' },
     });
     expect(notTheirs.status).toBe(404);
-    const closed = await stack.api('POST', `/recommendations/${late?.recommendationId}/closure`, {
-      as: 'chair',
-      body: { evidence: 'Supervision checklist issued; see force order 12/2027' },
+    const cli = { SCRUTINEER_API_URL: stack.runtime.apiUrl, SCRUTINEER_ISSUER_URL: stack.runtime.issuerUrl };
+    const overdueList = await runCli(['recommendations', 'list', '--status', 'overdue'], cli);
+    expect(overdueList.code, overdueList.stderr).toBe(0);
+    expect(overdueList.stdout).toContain(String(late?.recommendationId));
+    expect(overdueList.stdout).toContain('OVERDUE');
+    const closedByCli = await runCli(
+      [
+        'recommendations',
+        'close',
+        String(late?.recommendationId),
+        '--evidence',
+        'Supervision checklist issued; see force order 12/2027',
+      ],
+      cli,
+    );
+    expect(closedByCli.code, closedByCli.stderr).toBe(0);
+    const closed = (await stack.api('GET', '/recommendations', { as: 'chair' })).body.items as Record<
+      string,
+      unknown
+    >[];
+    expect(closed.find((item) => item.recommendationId === late?.recommendationId)).toMatchObject({
+      status: 'closed',
+      closedBy: 'demo-chair',
+      closingEvidence: 'Supervision checklist issued; see force order 12/2027',
     });
-    expect(closed.status).toBe(200);
-    expect(closed.body).toMatchObject({ status: 'closed', closedBy: 'demo-chair' });
     const again = await stack.api('POST', `/recommendations/${late?.recommendationId}/closure`, {
       as: 'chair',
       body: { evidence: 'Something else' },
