@@ -44,12 +44,12 @@ export class ImportDecisionsWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ImportDecisionsWorkflowProps) {
     super(scope, id);
-    const step = (name: string, entry: string, description: string, timeout = Duration.seconds(60)) =>
+    const step = (name: string, entry: string, description: string) =>
       new ScrutineerFunction(this, name, {
         entry,
         description,
         encryptionKey: props.encryptionKey,
-        timeout,
+        timeout: Duration.minutes(5),
         memorySize: 1024,
       });
 
@@ -57,7 +57,6 @@ export class ImportDecisionsWorkflow extends Construct {
       'PlanImportFunction',
       'functions/steps/plan-import.ts',
       'Checks the header and plans chunks',
-      Duration.minutes(5),
     );
     plan.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
     plan.bindTableWriter(props.table, ENV.mainTable);
@@ -65,16 +64,23 @@ export class ImportDecisionsWorkflow extends Construct {
       'ImportChunkFunction',
       'functions/steps/import-chunk.ts',
       'Imports one chunk of decisions',
-      Duration.minutes(5),
     );
-    chunk.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
-    chunk.bindBucket(props.importsBucket, ENV.importsBucket, { write: true, prefix: 'errors/' });
-    chunk.bindTableWriter(props.table, ENV.mainTable);
+    const outcomes = step(
+      'ApplyOutcomesFunction',
+      'functions/steps/apply-outcomes-chunk.ts',
+      'Applies one chunk of a police.uk outcomes file',
+    );
+    // Both read a chunk of an upload, write decisions and their rejected rows, and pseudonymise.
+    for (const fn of [chunk, outcomes]) {
+      fn.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
+      fn.bindBucket(props.importsBucket, ENV.importsBucket, { write: true, prefix: 'errors/' });
+      fn.bindTableWriter(props.table, ENV.mainTable);
+      fn.bindSecret(props.pseudonymKey, ENV.pseudonymKeySecret);
+    }
     const summarise = step(
       'SummariseImportFunction',
       'functions/steps/summarise-import.ts',
       'Totals an import',
-      Duration.minutes(5),
     );
     summarise.bindBucket(props.importsBucket, ENV.importsBucket, {
       read: true,
@@ -83,17 +89,6 @@ export class ImportDecisionsWorkflow extends Construct {
     });
     summarise.bindTableWriter(props.table, ENV.mainTable);
     summarise.bindTableAppender(props.auditTable, ENV.auditTable);
-
-    const outcomes = step(
-      'ApplyOutcomesFunction',
-      'functions/steps/apply-outcomes-chunk.ts',
-      'Applies one chunk of a police.uk outcomes file',
-      Duration.minutes(5),
-    );
-    outcomes.bindBucket(props.importsBucket, ENV.importsBucket, { read: true, prefix: 'uploads/' });
-    outcomes.bindBucket(props.importsBucket, ENV.importsBucket, { write: true, prefix: 'errors/' });
-    outcomes.bindTableWriter(props.table, ENV.mainTable);
-    for (const fn of [chunk, outcomes]) fn.bindSecret(props.pseudonymKey, ENV.pseudonymKeySecret);
 
     const { table } = props;
     // Steps that write audit events name the execution as their request.
@@ -115,48 +110,37 @@ export class ImportDecisionsWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
 
-    const invoke = (
-      name: string,
-      fn: ScrutineerFunction,
-      payload: sfn.TaskInput | undefined,
-      resultPath: string,
-    ) => invokeStep(this, name, fn, { resultPath, ...(payload ? { payload } : {}) });
-
     // The whole state is each step's event (the file, who started it, the plan, the results);
     // each handler's schema takes what it needs.
-    const planImport = invoke('PlanImport', plan, undefined, '$.plan');
+    const planImport = invokeStep(this, 'PlanImport', plan, { resultPath: '$.plan' });
 
-    const chunkItems = (itemsPath: string, header: string) => ({
-      itemsPath,
-      maxConcurrency: 4,
-      itemSelector: {
-        'importId.$': '$.importId',
-        'bucket.$': '$.bucket',
-        'objectKey.$': '$.objectKey',
-        'format.$': '$.format',
-        'header.$': header,
-        'chunk.$': '$$.Map.Item.Value',
-      },
+    const chunkItem = (header: string) => ({
+      'importId.$': '$.importId',
+      'bucket.$': '$.bucket',
+      'objectKey.$': '$.objectKey',
+      'format.$': '$.format',
+      'header.$': header,
+      'chunk.$': '$$.Map.Item.Value',
     });
     const importChunks = new sfn.Map(this, 'ImportChunks', {
-      ...chunkItems('$.plan.chunks', '$.plan.header'),
+      itemsPath: '$.plan.chunks',
+      maxConcurrency: 4,
+      itemSelector: chunkItem('$.plan.header'),
       resultPath: '$.results',
-    }).itemProcessor(invoke('ImportChunk', chunk, undefined, '$'));
+    }).itemProcessor(invokeStep(this, 'ImportChunk', chunk, { resultPath: '$' }));
 
     const applyOutcomes = new sfn.Map(this, 'ApplyOutcomes', {
-      ...chunkItems('$.plan.outcomes.chunks', '$.plan.outcomes.header'),
-      itemSelector: {
-        ...chunkItems('$.plan.outcomes.chunks', '$.plan.outcomes.header').itemSelector,
-        'outcomesObjectKey.$': '$.outcomesObjectKey',
-      },
+      itemsPath: '$.plan.outcomes.chunks',
+      maxConcurrency: 4,
+      itemSelector: { ...chunkItem('$.plan.outcomes.header'), 'outcomesObjectKey.$': '$.outcomesObjectKey' },
       resultPath: '$.outcomeResults',
-    }).itemProcessor(invoke('ApplyOutcomesChunk', outcomes, undefined, '$'));
+    }).itemProcessor(invokeStep(this, 'ApplyOutcomesChunk', outcomes, { resultPath: '$' }));
     const noOutcomes = new sfn.Pass(this, 'NoOutcomesFile', {
       result: sfn.Result.fromArray([]),
       resultPath: '$.outcomeResults',
     });
 
-    const summariseImport = invoke('SummariseImport', summarise, undefined, '$.summary');
+    const summariseImport = invokeStep(this, 'SummariseImport', summarise, { resultPath: '$.summary' });
     const outcomesThenSummary = new sfn.Choice(this, 'HasOutcomesFile')
       .when(sfn.Condition.isPresent('$.plan.outcomes.chunks[0]'), applyOutcomes.next(summariseImport))
       .otherwise(noOutcomes.next(summariseImport));

@@ -4,11 +4,12 @@
  * update that only moves an import still waiting for its upload.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { documents } from '../aws-clients.ts';
 import { keys, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
 
 export const UPLOAD_WINDOW_HOURS = 24;
@@ -27,43 +28,36 @@ export async function expireStaleImports(
   const asOf = new Date(input.asOf);
   const cutoff = new Date(asOf.getTime() - UPLOAD_WINDOW_HOURS * 3_600_000).toISOString();
   const expired: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: MAIN_TABLE_INDEXES.byKind,
-        KeyConditionExpression: 'gsi1pk = :kind AND gsi1sk < :cutoff',
-        FilterExpression: '#status = :awaiting',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':kind': 'IMPORT', ':cutoff': cutoff, ':awaiting': 'AWAITING_UPLOAD' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const importId = String(item.importId);
-      try {
-        await documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.import(importId),
-            UpdateExpression: 'SET #status = :expired, completedAt = :asOf',
-            ConditionExpression: '#status = :awaiting',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':expired': 'EXPIRED',
-              ':awaiting': 'AWAITING_UPLOAD',
-              ':asOf': asOf.toISOString(),
-            },
-          }),
-        );
-        expired.push(importId);
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+  const stale = await queryAll({
+    TableName: table,
+    IndexName: MAIN_TABLE_INDEXES.byKind,
+    KeyConditionExpression: 'gsi1pk = :kind AND gsi1sk < :cutoff',
+    FilterExpression: '#status = :awaiting',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':kind': 'IMPORT', ':cutoff': cutoff, ':awaiting': 'AWAITING_UPLOAD' },
+  });
+  for (const item of stale) {
+    const importId = String(item.importId);
+    try {
+      await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.import(importId),
+          UpdateExpression: 'SET #status = :expired, completedAt = :asOf',
+          ConditionExpression: '#status = :awaiting',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':expired': 'EXPIRED',
+            ':awaiting': 'AWAITING_UPLOAD',
+            ':asOf': asOf.toISOString(),
+          },
+        }),
+      );
+      expired.push(importId);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   await appendAuditEvents(
     expired.map((importId) =>
       auditEvent(

@@ -33,6 +33,15 @@ export function addCounts(a: ImportCounts, b: ImportCounts): ImportCounts {
   };
 }
 
+/** What a police.uk outcomes file did to the crimes its street file imported. */
+export const OutcomeCountsSchema = z.object({
+  read: z.number().int().nonnegative(),
+  applied: z.number().int().nonnegative().describe('Outcome rows that updated an imported crime'),
+  unmatched: z.number().int().nonnegative().describe('Outcome rows for crimes not in the street file'),
+  rejected: z.number().int().nonnegative(),
+});
+export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>;
+
 export const ImportRecordSchema = z.object({
   importId: z.string(),
   format: z.enum(IMPORT_FORMATS),
@@ -47,14 +56,7 @@ export const ImportRecordSchema = z.object({
   completedAt: z.iso.datetime().optional(),
   progress: z.object({ chunksTotal: z.number().int(), chunksDone: z.number().int() }).optional(),
   counts: ImportCountsSchema.optional(),
-  outcomeCounts: z
-    .object({
-      read: z.number().int().nonnegative(),
-      applied: z.number().int().nonnegative().describe('Outcome rows that updated an imported crime'),
-      unmatched: z.number().int().nonnegative().describe('Outcome rows for crimes not in the street file'),
-      rejected: z.number().int().nonnegative(),
-    })
-    .optional(),
+  outcomeCounts: OutcomeCountsSchema.optional(),
   errorReportKey: z.string().optional(),
   failure: z.string().optional().describe('The name of the error that failed the import'),
   problem: z

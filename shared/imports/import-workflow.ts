@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { documents, s3 } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
-import { classifyDecision, type DecisionRecord, toDecision } from '../decisions/decision.ts';
+import { type DecisionRecord, toDecision } from '../decisions/decision.ts';
 import { putDecisionOnce } from '../decisions/decision-store.ts';
 import { classifyPoliceUkOutcome } from '../decisions/police-uk-outcomes.ts';
 import { ENV, requireEnv } from '../environment.ts';
@@ -30,6 +30,8 @@ import {
   type ImportCounts,
   ImportCountsSchema,
   type ImportFormat,
+  type OutcomeCounts,
+  OutcomeCountsSchema,
   ZERO_COUNTS,
 } from './import-record.ts';
 import {
@@ -39,7 +41,7 @@ import {
   recordPlannedChunks,
 } from './import-store.ts';
 import { checkPoliceUkHeader, POLICE_UK_OUTCOMES_HEADER, POLICE_UK_STREET_HEADER } from './police-uk.ts';
-import { pseudonymiseRecord, pseudonymKey } from './pseudonymise.ts';
+import { pseudonym, pseudonymiseRecord, pseudonymKey } from './pseudonymise.ts';
 
 /** The uploaded file(s) an import reads. */
 export const ImportFileSchema = z.object({
@@ -76,14 +78,6 @@ export const ChunkResultSchema = z.object({
   errorPartKey: z.string().optional(),
 });
 export type ChunkResult = z.infer<typeof ChunkResultSchema>;
-
-export const OutcomeCountsSchema = z.object({
-  read: z.number().int().nonnegative(),
-  applied: z.number().int().nonnegative(),
-  unmatched: z.number().int().nonnegative(),
-  rejected: z.number().int().nonnegative(),
-});
-export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>;
 
 export const OutcomeChunkResultSchema = z.object({
   index: z.number().int().nonnegative(),
@@ -167,10 +161,13 @@ export async function planImport(input: ImportFile): Promise<ImportPlan> {
   }
 }
 
+/** The id of a police.uk crime's one decision, from its pseudonymised reference. */
+const policeUkDecisionId = (crimeReference: string) => deterministicId('dec', 'police-uk', crimeReference);
+
 /** police.uk decisions are one per crime, whatever its outcome; a force decision is one outcome. */
 function decisionIdOf(record: DecisionRecord): string {
   return record.source === 'police-uk'
-    ? deterministicId('dec', 'police-uk', record.crimeReference)
+    ? policeUkDecisionId(record.crimeReference)
     : deterministicId(
         'dec',
         record.crimeReference,
@@ -254,12 +251,8 @@ export async function applyOutcomesChunk(
       for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
       return;
     }
-    const crimeReference = pseudonymiseRecord(
-      { source: 'police-uk', crimeReference: row.outcome.crimeId } as DecisionRecord,
-      key,
-    ).crimeReference;
-    const decisionKey = keys.decision(deterministicId('dec', 'police-uk', crimeReference));
-    const classified = classifyDecision({ outcomeCategory: row.outcome.outcomeType } as DecisionRecord);
+    const decisionKey = keys.decision(policeUkDecisionId(pseudonym(key, 'crime', row.outcome.crimeId)));
+    const classified = classifyPoliceUkOutcome(row.outcome.outcomeType);
     try {
       await documents.send(
         new UpdateCommand({
@@ -275,7 +268,7 @@ export async function applyOutcomesChunk(
             ':month': row.outcome.month,
             ':type': classified.decisionType,
             ':body': classified.decidingBody,
-            ':variant': classifyPoliceUkOutcome(row.outcome.outcomeType).unknownCategory,
+            ':variant': classified.unknownCategory,
           },
         }),
       );

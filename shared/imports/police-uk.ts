@@ -10,7 +10,8 @@ import type { DecisionRecord } from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
 import { zodIssues } from '../validation.ts';
 
-export const POLICE_UK_STREET_HEADER = [
+/** The columns both police.uk files open with: the crime, when, who recorded it, and where. */
+const POLICE_UK_CRIME_COLUMNS = [
   'Crime ID',
   'Month',
   'Reported by',
@@ -20,23 +21,16 @@ export const POLICE_UK_STREET_HEADER = [
   'Location',
   'LSOA code',
   'LSOA name',
+] as const;
+
+export const POLICE_UK_STREET_HEADER = [
+  ...POLICE_UK_CRIME_COLUMNS,
   'Crime type',
   'Last outcome category',
   'Context',
 ] as const;
 
-export const POLICE_UK_OUTCOMES_HEADER = [
-  'Crime ID',
-  'Month',
-  'Reported by',
-  'Falls within',
-  'Longitude',
-  'Latitude',
-  'Location',
-  'LSOA code',
-  'LSOA name',
-  'Outcome type',
-] as const;
+export const POLICE_UK_OUTCOMES_HEADER = [...POLICE_UK_CRIME_COLUMNS, 'Outcome type'] as const;
 
 /** police.uk crime type → offence group, for the crime types in scope. */
 export const POLICE_UK_CRIME_TYPES: Readonly<Record<string, DecisionRecord['offenceGroup']>> = {
