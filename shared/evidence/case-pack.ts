@@ -11,11 +11,13 @@
  * Free text (nominations, rationales, learning points) is whatever people typed, markup included:
  * the HTML escapes every value through shared/reports/html.ts and never runs any of it.
  */
+
+import { canonicalJson } from '../canonical-json.ts';
 import { ValidationError } from '../errors.ts';
 import { escapeHtml, htmlDocument, htmlTable, htmlText } from '../reports/html.ts';
 import type { Finding } from '../review/finding.ts';
 import { ANSWER_LABELS, type AnswerCode, type QuestionSet, VERDICT_LABELS } from '../review/question-set.ts';
-import { canonicalJson, MANIFEST_NAME, type PackFile, type PreviousPack } from './manifest.ts';
+import { MANIFEST_NAME, type PackFile, type PreviousPack } from './manifest.ts';
 
 /** A stored record as it is: the pack copies every field, and reads only the ones named. */
 export interface PackRecord {

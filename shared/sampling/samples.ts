@@ -3,6 +3,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
 import { s3 } from '../aws-clients.ts';
+import { canonicalJson } from '../canonical-json.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
@@ -13,16 +14,6 @@ import { createSampleRecord, getStoredSample, listSampleRecords } from './sample
 import { newSeed, seedCommitment } from './selection.ts';
 
 export const MANIFEST_LINK_TTL_SECONDS = 5 * 60;
-
-/** Keys in a stable order, so equal requests serialise equally. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * Commits the seed (its SHA-256 is recorded now, before any decision is seen) and starts the
@@ -35,7 +26,7 @@ export async function requestSample(
   now = new Date(),
 ): Promise<{ sample: SampleRecord; created: boolean }> {
   const day = now.toISOString().slice(0, 10);
-  const sampleId = deterministicId('smp', principal.subject, day, canonical(request));
+  const sampleId = deterministicId('smp', principal.subject, day, canonicalJson(request));
   const { seed: chosenSeed, ...withoutSeed } = request;
   const seed = chosenSeed ?? newSeed();
   const record: SampleRecord = {
@@ -84,7 +75,7 @@ export async function requestTopUp(
     parentId,
     'top-up',
     now.toISOString().slice(0, 10),
-    canonical(topUp),
+    canonicalJson(topUp),
   );
   const record: SampleRecord = {
     sampleId,

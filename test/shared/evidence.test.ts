@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../shared/canonical-json.ts';
 import { CASE_PACK_FILES, type CasePackContents, casePackFiles } from '../../shared/evidence/case-pack.ts';
 import {
   type BuiltManifest,
   buildManifest,
-  canonicalJson,
   MANIFEST_NAME,
   manifestKey,
   type PackFile,
