@@ -45,13 +45,25 @@ export async function listCases(): Promise<ReviewCase[]> {
 
 /** One case; a missing case is a NotFoundError. */
 export async function getCase(caseId: string): Promise<ReviewCase> {
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
-  if (!Item) throw new NotFoundError(`No case ${caseId}`);
-  return ReviewCaseSchema.parse(Item);
+  return (await getCaseWithReviewers(caseId)).reviewCase;
 }
 
-/** The reviewers the case is assigned to now (declined and moved reviewers are not among them). */
-export async function assignedReviewersOf(caseId: string): Promise<string[]> {
+const reviewerSet = (value: unknown) => [...((value as Set<string> | undefined) ?? [])].sort();
+
+/**
+ * One case with the reviewers it is assigned to now (declined and moved reviewers are not among
+ * them) and those who declined it, in one read; a missing case is a NotFoundError.
+ */
+export async function getCaseWithReviewers(caseId: string): Promise<{
+  reviewCase: ReviewCase;
+  assignedReviewers: string[];
+  declinedBy: string[];
+}> {
   const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
-  return [...((Item?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
+  if (!Item) throw new NotFoundError(`No case ${caseId}`);
+  return {
+    reviewCase: ReviewCaseSchema.parse(Item),
+    assignedReviewers: reviewerSet(Item.assignedReviewers),
+    declinedBy: reviewerSet(Item.declinedBy),
+  };
 }

@@ -11,7 +11,6 @@ import { documents } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
-import { queryAll } from '../data/query-all.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
@@ -20,7 +19,7 @@ import { nominationsOfCase } from '../nominations/nominations.ts';
 import { findingsOfCase } from '../review/findings.ts';
 import { moderationsOf } from '../review/moderation.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
-import { AssignmentSchema } from '../routing/assignments.ts';
+import { AssignmentSchema, caseHistory, reviewersIn } from '../routing/assignments.ts';
 import { getStoredSample } from '../sampling/sample-store.ts';
 import {
   type CasePackContents,
@@ -53,12 +52,7 @@ async function provenanceOf(reviewCase: ReviewCase): Promise<PackProvenance> {
 }
 
 async function historyOf(caseId: string): Promise<PackHistoryEvent[]> {
-  const items = await queryAll({
-    TableName: table(),
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
-  });
-  return items.map((item) => stripKeys(item) as PackHistoryEvent);
+  return (await caseHistory(caseId)).map((item) => stripKeys(item) as PackHistoryEvent);
 }
 
 /** Every assignment the case ever had: one per sitting it sat in × reviewer its history names. */
@@ -66,12 +60,9 @@ async function assignmentsOf(reviewCase: ReviewCase, history: readonly PackHisto
   const sittings = [...new Set([...(reviewCase.carriedOverFrom ?? []), reviewCase.sittingId ?? ''])].filter(
     Boolean,
   );
-  const reviewers = [
-    ...new Set(history.map((event) => event.reviewerId).filter((id) => typeof id === 'string')),
-  ];
   const found = [];
   for (const sittingId of sittings) {
-    for (const reviewerId of reviewers as string[]) {
+    for (const reviewerId of reviewersIn(history)) {
       const { Item } = await documents.send(
         new GetCommand({
           TableName: table(),

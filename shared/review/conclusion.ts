@@ -15,7 +15,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { documents } from '../aws-clients.ts';
-import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
+import { getCase, getCaseWithReviewers } from '../cases/case-store.ts';
 import { keys } from '../data/keys.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -145,7 +145,7 @@ const CARRIABLE = [...OPEN_FOR_CONCLUSION, 'OPEN', 'CARRIED_OVER'];
  * sitting it left and the findings it was decided on, goes on the next sitting's agenda if there is
  * room, and the chair is told and the history says by whom and why. A re-run after an interruption
  * finds the carry-over recorded on the case and finishes it with the same time and reason (never
- * placing it twice); `first` says whether this run made the change.
+ * placing it twice). The answer's `at` is when the carry-over was recorded, by this run or an earlier one.
  */
 export async function carryToNextSitting(
   caseId: string,
@@ -153,9 +153,8 @@ export async function carryToNextSitting(
   at: string,
   reason: { by: string; why: string },
   decidedOn: readonly string[] = [],
-): Promise<{ carried: boolean; first: boolean; to?: string }> {
+): Promise<{ carried: boolean; at?: string; to?: string }> {
   let carriedOver = { at, ...reason };
-  let first = true;
   let to: string | undefined;
   try {
     await documents.send(
@@ -183,9 +182,8 @@ export async function carryToNextSitting(
     const leftThisSitting =
       current.carriedOverFrom?.at(-1) === sittingId &&
       (current.status === 'CARRIED_OVER' || (current.status === 'OPEN' && current.sittingId !== sittingId));
-    if (!leftThisSitting || !current.carriedOver) return { carried: false, first: false };
+    if (!leftThisSitting || !current.carriedOver) return { carried: false };
     carriedOver = current.carriedOver;
-    first = false;
     // Placed already (by the interrupted run, or by the chair): it stays where it is.
     to = current.sittingId;
   }
@@ -197,7 +195,7 @@ export async function carryToNextSitting(
     { action: 'carried-over', by: carriedOver.by, why: carriedOver.why },
     carriedOver.at,
   );
-  return { carried: true, first, ...(to ? { to } : {}) };
+  return { carried: true, at: carriedOver.at, ...(to ? { to } : {}) };
 }
 
 /** Everything that follows a conclusion, dated by it, so a re-run writes each of them once. */
@@ -244,7 +242,8 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
         deterministicId('aud', caseId, JSON.stringify(detail), changedAt),
       ),
     ]);
-  let reviewCase = await getCase(caseId);
+  const snapshot = await getCaseWithReviewers(caseId);
+  let reviewCase = snapshot.reviewCase;
   const carriedFrom = reviewCase.carriedOverFrom?.at(-1);
   if (
     reviewCase.status === 'CARRIED_OVER' &&
@@ -261,7 +260,7 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   if (!sittingId || ![...OPEN_FOR_CONCLUSION, 'CONCLUDED'].includes(reviewCase.status)) {
     return { caseId, outcome: 'unchanged', status: reviewCase.status };
   }
-  const reviewers = await assignedReviewersOf(caseId);
+  const reviewers = snapshot.assignedReviewers;
   const latest = latestVersions(await findingsOfCase(caseId, sittingId));
   const findings = reviewers.map((reviewerId) => latest.get(reviewerId)).filter((f) => f !== undefined);
   const sitting = await getSitting(sittingId);
@@ -304,10 +303,10 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   const by = moderation ? 'moderation' : 'agreement';
   if (verdict === 'cannot_conclude') {
     const reason = { by: `system:conclusion (${by})`, why: 'the panel cannot conclude' };
-    const { carried, to } = await carryToNextSitting(caseId, sittingId, at, reason, decidedOn);
-    if (!carried) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
-    await audit({ status: 'CARRIED_OVER' }, (await getCase(caseId)).carriedOver?.at ?? at);
-    return { caseId, outcome: 'carried-over', sittingId, ...(to ? { to } : {}) };
+    const carry = await carryToNextSitting(caseId, sittingId, at, reason, decidedOn);
+    if (!carry.carried) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
+    await audit({ status: 'CARRIED_OVER' }, carry.at ?? at);
+    return { caseId, outcome: 'carried-over', sittingId, ...(carry.to ? { to: carry.to } : {}) };
   }
   const moved = await moveCase(
     caseId,
@@ -337,9 +336,7 @@ export async function moderate(
   request: ModerationRequest,
   now = new Date(),
 ): Promise<Moderation> {
-  const reviewCase = await getCase(caseId).catch((error) => {
-    throw error instanceof NotFoundError ? new NotFoundError(`No case ${caseId}`) : error;
-  });
+  const { reviewCase, assignedReviewers: reviewers } = await getCaseWithReviewers(caseId);
   const chairs = (sittingId: string) =>
     sittingFor(principal, sittingId).catch(() => {
       throw new NotFoundError(`No case ${caseId}`);
@@ -364,7 +361,6 @@ export async function moderate(
     );
   }
   refuseRecommendationsInThePast(request.recommendations, now.toISOString().slice(0, 10));
-  const reviewers = await assignedReviewersOf(caseId);
   const latest = latestVersions(await findingsOfCase(caseId, sittingId));
   const moderation = ModerationSchema.parse({
     ...request,

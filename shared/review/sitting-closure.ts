@@ -8,14 +8,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
-import { queryAll } from '../data/query-all.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import { createSittingReport } from '../reports/reports.ts';
-import { recordHistory } from '../routing/assignments.ts';
+import { caseHistory, recordHistory, reviewersIn } from '../routing/assignments.ts';
 import { carryToNextSitting } from './conclusion.ts';
 
 const table = () => requireEnv(ENV.mainTable);
@@ -58,18 +57,6 @@ async function endOpenAssignment(
   await recordHistory(caseId, { action: 'reassigned', reviewerId, by, why: 'the sitting closed' }, endedAt);
 }
 
-/** Everyone the case was ever assigned to, from its history (panel members come and go). */
-async function everAssigned(caseId: string): Promise<string[]> {
-  const items = await queryAll({
-    TableName: table(),
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
-  });
-  return [
-    ...new Set(items.map((item) => item.reviewerId).filter((id): id is string => typeof id === 'string')),
-  ];
-}
-
 export async function closeSitting(principal: Principal, sittingId: string, now = new Date()) {
   const sitting = await sittingFor(principal, sittingId);
   if (sitting.status === 'CLOSED') throw new ConflictError(`Sitting ${sittingId} is already closed`);
@@ -82,8 +69,9 @@ export async function closeSitting(principal: Principal, sittingId: string, now 
       why: 'not concluded when the sitting closed',
     });
     if (!carried) continue;
-    // Every assignment the case had here, whoever held it: each id derives from case, sitting, reviewer.
-    for (const reviewerId of await everAssigned(caseId)) {
+    // Every assignment the case had here, whoever held it (panel members come and go): each id
+    // derives from case, sitting, reviewer, and the history names every reviewer the case ever had.
+    for (const reviewerId of reviewersIn(await caseHistory(caseId))) {
       await endOpenAssignment(caseId, sittingId, reviewerId, at, principal.subject);
     }
     carriedOver.push({ caseId, ...(to ? { to } : {}) });

@@ -1,5 +1,5 @@
 /** A sitting's progress for its chair: where each case on the agenda stands. */
-import { assignedReviewersOf, getCase } from '../cases/case-store.ts';
+import { getCaseWithReviewers } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import type { Principal } from '../http/principal.ts';
 import { sittingFor } from '../panels/agenda.ts';
@@ -34,9 +34,9 @@ export async function progressOfSitting(principal: Principal, sittingId: string)
     concludedBy?: 'agreement' | 'moderation';
   }[] = [];
   for (const caseId of sitting.agenda) {
-    const reviewCase = await getCase(caseId);
+    const { reviewCase, assignedReviewers } = await getCaseWithReviewers(caseId);
     const here = reviewCase.sittingId === sittingId;
-    const reviewers = here ? await assignedReviewersOf(caseId) : [];
+    const reviewers = here ? assignedReviewers : [];
     const latest = latestVersions(await findingsOfCase(caseId, sittingId));
     cases.push({
       caseId,

@@ -9,8 +9,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
-import { ReviewCaseSchema } from '../cases/review-case.ts';
+import { getCaseWithReviewers } from '../cases/case-store.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
@@ -60,6 +61,22 @@ export async function recordHistory(
     .catch((error) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
+}
+
+/** The case's history as recordHistory wrote it, oldest first. */
+export async function caseHistory(caseId: string): Promise<Record<string, unknown>[]> {
+  return queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
+  });
+}
+
+/** Everyone a case history names as a reviewer, whether still on the case or not. */
+export function reviewersIn(history: readonly Record<string, unknown>[]): string[] {
+  return [
+    ...new Set(history.map((event) => event.reviewerId).filter((id): id is string => typeof id === 'string')),
+  ];
 }
 
 async function loadsOf(sittingId: string): Promise<Map<string, Set<string>>> {
@@ -164,11 +181,11 @@ export async function routeAndAssign(
   const members = (await listReviewers()).filter((reviewer) =>
     panel.memberReviewerIds.includes(reviewer.reviewerId),
   );
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
-  if (!Item) throw new NotFoundError(`No case ${caseId}`);
-  const reviewCase = ReviewCaseSchema.parse(Item);
-  const assigned = [...((Item.assignedReviewers as Set<string> | undefined) ?? [])];
-  const declined = [...((Item.declinedBy as Set<string> | undefined) ?? [])];
+  const {
+    reviewCase,
+    assignedReviewers: assigned,
+    declinedBy: declined,
+  } = await getCaseWithReviewers(caseId);
   const decision = await getDecision(reviewCase.decisionId);
   const at = now.toISOString();
 

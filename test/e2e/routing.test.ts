@@ -96,18 +96,17 @@ describe('routing', () => {
   beforeAll(async () => {
     const started = await stack.api('POST', `/sittings/${SITTING}/routing`, { as: 'chair' });
     expect(started.status).toBe(202);
-    const machine = stack.runtime.physicalName('RouteCases');
-    const result = await stack.runtime.stepFunctions.waitForExecution(
-      `${machine.replace(':stateMachine:', ':execution:')}:${started.body.execution}`,
-    );
+    const result = await stack.runtime.waitForExecution('RouteCases', String(started.body.execution));
     expect(result.status).toBe('SUCCEEDED');
     cases = await routed();
   });
 
   it('gives every case two reviewers under the rules, with the reason for each pick', () => {
     const byId = new Map(DEMO_REVIEWERS.map((reviewer) => [reviewer.reviewerId, reviewer]));
-    for (const { reviewCase, decision, history } of cases) {
-      if (reviewCase?.unassignable) continue;
+    // Not vacuous: with every case unassignable, the checks below would hold of nothing.
+    const assignable = cases.filter((c) => !c.reviewCase?.unassignable);
+    expect(assignable.length).toBeGreaterThan(0);
+    for (const { reviewCase, decision, history } of assignable) {
       expect(reviewCase?.status).toBe('ASSIGNED');
       const reviewers = [...((reviewCase?.assignedReviewers as Set<string> | undefined) ?? [])].map((id) =>
         byId.get(id),
