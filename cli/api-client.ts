@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { text as readText } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import type { Settings } from './config.ts';
 
@@ -162,7 +163,7 @@ export async function uploadFile(
     await pipeline(file, request);
     return answered;
   });
-  const body = await readAll(response);
+  const body = await readText(response);
   const status = response.statusCode ?? 0;
   if (status < 200 || status >= 300) {
     // S3 explains itself in XML: the code and message are enough.
@@ -225,10 +226,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += String(chunk);
-  return text;
 }

@@ -66,7 +66,6 @@ export function resolveSettings(as: string | undefined, env: NodeJS.ProcessEnv =
   return { apiUrl, credentials: { issuerUrl: trimSlash(issuerUrl), username: as ?? DEFAULT_USER } };
 }
 
-/** Adds the options every command that calls the API takes. */
 /** Adds `--as`; each command group names the persona it signs in as by default. */
 export function withSignInOptions(command: Command, defaultUser = DEFAULT_USER): Command {
   defaultUsers.set(command, defaultUser);

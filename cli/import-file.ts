@@ -1,15 +1,13 @@
 /** What the CLI can tell about an export file on disk before the API sees it. */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-
-export const IMPORT_FORMATS = ['force-csv', 'force-ndjson', 'police-uk'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+import type { ImportFormat } from '../shared/imports/import-record.ts';
 
 /** Enough for any real header line; the import workflow refuses longer ones too. */
 const HEADER_BYTES = 64 * 1024;
 
 /** The file's first line, without a byte-order mark or line ending. */
-export async function readFirstLine(filePath: string): Promise<string> {
+async function readFirstLine(filePath: string): Promise<string> {
   const file = await open(filePath, 'r');
   try {
     const buffer = Buffer.alloc(HEADER_BYTES);

@@ -1,5 +1,8 @@
 /** Dip samples as the CLI reads and shows them. */
 import { InvalidArgumentError } from 'commander';
+import type { Proportion, sampleEstimates } from '../shared/sampling/estimates.ts';
+import type { Interval, SampleSize } from '../shared/sampling/statistics.ts';
+import type { Verification } from '../shared/sampling/verify.ts';
 import type { ApiClient } from './api-client.ts';
 import { type Cell, formatTable } from './output.ts';
 
@@ -64,48 +67,9 @@ export interface ManifestLinks {
   readonly expiresAt: string;
 }
 
-export interface Interval {
-  readonly estimate: number;
-  readonly lower: number;
-  readonly upper: number;
-}
-
-export interface Proportion {
-  readonly drawn: number;
-  readonly concluded: number;
-  readonly nonCompliant: number;
-  readonly wilson?: Interval;
-  readonly clopperPearson?: Interval;
-}
-
-export interface SampleEstimates {
-  readonly sampleId: string;
-  readonly status: string;
-  readonly overall: Proportion;
-  readonly strata: readonly (Proportion & { readonly key: string; readonly populationSize: number })[];
-  readonly stratified?: Interval & { readonly standardError: number };
-  readonly note: string;
-}
-
-export interface VerificationCheck {
-  readonly check: string;
-  readonly ok: boolean;
-  readonly detail?: string;
-}
-
-export interface Verification {
-  readonly sampleId: string;
-  readonly matches: boolean;
-  readonly checks: readonly VerificationCheck[];
-  readonly missingFromManifest: readonly string[];
-  readonly notInRederivation: readonly string[];
-}
-
-export interface SampleSize {
-  readonly n0: number;
-  readonly n: number;
-  readonly formula: string;
-}
+/** What the sample-size, estimates and verification routes answer: the shapes their handlers return. */
+export type { SampleSize, Verification };
+export type SampleEstimates = Awaited<ReturnType<typeof sampleEstimates>>;
 
 /** The status a sample leaves by itself, once its draw has run. */
 export const DRAWING_STATUS = 'REQUESTED';

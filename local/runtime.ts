@@ -5,7 +5,7 @@
  * endpoints and credentials, through the standard AWS environment variables.
  */
 import './stepfunctions/polyfills.ts';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DEMO_USERS } from './demo-users.ts';
@@ -60,6 +60,8 @@ export interface LocalRuntime {
   tokenFor(username: string, overrides?: Record<string, unknown>): Promise<string>;
   /** The physical name of a template resource (a table or bucket name, a state machine ARN). */
   physicalName(logicalIdPrefix: string): string;
+  /** Waits for an execution, named by its state machine's logical id prefix and its own name. */
+  waitForExecution(machinePrefix: string, name: string): Promise<{ status?: string; output?: string }>;
   close(): Promise<void>;
 }
 
@@ -106,19 +108,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     closers.push(() => standIns.close());
     await provisionFromTemplate(template, standIns);
 
-    const sfnServer = createServer();
-    const stepFunctionsEndpoint = await listen(sfnServer, ports.stepFunctions);
-    closers.push(() => new Promise((resolve) => sfnServer.close(() => resolve())));
+    /** Listens on the port (closed with the runtime) and returns the server and its endpoint. */
+    const serve = async (port: number, handler?: RequestListener) => {
+      const server = createServer(handler);
+      const endpoint = await listen(server, port);
+      closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+      return { server, endpoint };
+    };
 
+    const { server: sfnServer, endpoint: stepFunctionsEndpoint } = await serve(ports.stepFunctions);
     const secrets = await loadLocalSecrets(template, options.dataDir);
-    const secretsServer = createServer(secrets.handler);
-    const secretsManagerEndpoint = await listen(secretsServer, ports.secretsManager);
-    closers.push(() => new Promise((resolve) => secretsServer.close(() => resolve())));
-
+    const { endpoint: secretsManagerEndpoint } = await serve(ports.secretsManager, secrets.handler);
     const eventBridge = await startLocalEventBridge(options.dataDir);
-    const eventsServer = createServer(eventBridge.handler);
-    const eventBridgeEndpoint = await listen(eventsServer, ports.eventBridge);
-    closers.push(() => new Promise((resolve) => eventsServer.close(() => resolve())));
+    const { endpoint: eventBridgeEndpoint } = await serve(ports.eventBridge, eventBridge.handler);
 
     const functions = new FunctionRegistry(template, PROJECT_ROOT);
     Object.assign(process.env, {
@@ -153,7 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (options.runSchedules) scheduler.start();
     closers.push(async () => scheduler.stop());
 
-    return {
+    const runtime: LocalRuntime = {
       apiUrl: api.url,
       issuerUrl: issuer.issuer,
       stepFunctionsEndpoint,
@@ -179,8 +181,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           throw new Error(`Expected one resource named ${prefix}…, found ${matches.length}`);
         return template.refOf(match.logicalId);
       },
+      waitForExecution: (machinePrefix, name) =>
+        stepFunctions.waitForExecution(
+          `${runtime.physicalName(machinePrefix).replace(':stateMachine:', ':execution:')}:${name}`,
+        ),
       close,
     };
+    return runtime;
   } catch (error) {
     await close();
     throw error;

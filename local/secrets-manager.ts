@@ -28,7 +28,6 @@ function generate(spec: GenerateSecretString): string {
 }
 
 export interface LocalSecrets {
-  readonly arns: readonly string[];
   handler(request: IncomingMessage, response: ServerResponse): void;
 }
 
@@ -58,7 +57,6 @@ export async function loadLocalSecrets(template: ResolvedTemplate, dataDir: stri
   }
 
   return {
-    arns: [...byArn.keys()],
     handler: awsJsonService({
       'secretsmanager.GetSecretValue': ({ SecretId }) => {
         const entry = [...byArn.entries()].find(

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEMO_PANEL, DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { syntheticDecisionRows, syntheticForceExport } from './synthetic-data.ts';
 
@@ -50,7 +51,6 @@ const NOMINATIONS = [
  * nominator knows them) until DEMO_NOMINATIONS are accepted, put on the agenda and routed.
  */
 async function seedDemoAgenda(runtime: LocalRuntime) {
-  const { DEMO_SITTINGS } = await import('./demo-panel.ts');
   const sittingId = String(DEMO_SITTINGS[0]?.sittingId);
   const caseIds = new Set<string>();
   let attempt = 0;
@@ -75,20 +75,17 @@ async function seedDemoAgenda(runtime: LocalRuntime) {
   const chair = await runtime.tokenFor('chair');
   await call(runtime, chair, 'POST', `/sittings/${sittingId}/agenda`, { caseIds: [...caseIds] });
   const routing = await call(runtime, chair, 'POST', `/sittings/${sittingId}/routing`);
-  const stateMachineArn = runtime.physicalName('RouteCases');
-  await runtime.stepFunctions.waitForExecution(
-    `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${String(routing.execution)}`,
-  );
+  await runtime.waitForExecution('RouteCases', String(routing.execution));
   return { sittingId, cases: caseIds.size };
 }
 
 /**
  * Reviewers, the panel and its sittings, written with the same data access the panel routes use.
- * Imported late: shared/aws-clients reads its endpoints from the environment the runtime has just set.
+ * The store is imported late: shared/aws-clients reads its endpoints from the environment the runtime
+ * has just set.
  */
 export async function seedDemoPanel(): Promise<void> {
   const { saveReviewer, savePanel, saveSitting } = await import('../shared/panels/panel-store.ts');
-  const { DEMO_REVIEWERS, DEMO_PANEL, DEMO_SITTINGS } = await import('./demo-panel.ts');
   for (const reviewer of DEMO_REVIEWERS) await saveReviewer(reviewer);
   await savePanel(DEMO_PANEL);
   for (const sitting of DEMO_SITTINGS) await saveSitting(sitting);
@@ -109,9 +106,7 @@ export async function seedIfEmpty(runtime: LocalRuntime): Promise<SeedSummary | 
   });
   if (!upload.ok) throw new Error(`Upload of the demo export failed: ${upload.status}`);
   await call(runtime, token, 'POST', `/imports/${importId}/start`);
-  const stateMachineArn = runtime.physicalName('ImportDecisions');
-  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${importId}`;
-  await runtime.stepFunctions.waitForExecution(executionArn);
+  await runtime.waitForExecution('ImportDecisions', importId);
   const record = await call(runtime, token, 'GET', `/imports/${importId}`);
   await seedDemoPanel();
   const summary = { importId, counts: record.counts, agenda: await seedDemoAgenda(runtime) };

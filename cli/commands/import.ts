@@ -6,9 +6,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse } from 'csv-parse';
+import { IMPORT_FORMATS, type ImportFormat } from '../../shared/imports/import-record.ts';
 import { type ApiClient, ApiError, download, uploadFile } from '../api-client.ts';
 import { connect, withSignInOptions } from '../config.ts';
-import { detectFormat, IMPORT_FORMATS, type ImportFormat } from '../import-file.ts';
+import { detectFormat } from '../import-file.ts';
 import { formatCounts, formatProblem, getImport, type ImportRecord, isFinished } from '../imports.ts';
 import {
   describeError,

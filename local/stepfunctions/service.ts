@@ -235,9 +235,7 @@ export class LocalStepFunctions {
 
   async startExecution(input: StartExecutionInput): Promise<StartExecutionOutput> {
     if (this.closed) throw new Error('The local Step Functions service has been closed');
-    const machine = this.machines.get(String(input.stateMachineArn));
-    if (!machine)
-      throw new StateMachineDoesNotExist(`State Machine Does Not Exist: '${input.stateMachineArn}'`);
+    const machine = this.machineOf(input.stateMachineArn);
     const name = input.name ?? randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new InvalidName(`Invalid Name: '${name}'`);
     const inputText = input.input ?? '{}';
@@ -293,9 +291,7 @@ export class LocalStepFunctions {
   }
 
   async listExecutions(input: ListExecutionsInput): Promise<ListExecutionsOutput> {
-    const machine = this.machines.get(String(input.stateMachineArn));
-    if (!machine)
-      throw new StateMachineDoesNotExist(`State Machine Does Not Exist: '${input.stateMachineArn}'`);
+    const machine = this.machineOf(input.stateMachineArn);
     const matching = [...this.executions.values()]
       .map((execution) => execution.record)
       .filter((record) => record.stateMachineArn === machine.arn)
@@ -372,9 +368,7 @@ export class LocalStepFunctions {
   }
 
   async describeStateMachine(input: DescribeStateMachineInput): Promise<DescribeStateMachineOutput> {
-    const machine = this.machines.get(String(input.stateMachineArn));
-    if (!machine)
-      throw new StateMachineDoesNotExist(`State Machine Does Not Exist: '${input.stateMachineArn}'`);
+    const machine = this.machineOf(input.stateMachineArn);
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
@@ -400,6 +394,12 @@ export class LocalStepFunctions {
       }),
     );
     await this.store.flush();
+  }
+
+  private machineOf(stateMachineArn: string | undefined): LocalStateMachine {
+    const machine = this.machines.get(String(stateMachineArn));
+    if (!machine) throw new StateMachineDoesNotExist(`State Machine Does Not Exist: '${stateMachineArn}'`);
+    return machine;
   }
 
   private executionOf(executionArn: string | undefined): Execution {
