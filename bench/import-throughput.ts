@@ -42,10 +42,7 @@ async function importThroughWorkflow(stack: LocalStack, file: string) {
   });
   await fetch(String(created.body.uploadUrl), { method: 'PUT', body });
   await stack.api('POST', `/imports/${created.body.importId}/start`, { token });
-  const machine = stack.runtime.physicalName('ImportDecisions');
-  const result = await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-  );
+  const result = await stack.runtime.waitForExecution('ImportDecisions', String(created.body.importId));
   const elapsed = performance.now() - started;
   clearInterval(sampler);
   if (result.status !== 'SUCCEEDED') throw new Error(`Import ${result.status}`);

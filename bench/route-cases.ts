@@ -36,10 +36,7 @@ export async function routeCasesBench(): Promise<BenchResult> {
       body: syntheticForceExport({ count: CASES, seed: 5 }),
     });
     await stack.api('POST', `/imports/${created.body.importId}/start`, { token });
-    const importMachine = stack.runtime.physicalName('ImportDecisions');
-    await stack.runtime.stepFunctions.waitForExecution(
-      `${importMachine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-    );
+    await stack.runtime.waitForExecution('ImportDecisions', String(created.body.importId));
     const decisions = await stack.decisions();
 
     const reviewerIds = Array.from({ length: REVIEWERS }, (_, i) => `rev_bench${String(i).padStart(2, '0')}`);
@@ -96,10 +93,7 @@ export async function routeCasesBench(): Promise<BenchResult> {
     const routing = await stack.api('POST', '/sittings/sit_bench/routing', {
       token: await stack.runtime.tokenFor('chair'),
     });
-    const machine = stack.runtime.physicalName('RouteCases');
-    const result = await stack.runtime.stepFunctions.waitForExecution(
-      `${machine.replace(':stateMachine:', ':execution:')}:${routing.body.execution}`,
-    );
+    const result = await stack.runtime.waitForExecution('RouteCases', String(routing.body.execution));
     const elapsed = performance.now() - started;
     if (result.status !== 'SUCCEEDED') throw new Error(`Routing ${result.status}`);
 

@@ -37,10 +37,7 @@ beforeAll(async () => {
     body: syntheticForceExport({ count: 60, seed: 5 }),
   });
   await stack.api('POST', `/imports/${importId}/start`, { as: 'police' });
-  const machine = stack.runtime.physicalName('ImportDecisions');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${importId}`,
-  );
+  await stack.runtime.waitForExecution('ImportDecisions', importId);
   const [decision] = await stack.decisions(importId);
   decisionId = String(decision?.decisionId);
 });
@@ -138,10 +135,7 @@ async function drawnSample(): Promise<string> {
     body: { ...sampleRequest, label: 'drawn' },
   });
   sampleId = String(created.body.sampleId);
-  const machine = stack.runtime.physicalName('DipSample');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${sampleId}`,
-  );
+  await stack.runtime.waitForExecution('DipSample', sampleId);
   return sampleId;
 }
 
@@ -177,10 +171,7 @@ const CALLS: Record<
     const file = `${syntheticForceExport({ count: 1, seed: 9 })}not,a,row\n`;
     await fetch(String(created.body.uploadUrl), { method: 'PUT', body: file });
     await stack.api('POST', `/imports/${created.body.importId}/start`, { as: 'admin' });
-    const machine = stack.runtime.physicalName('ImportDecisions');
-    await stack.runtime.stepFunctions.waitForExecution(
-      `${machine.replace(':stateMachine:', ':execution:')}:${created.body.importId}`,
-    );
+    await stack.runtime.waitForExecution('ImportDecisions', String(created.body.importId));
     const link = await stack.api('GET', `/imports/${created.body.importId}/errors`, { as: 'admin' });
     const report = await (await fetch(String(link.body.url))).text();
     expect(report).toBe('line,field,reason\n3,(row),"expected 16 fields, found 3"\n');

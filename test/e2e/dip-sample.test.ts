@@ -22,10 +22,7 @@ async function draw(body: Record<string, unknown>) {
   const created = await stack.api('POST', '/samples', { as: 'auditor', body });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const sampleId = String(created.body.sampleId);
-  const machine = stack.runtime.physicalName('DipSample');
-  const execution = await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${sampleId}`,
-  );
+  const execution = await stack.runtime.waitForExecution('DipSample', sampleId);
   const sample = (await stack.api('GET', `/samples/${sampleId}`, { as: 'auditor' })).body;
   return { created: created.body, sample, execution };
 }
@@ -139,10 +136,7 @@ describe('a top-up', () => {
     });
     expect(topUp.status).toBe(201);
     expect(topUp.body).toMatchObject({ topUpOf: created.sampleId, seedCommitment: seedCommitment(seed) });
-    const machine = stack.runtime.physicalName('DipSample');
-    await stack.runtime.stepFunctions.waitForExecution(
-      `${machine.replace(':stateMachine:', ':execution:')}:${topUp.body.sampleId}`,
-    );
+    await stack.runtime.waitForExecution('DipSample', String(topUp.body.sampleId));
     const after = await manifestOf(String(topUp.body.sampleId));
     const allRanks = decisions
       .filter(nfaOrFiled)

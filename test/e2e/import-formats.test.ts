@@ -29,10 +29,7 @@ async function runImport(format: string, file: string | Buffer, outcomes?: strin
   if (outcomes !== undefined)
     await fetch(String(created.body.outcomesUploadUrl), { method: 'PUT', body: outcomes });
   expect((await stack.api('POST', `/imports/${importId}/start`, { as: 'admin' })).status).toBe(202);
-  const machine = stack.runtime.physicalName('ImportDecisions');
-  await stack.runtime.stepFunctions.waitForExecution(
-    `${machine.replace(':stateMachine:', ':execution:')}:${importId}`,
-  );
+  await stack.runtime.waitForExecution('ImportDecisions', importId);
   return (await stack.api('GET', `/imports/${importId}`, { as: 'admin' })).body;
 }
 

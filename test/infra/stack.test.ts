@@ -143,6 +143,13 @@ describe('functions', () => {
           ).Statement,
       );
 
+  /** The role of the function whose logical id starts with the prefix; a typo fails rather than matching nothing. */
+  const roleOf = (prefix: string): string => {
+    const fn = resources('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix));
+    if (!fn) throw new Error(`No function ${prefix}…`);
+    return (fn[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+  };
+
   it('each has its own role, and no role allows a wildcard action', () => {
     const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.Role));
     expect(new Set(roles).size).toBe(roles.length);
@@ -158,14 +165,6 @@ describe('functions', () => {
   });
 
   it('grants a read-only route no write, and the import starter only its own state machine', () => {
-    const functions = Object.fromEntries(
-      resources('AWS::Lambda::Function').map(([id, fn]) => [
-        id,
-        (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string,
-      ]),
-    );
-    const roleOf = (prefix: string) =>
-      Object.entries(functions).find(([id]) => id.startsWith(prefix))?.[1] as string;
     const onMainTable = statementsOf(roleOf('HttpRoutegetImport'))
       .filter((statement) => JSON.stringify(statement.Resource).includes('TablesMain'))
       .flatMap((statement) => [statement.Action].flat());
@@ -186,14 +185,6 @@ describe('functions', () => {
   });
 
   it('never delete evidence, and list or write it only under their own prefix', () => {
-    const functions = Object.fromEntries(
-      resources('AWS::Lambda::Function').map(([id, fn]) => [
-        id,
-        (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string,
-      ]),
-    );
-    const roleOf = (prefix: string) =>
-      Object.entries(functions).find(([id]) => id.startsWith(prefix))?.[1] as string;
     const onEvidence = (prefix: string) =>
       statementsOf(roleOf(prefix)).filter((statement) =>
         JSON.stringify(statement).includes('StorageEvidence'),

@@ -66,12 +66,6 @@ export async function startLocalStack(
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
-  const waitForExecution = (machinePrefix: string, name: string) => {
-    const machine = runtime.physicalName(machinePrefix);
-    return runtime.stepFunctions.waitForExecution(
-      `${machine.replace(':stateMachine:', ':execution:')}:${name}`,
-    );
-  };
   const api: LocalStack['api'] = async (method, route, { as, token, body } = {}) => {
     const bearer = token ?? (as ? await runtime.tokenFor(as) : undefined);
     const response = await fetch(`${runtime.apiUrl}${route}`, {
@@ -91,7 +85,7 @@ export async function startLocalStack(
     documents,
     s3,
     api,
-    waitForExecution,
+    waitForExecution: runtime.waitForExecution,
     importDecisions: async (csv, as = 'admin') => {
       const created = await api('POST', '/imports', {
         as,
@@ -100,7 +94,7 @@ export async function startLocalStack(
       const importId = String(created.body.importId);
       await fetch(String(created.body.uploadUrl), { method: 'PUT', body: csv });
       await api('POST', `/imports/${importId}/start`, { as });
-      await waitForExecution('ImportDecisions', importId);
+      await runtime.waitForExecution('ImportDecisions', importId);
       return importId;
     },
     eligibleDecisions: async (importId) => {
@@ -124,7 +118,7 @@ export async function startLocalStack(
       }),
     routeSitting: async (sittingId) => {
       const started = await api('POST', `/sittings/${sittingId}/routing`, { as: 'chair' });
-      return waitForExecution('RouteCases', String(started.body.execution));
+      return runtime.waitForExecution('RouteCases', String(started.body.execution));
     },
     decisions: async (importId) => {
       const items: Record<string, unknown>[] = [];
