@@ -21,6 +21,7 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** A case in one of these is under review: its decision is not sampled again meanwhile. */
 export const UNDER_REVIEW: readonly CaseStatus[] = [
   'OPEN',
+  'ROUTING',
   'ASSIGNED',
   'IN_REVIEW',
   'MODERATION',
