@@ -31,3 +31,6 @@ export function requireEnv(name: EnvName): string {
   if (!value) throw new ConfigurationError(`Environment variable ${name} is not set`);
   return value;
 }
+
+/** The main table's name (every record but the audit log). */
+export const mainTable = () => requireEnv(ENV.mainTable);

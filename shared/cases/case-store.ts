@@ -4,18 +4,16 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type ReviewCase, ReviewCaseSchema } from './review-case.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 /** Opens a case unless it is already open: its id is deterministic, so a retry opens nothing more. */
 export async function openCaseOnce(reviewCase: ReviewCase): Promise<'opened' | 'already-open'> {
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: {
           ...keys.reviewCase(reviewCase.caseId),
           ...kinds.reviewCase(reviewCase.openedAt),
@@ -34,7 +32,7 @@ export async function openCaseOnce(reviewCase: ReviewCase): Promise<'opened' | '
 /** Every review case, newest first. Cases number in the hundreds or thousands, not millions. */
 export async function listCases(): Promise<ReviewCase[]> {
   const items = await queryAll({
-    TableName: table(),
+    TableName: mainTable(),
     IndexName: MAIN_TABLE_INDEXES.byKind,
     KeyConditionExpression: 'gsi1pk = :kind',
     ExpressionAttributeValues: { ':kind': 'CASE' },
@@ -59,7 +57,9 @@ export async function getCaseWithReviewers(caseId: string): Promise<{
   assignedReviewers: string[];
   declinedBy: string[];
 }> {
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) }),
+  );
   if (!Item) throw new NotFoundError(`No case ${caseId}`);
   return {
     reviewCase: ReviewCaseSchema.parse(Item),

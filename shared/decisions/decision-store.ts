@@ -3,15 +3,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, populationKeys } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type Decision, DecisionSchema } from './decision.ts';
 
-const table = () => requireEnv(ENV.mainTable);
-
 export async function getDecision(decisionId: string): Promise<Decision> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.decision(decisionId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.decision(decisionId) }),
   );
   if (!Item) throw new NotFoundError(`No decision ${decisionId}`);
   return DecisionSchema.parse(Item);
@@ -27,7 +25,7 @@ export async function putDecisionOnce(decision: Decision): Promise<'written' | '
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: { ...key, ...populationKeys(decision.decisionId, decision.decisionDate), ...decision },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -36,7 +34,7 @@ export async function putDecisionOnce(decision: Decision): Promise<'written' | '
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const { Item } = await documents.send(
-      new GetCommand({ TableName: table(), Key: key, ProjectionExpression: 'provenance' }),
+      new GetCommand({ TableName: mainTable(), Key: key, ProjectionExpression: 'provenance' }),
     );
     const existing = Item?.provenance as Decision['provenance'] | undefined;
     const sameRow =

@@ -12,7 +12,7 @@ import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
@@ -28,8 +28,6 @@ import {
   type PackProvenance,
 } from './case-pack.ts';
 import { type PackVersion, packVersions, writePack } from './packs.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 /** Where a pack-worthy case stands: only concluded cases have packs. */
 const PACKED = ['CONCLUDED', 'CLOSED'];
@@ -65,7 +63,7 @@ async function assignmentsOf(reviewCase: ReviewCase, history: readonly PackHisto
     for (const reviewerId of reviewersIn(history)) {
       const { Item } = await documents.send(
         new GetCommand({
-          TableName: table(),
+          TableName: mainTable(),
           Key: keys.assignment(deterministicId('asg', reviewCase.caseId, sittingId, reviewerId)),
         }),
       );

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { documents, s3 } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import {
   buildManifest,
@@ -32,7 +32,6 @@ import {
   verifyPack,
 } from './manifest.ts';
 
-const table = () => requireEnv(ENV.mainTable);
 const bucket = () => requireEnv(ENV.evidenceBucket);
 
 /** How long a link to a pack file works. */
@@ -64,7 +63,7 @@ const partitionOf = (subject: PackSubject) =>
 /** Every version of the subject's pack, oldest first, those still being written included. */
 export async function packVersions(subject: PackSubject): Promise<PackVersion[]> {
   const items = await queryAll({
-    TableName: table(),
+    TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pack)',
     ExpressionAttributeValues: { ':pk': partitionOf(subject), ':pack': 'PACK#' },
   });
@@ -115,7 +114,7 @@ async function reserve(record: PackVersion): Promise<boolean> {
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: { ...keys.pack(partitionOf(record.subject), record.version), ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -140,7 +139,7 @@ async function finish(
   await putOnce(record.manifestKey, manifestText, 'application/json');
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.pack(partitionOf(record.subject), record.version),
       UpdateExpression: 'SET #status = :complete',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -163,7 +162,7 @@ async function finishOrAbandon(
     await documents
       .send(
         new UpdateCommand({
-          TableName: table(),
+          TableName: mainTable(),
           Key: keys.pack(partitionOf(record.subject), record.version),
           UpdateExpression: 'SET #status = :abandoned',
           ConditionExpression: '#status = :writing',

@@ -3,16 +3,14 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { type FieldIssue, NotFoundError } from '../errors.ts';
 import { type ImportCounts, type ImportRecord, ImportRecordSchema } from './import-record.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 export async function createImportRecord(record: ImportRecord): Promise<void> {
   await documents.send(
     new PutCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Item: { ...keys.import(record.importId), ...kinds.import(record.createdAt), ...record },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -30,7 +28,9 @@ function fromItem(item: Record<string, unknown>): ImportRecord {
 }
 
 export async function getImportRecord(importId: string): Promise<ImportRecord> {
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.import(importId) }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: mainTable(), Key: keys.import(importId) }),
+  );
   if (!Item) throw new NotFoundError(`No import ${importId}`);
   return fromItem(Item);
 }
@@ -38,7 +38,7 @@ export async function getImportRecord(importId: string): Promise<ImportRecord> {
 export async function recordPlannedChunks(importId: string, chunksTotal: number): Promise<void> {
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.import(importId),
       UpdateExpression: 'SET chunksTotal = :total',
       ConditionExpression: 'attribute_exists(pk)',
@@ -50,7 +50,7 @@ export async function recordPlannedChunks(importId: string, chunksTotal: number)
 export async function recordChunkDone(importId: string, chunkIndex: number): Promise<void> {
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.import(importId),
       UpdateExpression: 'ADD doneChunks :chunk',
       ConditionExpression: 'attribute_exists(pk)',
@@ -62,7 +62,7 @@ export async function recordChunkDone(importId: string, chunkIndex: number): Pro
 export async function listImportRecords(limit = 100): Promise<ImportRecord[]> {
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byKind,
       KeyConditionExpression: 'gsi1pk = :kind',
       ExpressionAttributeValues: { ':kind': 'IMPORT' },
@@ -78,7 +78,7 @@ export async function markImportQueued(importId: string): Promise<boolean> {
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.import(importId),
         UpdateExpression: 'SET #status = :queued',
         ConditionExpression: 'attribute_exists(pk) AND #status = :awaiting',
@@ -106,7 +106,7 @@ export async function recordImportCompletion(
   };
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.import(importId),
       UpdateExpression: [
         'SET #status = :completed, #counts = :counts, completedAt = :completedAt',
@@ -128,7 +128,7 @@ export async function recordImportCompletion(
 export async function recordImportProblem(importId: string, message: string, issues: readonly FieldIssue[]) {
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.import(importId),
       UpdateExpression: 'SET problem = :problem',
       ConditionExpression: 'attribute_exists(pk)',

@@ -13,7 +13,7 @@ import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -27,7 +27,6 @@ import {
   type NominationViewSchema,
 } from './nomination.ts';
 
-const table = () => requireEnv(ENV.mainTable);
 const NOMINATING_ROLES = ['isva', 'cps', 'police'] as const;
 const ELIGIBLE_TYPES = ['police_nfa', 'cps_nfa', 'filed'];
 const CONCLUDED = ['CONCLUDED', 'CLOSED'];
@@ -50,7 +49,7 @@ async function findDecision(request: NominateRequest): Promise<Decision> {
   const crimeReference = pseudonym(await pseudonymKey(), 'crime', String(request.crimeReference));
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byCrime,
       KeyConditionExpression: 'crimeReference = :crime',
       ExpressionAttributeValues: { ':crime': crimeReference },
@@ -120,7 +119,7 @@ export async function nominate(
   // A set: a second nomination of the decision adds its nominator, a retry adds nothing.
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.reviewCase(caseId),
       UpdateExpression: 'ADD nominators :nominator',
       ExpressionAttributeValues: { ':nominator': new Set([principal.subject]) },
@@ -143,7 +142,7 @@ export async function nominate(
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: {
           ...keys.nomination(nomination.nominationId),
           ...kinds.nomination(principal.subject, nominatedAt),
@@ -186,7 +185,7 @@ function statusOf(reviewCase: ReviewCase | undefined): z.infer<typeof Nomination
 
 async function view(nomination: Nomination): Promise<z.infer<typeof NominationViewSchema>> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.reviewCase(nomination.caseId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(nomination.caseId) }),
   );
   const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
   return {
@@ -199,7 +198,7 @@ async function view(nomination: Nomination): Promise<z.infer<typeof NominationVi
 /** One of the caller's own nominations; anyone else's answers as missing. */
 export async function getOwnNomination(principal: Principal, nominationId: string) {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.nomination(nominationId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.nomination(nominationId) }),
   );
   if (!Item || Item.nominatedBy !== principal.subject)
     throw new NotFoundError(`No nomination ${nominationId}`);
@@ -210,7 +209,7 @@ export async function getOwnNomination(principal: Principal, nominationId: strin
 export async function listOwnNominations(principal: Principal) {
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byKind,
       KeyConditionExpression: 'gsi1pk = :owner',
       ExpressionAttributeValues: { ':owner': `NOMINATIONS#${principal.subject}` },
@@ -225,7 +224,7 @@ export async function nominationsOfCase(reviewCase: Pick<ReviewCase, 'caseId' | 
   const lists = await Promise.all(
     (reviewCase.nominators ?? []).map((nominator) =>
       queryAll({
-        TableName: table(),
+        TableName: mainTable(),
         IndexName: MAIN_TABLE_INDEXES.byKind,
         KeyConditionExpression: 'gsi1pk = :owner',
         ExpressionAttributeValues: { ':owner': `NOMINATIONS#${nominator}` },

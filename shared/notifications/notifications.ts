@@ -10,7 +10,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents, eventBridge } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { deterministicId } from '../ids.ts';
 
 export const NOTIFICATION_KINDS = [
@@ -63,7 +63,7 @@ export async function notify(
   try {
     await documents.send(
       new PutCommand({
-        TableName: requireEnv(ENV.mainTable),
+        TableName: mainTable(),
         Item: {
           ...keys.notification(notification.notificationId),
           ...kinds.notification(recipient, at),
@@ -97,7 +97,7 @@ export async function notificationsFor(recipients: readonly string[]): Promise<N
     recipients.map(async (recipient) => {
       const { Items = [] } = await documents.send(
         new QueryCommand({
-          TableName: requireEnv(ENV.mainTable),
+          TableName: mainTable(),
           IndexName: MAIN_TABLE_INDEXES.byKind,
           KeyConditionExpression: 'gsi1pk = :recipient',
           ExpressionAttributeValues: { ':recipient': `NOTIFICATIONS#${recipient}` },

@@ -7,7 +7,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { ReviewCaseSchema } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -15,7 +15,6 @@ import { startExecutionOnce } from '../start-execution.ts';
 import type { Sitting } from './panel.ts';
 import { getPanel, getSitting, listPanels, listReviewers, listSittings, saveSitting } from './panel-store.ts';
 
-const table = () => requireEnv(ENV.mainTable);
 const AGENDA_READY = ['OPEN', 'CARRIED_OVER'];
 
 /** A sitting, for an admin or the chair of its panel; anyone else is told it does not exist. */
@@ -58,7 +57,7 @@ export async function addToAgenda(
       continue;
     }
     const { Item } = await documents.send(
-      new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) }),
+      new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) }),
     );
     const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
     if (!reviewCase) {
@@ -86,7 +85,7 @@ export async function addToAgenda(
     // Only if nobody changed the agenda meanwhile: two chairs' edits never overwrite each other.
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.sitting(sittingId),
         UpdateExpression: 'SET agenda = :agenda',
         ConditionExpression: 'size(agenda) = :before',
@@ -101,7 +100,7 @@ export async function addToAgenda(
   for (const caseId of change.added) {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(caseId),
         UpdateExpression: 'SET sittingId = :sitting',
         ExpressionAttributeValues: { ':sitting': sittingId },
@@ -158,8 +157,8 @@ export async function routingOfSitting(principal: Principal, sittingId: string) 
   const cases = [];
   for (const caseId of sitting.agenda) {
     const [caseItem, routing] = await Promise.all([
-      documents.send(new GetCommand({ TableName: table(), Key: keys.reviewCase(caseId) })),
-      documents.send(new GetCommand({ TableName: table(), Key: keys.routing(caseId) })),
+      documents.send(new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) })),
+      documents.send(new GetCommand({ TableName: mainTable(), Key: keys.routing(caseId) })),
     ]);
     const reviewCase = caseItem.Item ? ReviewCaseSchema.parse(caseItem.Item) : undefined;
     cases.push({

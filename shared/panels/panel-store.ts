@@ -3,7 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import {
   type Panel,
@@ -15,7 +15,7 @@ import {
 } from './panel.ts';
 
 const put = (item: Record<string, unknown>) =>
-  documents.send(new PutCommand({ TableName: requireEnv(ENV.mainTable), Item: item }));
+  documents.send(new PutCommand({ TableName: mainTable(), Item: item }));
 
 /** Validated on the way in as well as out: a record that could not be read back is never stored. */
 export const saveReviewer = (reviewer: Reviewer) =>
@@ -35,23 +35,23 @@ export const saveSitting = (sitting: Sitting) =>
     ...sitting,
   });
 
-const table = () => requireEnv(ENV.mainTable);
-
 export async function getSitting(sittingId: string): Promise<Sitting> {
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.sitting(sittingId) }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: mainTable(), Key: keys.sitting(sittingId) }),
+  );
   if (!Item) throw new NotFoundError(`No sitting ${sittingId}`);
   return SittingSchema.parse(Item);
 }
 
 export async function getPanel(panelId: string): Promise<Panel> {
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.panel(panelId) }));
+  const { Item } = await documents.send(new GetCommand({ TableName: mainTable(), Key: keys.panel(panelId) }));
   if (!Item) throw new NotFoundError(`No panel ${panelId}`);
   return PanelSchema.parse(Item);
 }
 
 async function listKind<T>(kind: string, schema: { parse(value: unknown): T }): Promise<T[]> {
   const items = await queryAll({
-    TableName: table(),
+    TableName: mainTable(),
     IndexName: MAIN_TABLE_INDEXES.byKind,
     KeyConditionExpression: 'gsi1pk = :kind',
     ExpressionAttributeValues: { ':kind': kind },

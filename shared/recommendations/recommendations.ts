@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -17,8 +17,6 @@ import { sittingsFor } from '../panels/agenda.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import type { Finding } from '../review/finding.ts';
 import { type Recommendation, RecommendationSchema } from './recommendation.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 interface Proposed {
   readonly text: string;
@@ -30,7 +28,7 @@ async function createOnce(recommendation: Recommendation): Promise<void> {
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: {
           ...keys.recommendation(recommendation.recommendationId),
           ...kinds.recommendation(recommendation.dueDate, recommendation.recommendationId),
@@ -85,7 +83,7 @@ export async function recordRecommendations(
 /** Every recommendation, soonest due first. They number in the hundreds a year. */
 export async function listRecommendations(): Promise<Recommendation[]> {
   const items = await queryAll({
-    TableName: table(),
+    TableName: mainTable(),
     IndexName: MAIN_TABLE_INDEXES.byKind,
     KeyConditionExpression: 'gsi1pk = :kind',
     ExpressionAttributeValues: { ':kind': 'RECOMMENDATION' },
@@ -111,7 +109,7 @@ export async function recommendationsFor(principal: Principal): Promise<Recommen
 
 export async function getRecommendation(recommendationId: string): Promise<Recommendation> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.recommendation(recommendationId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.recommendation(recommendationId) }),
   );
   if (!Item) throw new NotFoundError(`No recommendation ${recommendationId}`);
   return RecommendationSchema.parse(Item);
@@ -135,7 +133,7 @@ export async function closeRecommendation(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.recommendation(recommendationId),
         UpdateExpression:
           'SET #status = :closed, closedAt = :at, closedBy = :by, closingEvidence = :evidence',
@@ -172,7 +170,7 @@ export async function chaseOverdueRecommendations(asOf: string): Promise<{ overd
     try {
       await documents.send(
         new UpdateCommand({
-          TableName: table(),
+          TableName: mainTable(),
           Key: keys.recommendation(recommendation.recommendationId),
           UpdateExpression: 'SET #status = :overdue, overdueAt = :at',
           ConditionExpression: '#status = :open',

@@ -17,7 +17,7 @@ import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { documents } from '../aws-clients.ts';
 import { getCase, getCaseWithReviewers } from '../cases/case-store.ts';
 import { keys } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -35,8 +35,6 @@ import {
   ModerationSchema,
   moderationsOf,
 } from './moderation.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 export const ConclusionInputSchema = z.object({
   caseId: z.string(),
@@ -68,7 +66,7 @@ async function moveCase(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(caseId),
         UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
         ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND ${
@@ -114,7 +112,7 @@ async function placeOnNextSitting(caseId: string, sittingId: string): Promise<st
     try {
       await documents.send(
         new UpdateCommand({
-          TableName: table(),
+          TableName: mainTable(),
           Key: keys.sitting(next.sittingId),
           UpdateExpression: 'SET agenda = list_append(agenda, :case)',
           ConditionExpression: 'size(agenda) < :max AND NOT contains(agenda, :caseId)',
@@ -159,7 +157,7 @@ export async function carryToNextSitting(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(caseId),
         UpdateExpression:
           'SET #status = :carried, carriedOver = :carriedOver, decidedOn = :decidedOn, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
@@ -379,7 +377,7 @@ export async function moderate(
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: { ...keys.moderation(caseId, sittingId), ...moderation },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

@@ -12,7 +12,7 @@ import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -32,8 +32,6 @@ import {
 import { moderationsOf } from './moderation.ts';
 import { currentQuestionSet } from './question-sets.ts';
 
-const table = () => requireEnv(ENV.mainTable);
-
 /** Statuses in which a case takes findings. */
 export const REVIEWABLE = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
 
@@ -43,7 +41,7 @@ export const REVIEWABLE = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
  */
 export async function ownAssignment(principal: Principal, assignmentId: string): Promise<Assignment> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.assignment(assignmentId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.assignment(assignmentId) }),
   );
   const reviewer = Item ? await reviewerOf(principal) : undefined;
   if (!Item || !reviewer || Item.reviewerId !== reviewer.reviewerId) {
@@ -55,7 +53,7 @@ export async function ownAssignment(principal: Principal, assignmentId: string):
 /** Every version of every finding on the case, in one sitting or all, by reviewer then version. */
 export async function findingsOfCase(caseId: string, sittingId?: string): Promise<Finding[]> {
   const items = await queryAll({
-    TableName: table(),
+    TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: {
       ':pk': keys.reviewCase(caseId).pk,
@@ -89,7 +87,7 @@ async function storeVersion(finding: Finding, alreadyThere: string): Promise<voi
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: {
           ...keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
           ...finding,
@@ -101,7 +99,7 @@ async function storeVersion(finding: Finding, alreadyThere: string): Promise<voi
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const { Item } = await documents.send(
       new GetCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
       }),
     );
@@ -116,7 +114,7 @@ async function storeVersion(finding: Finding, alreadyThere: string): Promise<voi
 async function refuse(finding: Finding, why: string): Promise<never> {
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
       UpdateExpression: 'SET refused = if_not_exists(refused, :why)',
       ExpressionAttributeValues: { ':why': why },
@@ -135,7 +133,7 @@ async function afterSubmission(finding: Finding, requestedBy: string, resend = f
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.assignment(finding.assignmentId),
         UpdateExpression: 'SET #status = :submitted, submittedAt = if_not_exists(submittedAt, :at)',
         ConditionExpression: '#status IN (:assigned, :submitted)',
@@ -162,7 +160,7 @@ async function afterSubmission(finding: Finding, requestedBy: string, resend = f
   await documents
     .send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(finding.caseId),
         UpdateExpression: 'SET #status = :inReview',
         ConditionExpression: '#status = :assigned AND sittingId = :sitting',
@@ -233,7 +231,7 @@ function findingOf(
 async function resent(finding: Finding): Promise<Finding | undefined> {
   const { Item } = await documents.send(
     new GetCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
     }),
   );
@@ -269,7 +267,7 @@ export async function submitFinding(
 async function stored(finding: Finding): Promise<Finding> {
   const { Item } = await documents.send(
     new GetCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
     }),
   );
@@ -335,7 +333,7 @@ async function ownAssignmentOn(principal: Principal, caseId: string, sittingId: 
   if (!reviewer) return undefined;
   const { Item } = await documents.send(
     new GetCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.assignment(deterministicId('asg', caseId, sittingId, reviewer.reviewerId)),
     }),
   );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { RecommendationRequestSchema } from './finding.ts';
 import { VERDICTS } from './question-set.ts';
 
@@ -28,7 +28,7 @@ export type Moderation = z.infer<typeof ModerationSchema>;
 
 export async function getModeration(caseId: string, sittingId: string): Promise<Moderation | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: requireEnv(ENV.mainTable), Key: keys.moderation(caseId, sittingId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.moderation(caseId, sittingId) }),
   );
   return Item ? ModerationSchema.parse(Item) : undefined;
 }
@@ -36,7 +36,7 @@ export async function getModeration(caseId: string, sittingId: string): Promise<
 /** Every moderation of the case, one per sitting it was moderated in, oldest first. */
 export async function moderationsOf(caseId: string): Promise<Moderation[]> {
   const items = await queryAll({
-    TableName: requireEnv(ENV.mainTable),
+    TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :moderation)',
     ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':moderation': 'MODERATION#' },
   });

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { documents } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import {
@@ -18,12 +18,10 @@ import {
   QuestionSetSchema,
 } from './question-set.ts';
 
-const table = () => requireEnv(ENV.mainTable);
-
 export async function currentQuestionSet(): Promise<QuestionSet> {
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.questionSet(1).pk },
       ScanIndexForward: false,
@@ -35,7 +33,7 @@ export async function currentQuestionSet(): Promise<QuestionSet> {
 
 export async function getQuestionSet(version: number): Promise<QuestionSet> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.questionSet(version) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.questionSet(version) }),
   );
   if (Item) return QuestionSetSchema.parse(Item);
   if (version === INITIAL_QUESTION_SET.version) return INITIAL_QUESTION_SET;
@@ -58,7 +56,7 @@ export async function publishQuestionSet(
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: { ...keys.questionSet(next.version), ...next },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

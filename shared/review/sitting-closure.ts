@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -16,8 +16,6 @@ import { sittingFor } from '../panels/agenda.ts';
 import { createSittingReport } from '../reports/reports.ts';
 import { caseHistory, recordHistory, reviewersIn } from '../routing/assignments.ts';
 import { carryToNextSitting } from './conclusion.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 /**
  * Ends an assignment still open when its sitting closed; a submitted one stays as it is. The
@@ -35,7 +33,7 @@ async function endOpenAssignment(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: key,
         UpdateExpression: 'SET #status = :reassigned, endedAt = :at',
         ConditionExpression: '#status IN (:assigned, :overdue)',
@@ -50,7 +48,7 @@ async function endOpenAssignment(
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: key }));
+    const { Item } = await documents.send(new GetCommand({ TableName: mainTable(), Key: key }));
     if (Item?.status !== 'reassigned' || typeof Item.endedAt !== 'string') return;
     endedAt = Item.endedAt;
   }
@@ -81,7 +79,7 @@ export async function closeSitting(principal: Principal, sittingId: string, now 
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.sitting(sittingId),
         UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
         ConditionExpression: '#status <> :closed',

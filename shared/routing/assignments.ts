@@ -13,15 +13,13 @@ import { getCaseWithReviewers } from '../cases/case-store.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import { getPanel, getSitting, listReviewers } from '../panels/panel-store.ts';
 import { ROUTING_ALGORITHM, type RoutingOutcome, routeCase } from './route-cases.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 export const AssignmentSchema = z.object({
   assignmentId: z.string(),
@@ -53,7 +51,7 @@ export async function recordHistory(
   await documents
     .send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: { ...keys.assignmentEvent(caseId, at, eventId), eventId, caseId, at, ...event },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -66,7 +64,7 @@ export async function recordHistory(
 /** The case's history as recordHistory wrote it, oldest first. */
 export async function caseHistory(caseId: string): Promise<Record<string, unknown>[]> {
   return queryAll({
-    TableName: table(),
+    TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
     ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
   });
@@ -82,7 +80,7 @@ export function reviewersIn(history: readonly Record<string, unknown>[]): string
 async function loadsOf(sittingId: string): Promise<Map<string, Set<string>>> {
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `LOAD#${sittingId}` },
     }),
@@ -100,7 +98,7 @@ async function reserve(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewerLoad(sittingId, reviewerId),
         UpdateExpression: 'ADD cases :case',
         ConditionExpression:
@@ -118,7 +116,7 @@ async function reserve(
 async function release(sittingId: string, reviewerId: string, caseId: string): Promise<void> {
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.reviewerLoad(sittingId, reviewerId),
       UpdateExpression: 'DELETE cases :case',
       ExpressionAttributeValues: { ':case': new Set([caseId]) },
@@ -136,7 +134,7 @@ async function claimForRouting(caseId: string, requestId: string): Promise<boole
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(caseId),
         UpdateExpression: 'SET #status = :routing, routingBy = :me',
         ConditionExpression: '#status IN (:open, :carried) OR (#status = :routing AND routingBy = :me)',
@@ -217,7 +215,7 @@ export async function routeAndAssign(
     );
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: {
           ...keys.routing(caseId),
           caseId,
@@ -231,7 +229,7 @@ export async function routeAndAssign(
     if (outcome.status === 'unassignable') {
       await documents.send(
         new UpdateCommand({
-          TableName: table(),
+          TableName: mainTable(),
           Key: keys.reviewCase(caseId),
           UpdateExpression: 'SET unassignable = :reason, #status = :open REMOVE routingBy',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -269,7 +267,7 @@ export async function routeAndAssign(
       };
       await documents.send(
         new PutCommand({
-          TableName: table(),
+          TableName: mainTable(),
           Item: {
             ...keys.assignment(assignment.assignmentId),
             ...kinds.assignment(pick.reviewerId, at),
@@ -298,7 +296,7 @@ export async function routeAndAssign(
     }
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(caseId),
         UpdateExpression:
           'SET #status = :assigned, sittingId = :sitting ADD assignedReviewers :picked REMOVE unassignable',
@@ -333,7 +331,7 @@ async function removeAndReroute(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.assignment(assignment.assignmentId),
         UpdateExpression: `SET #status = :to, declinedAt = :at${change.conflict ? ', conflictDeclared = :conflict' : ''}`,
         ConditionExpression: '#status IN (:assigned, :overdue)',
@@ -360,7 +358,7 @@ async function removeAndReroute(
   try {
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(assignment.caseId),
         UpdateExpression: 'DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
         ConditionExpression: 'sittingId = :sitting',
@@ -372,7 +370,7 @@ async function removeAndReroute(
     );
     await documents.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Key: keys.reviewCase(assignment.caseId),
         UpdateExpression: 'SET #status = :open',
         ConditionExpression: 'sittingId = :sitting AND #status IN (:assigned, :inReview, :open)',
@@ -444,7 +442,7 @@ export async function declineAssignment(
   now = new Date(),
 ) {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: table(), Key: keys.assignment(assignmentId) }),
+    new GetCommand({ TableName: mainTable(), Key: keys.assignment(assignmentId) }),
   );
   if (!Item || Item.reviewerSubject !== principal.subject)
     throw new NotFoundError(`No assignment ${assignmentId}`);
@@ -486,7 +484,7 @@ export async function reassignReviewer(
 export async function listOwnAssignments(reviewerId: string): Promise<Assignment[]> {
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byKind,
       KeyConditionExpression: 'gsi1pk = :owner',
       ExpressionAttributeValues: { ':owner': `ASSIGNMENTS#${reviewerId}` },
@@ -513,7 +511,7 @@ export async function chaseOverdueAssignments(asOf: string, requestId: string) {
       try {
         await documents.send(
           new UpdateCommand({
-            TableName: table(),
+            TableName: mainTable(),
             Key: keys.assignment(assignment.assignmentId),
             UpdateExpression: 'SET #status = :overdue, overdueAt = :at',
             ConditionExpression: '#status = :assigned',

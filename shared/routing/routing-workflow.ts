@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
 import { ReviewCaseSchema } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import { routeAndAssign } from './assignments.ts';
 
@@ -20,7 +20,7 @@ export async function casesToRoute(input: z.infer<typeof RoutingInputSchema>) {
   const waiting: string[] = [];
   for (const caseId of sitting.agenda) {
     const { Item } = await documents.send(
-      new GetCommand({ TableName: requireEnv(ENV.mainTable), Key: keys.reviewCase(caseId) }),
+      new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) }),
     );
     const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
     if (reviewCase && ['OPEN', 'CARRIED_OVER'].includes(reviewCase.status)) waiting.push(caseId);

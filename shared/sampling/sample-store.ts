@@ -6,18 +6,16 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
-import { ENV, requireEnv } from '../environment.ts';
+import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type SampleRecord, SampleRecordSchema } from './sample.ts';
-
-const table = () => requireEnv(ENV.mainTable);
 
 /** Records a requested sample once; false when the same request was already recorded. */
 export async function createSampleRecord(record: SampleRecord, seed: string): Promise<boolean> {
   try {
     await documents.send(
       new PutCommand({
-        TableName: table(),
+        TableName: mainTable(),
         Item: { ...keys.sample(record.sampleId), ...kinds.sample(record.requestedAt), ...record, seed },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -35,7 +33,9 @@ export interface StoredSample {
 }
 
 export async function getStoredSample(sampleId: string): Promise<StoredSample> {
-  const { Item } = await documents.send(new GetCommand({ TableName: table(), Key: keys.sample(sampleId) }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: mainTable(), Key: keys.sample(sampleId) }),
+  );
   if (!Item) throw new NotFoundError(`No sample ${sampleId}`);
   return { record: SampleRecordSchema.parse(Item), seed: String(Item.seed) };
 }
@@ -43,7 +43,7 @@ export async function getStoredSample(sampleId: string): Promise<StoredSample> {
 export async function listSampleRecords(limit = 100): Promise<SampleRecord[]> {
   const { Items = [] } = await documents.send(
     new QueryCommand({
-      TableName: table(),
+      TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byKind,
       KeyConditionExpression: 'gsi1pk = :kind',
       ExpressionAttributeValues: { ':kind': 'SAMPLE' },
@@ -59,7 +59,7 @@ export async function updateSample(sampleId: string, fields: Partial<SampleRecor
   const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
   await documents.send(
     new UpdateCommand({
-      TableName: table(),
+      TableName: mainTable(),
       Key: keys.sample(sampleId),
       UpdateExpression: `SET ${entries.map(([name]) => `#${name} = :${name}`).join(', ')}`,
       ConditionExpression: 'attribute_exists(pk)',
