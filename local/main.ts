@@ -5,11 +5,19 @@
 import path from 'node:path';
 import { DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
 import { DEMO_USERS } from './demo-users.ts';
+import { assertJavaAvailable, JAVA_MISSING_MESSAGE } from './dynamodb-local.ts';
 import { PROJECT_ROOT, startLocalRuntime } from './runtime.ts';
 import { seedIfEmpty } from './seed.ts';
 
 const basePort = Number(process.env.SCRUTINEER_PORT_BASE ?? 4500);
 const dataDir = path.resolve(process.env.SCRUTINEER_DATA_DIR ?? path.join(PROJECT_ROOT, '.local', 'data'));
+
+try {
+  assertJavaAvailable();
+} catch {
+  console.error(JAVA_MISSING_MESSAGE);
+  process.exit(1);
+}
 
 const started = Date.now();
 console.log('Starting Scrutineer locally…');

@@ -1,9 +1,8 @@
 /**
- * DynamoDB (dynalite) and S3 (s3rver) stand-ins that speak the real wire protocols on 127.0.0.1,
+ * DynamoDB (AWS's DynamoDB Local) and S3 (s3rver) stand-ins that speak the real wire protocols,
  * keeping their data on disk, with the tables and buckets the synthesized template declares.
  */
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   type AttributeDefinition,
@@ -14,8 +13,8 @@ import {
   ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
 import type { ResolvedTemplate } from './template.ts';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -28,26 +27,21 @@ export interface StandIns {
   close(): Promise<void>;
 }
 
-interface Closable {
-  close(callback: (error?: Error) => void): void;
-}
-const closeServer = (server: Closable) =>
-  new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-
 export async function startStandIns(options: {
   dataDir: string;
   region: string;
   dynamodbPort?: number;
   s3Port?: number;
 }): Promise<StandIns> {
-  const dynamoDir = path.join(options.dataDir, 'dynamodb');
+  const dynamoDir = path.join(options.dataDir, 'dynamodb-local');
   const s3Dir = path.join(options.dataDir, 's3');
-  await mkdir(dynamoDir, { recursive: true });
   await mkdir(s3Dir, { recursive: true });
 
-  const dynamoServer = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dynamoServer.listen(options.dynamodbPort ?? 0, '127.0.0.1', resolve));
-  const dynamodbEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
+  const dynamoServer = await startDynamoDbLocal({
+    dataDir: dynamoDir,
+    ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
+  });
+  const dynamodbEndpoint = dynamoServer.endpoint;
 
   const s3Server = new S3rver({
     address: '127.0.0.1',
@@ -78,7 +72,7 @@ export async function startStandIns(options: {
       dynamodb.destroy();
       s3.destroy();
       await s3Server.close();
-      await closeServer(dynamoServer);
+      await dynamoServer.close();
     },
   };
 }

@@ -1,17 +1,4 @@
-// Type declarations for the two stand-in servers, which ship none.
-declare module 'dynalite' {
-  import type { Server } from 'node:http';
-
-  interface DynaliteOptions {
-    path?: string;
-    createTableMs?: number;
-    deleteTableMs?: number;
-    updateTableMs?: number;
-    maxItemSizeKb?: number;
-  }
-  export default function dynalite(options?: DynaliteOptions): Server;
-}
-
+// Type declarations for the S3 stand-in server, which ships none.
 declare module 's3rver' {
   interface S3rverOptions {
     address?: string;

@@ -25,6 +25,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { FunctionRegistry } from '../../local/functions.ts';
 import {
   checkDefinition,
@@ -43,9 +44,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 // s3rver checks the access key id (not the signature) against its one built-in account.
 const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-// The stand-ins are CommonJS without type declarations.
+// The S3 stand-in is CommonJS without type declarations.
 const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
 const S3rver = require('s3rver') as new (options: {
   address: string;
   port: number;
@@ -158,7 +158,7 @@ function synthesizeFixtureStack(): CfnTemplate {
 }
 
 let template: ResolvedTemplate;
-let dynaliteServer: Server;
+let dynamoDbLocal: DynamoDbLocal;
 let s3rver: InstanceType<typeof S3rver>;
 let dynamodbClient: DynamoDBClient;
 let s3Client: S3Client;
@@ -215,10 +215,9 @@ async function historyOf(executionArn: string | undefined): Promise<HistoryEvent
 beforeAll(async () => {
   template = resolveTemplate(synthesizeFixtureStack());
 
-  dynaliteServer = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve));
+  dynamoDbLocal = await startDynamoDbLocal({ dataDir: await temporaryDirectory() });
   dynamodbClient = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`,
+    endpoint: dynamoDbLocal.endpoint,
     region: REGION,
     credentials: CREDENTIALS,
   });
@@ -259,7 +258,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.close();
   await new Promise((resolve) => endpointServer?.close(resolve));
-  await new Promise((resolve) => dynaliteServer?.close(resolve));
+  await dynamoDbLocal?.close();
   await s3rver?.close();
   sfnClient?.destroy();
   dynamodbClient?.destroy();
