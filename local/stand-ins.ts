@@ -2,6 +2,7 @@
  * DynamoDB (AWS's DynamoDB Local) and S3 (s3rver) stand-ins that speak the real wire protocols,
  * keeping their data on disk, with the tables and buckets the synthesized template declares.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -34,6 +35,12 @@ export async function startStandIns(options: {
   s3Port?: number;
 }): Promise<StandIns> {
   const dynamoDir = path.join(options.dataDir, 'dynamodb-local');
+  if (existsSync(path.join(options.dataDir, 'dynamodb')) && !existsSync(dynamoDir)) {
+    // The tables of an earlier version's stand-in (dynalite) cannot be read by DynamoDB Local.
+    throw new Error(
+      `${options.dataDir} holds data from an earlier version of the local runtime; delete the folder to start again with fresh demo data`,
+    );
+  }
   const s3Dir = path.join(options.dataDir, 's3');
   await mkdir(s3Dir, { recursive: true });
 

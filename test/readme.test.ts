@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../local/demo-users.ts';
+import { JAVA_MISSING_MESSAGE } from '../local/dynamodb-local.ts';
 import { ROLES } from '../shared/roles.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -15,6 +16,14 @@ describe('README', () => {
   it('gives exactly the two set-up commands', () => {
     expect(readme).toContain('npm ci && npm start');
     expect(readme).toContain('npm ci && npm test');
+  });
+
+  it('names Java as a prerequisite, with the install command the runtime prints without it', () => {
+    expect(readme).toMatch(/Java runtime \(17 or newer\)/);
+    const install = 'apt-get install -y default-jre-headless';
+    expect(readme).toContain(install);
+    expect(JAVA_MISSING_MESSAGE).toContain(install);
+    expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toContain('default-jre-headless');
   });
 
   it('names only scripts that exist', () => {
