@@ -16,7 +16,9 @@ import { Construct } from 'constructs';
 import type { DataTable } from '../infra/constructs/data-tables.ts';
 import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
 import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
+import { keys } from '../shared/data/keys.ts';
 import { ENV } from '../shared/environment.ts';
+import { dynamoKeyAt } from './dynamo-key.ts';
 import { invokeStep } from './invoke-step.ts';
 
 export interface DipSampleWorkflowProps {
@@ -91,12 +93,7 @@ export class DipSampleWorkflow extends Construct {
 
     const recordFailure = new tasks.DynamoUpdateItem(this, 'RecordSampleFailure', {
       table: props.table.table,
-      key: {
-        pk: tasks.DynamoAttributeValue.fromString(
-          sfn.JsonPath.format('SAMPLE#{}', sfn.JsonPath.stringAt('$.sampleId')),
-        ),
-        sk: tasks.DynamoAttributeValue.fromString('SAMPLE'),
-      },
+      key: dynamoKeyAt(keys.sample, '$.sampleId'),
       updateExpression: 'SET #status = :failed, failure = :failure',
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {

@@ -17,7 +17,9 @@ import { Construct } from 'constructs';
 import type { DataTable } from '../infra/constructs/data-tables.ts';
 import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
 import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
+import { keys } from '../shared/data/keys.ts';
 import { ENV } from '../shared/environment.ts';
+import { dynamoKeyAt } from './dynamo-key.ts';
 import { invokeStep } from './invoke-step.ts';
 
 export interface ImportDecisionsWorkflowProps {
@@ -28,15 +30,10 @@ export interface ImportDecisionsWorkflowProps {
   readonly encryptionKey: kms.IKey;
 }
 
-/** The import record's key (shared/data/keys.ts), from the execution input's import id. */
+/** The import record's key, from the execution input's import id, by the table's own key builder. */
 const importRecord = (table: DataTable) => ({
   table: table.table,
-  key: {
-    pk: tasks.DynamoAttributeValue.fromString(
-      sfn.JsonPath.format('IMPORT#{}', sfn.JsonPath.stringAt('$.importId')),
-    ),
-    sk: tasks.DynamoAttributeValue.fromString('IMPORT'),
-  },
+  key: dynamoKeyAt(keys.import, '$.importId'),
 });
 
 export class ImportDecisionsWorkflow extends Construct {

@@ -57,9 +57,15 @@ export interface RecordAccess {
 /** Audit table keys: by record (pk/sk) and by actor (index byActor). */
 export const AUDIT_TABLE_INDEXES = { byActor: 'byActor' } as const;
 
+/** The partition of every event about one record. */
+export const recordPartition = (recordType: string, recordId: string) => `RECORD#${recordType}#${recordId}`;
+
+/** The index partition of every event by one person. */
+export const actorPartition = (subject: string) => `ACTOR#${subject}`;
+
 export const auditKeys = (event: AuditEvent) => ({
-  pk: `RECORD#${event.recordType}#${event.recordId}`,
+  pk: recordPartition(event.recordType, event.recordId),
   sk: `${event.at}#${event.eventId}`,
-  actorKey: `ACTOR#${event.actor}`,
+  actorKey: actorPartition(event.actor),
   actorSort: `${event.at}#${event.eventId}`,
 });

@@ -8,8 +8,10 @@ import {
   AUDIT_TABLE_INDEXES,
   type AuditEvent,
   AuditEventSchema,
+  actorPartition,
   auditKeys,
   type RecordAccess,
+  recordPartition,
 } from './audit-event.ts';
 
 export interface Actor {
@@ -81,7 +83,7 @@ async function queryEvents(input: Omit<ConstructorParameters<typeof QueryCommand
 export const auditEventsForRecord = (recordType: string, recordId: string) =>
   queryEvents({
     KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': `RECORD#${recordType}#${recordId}` },
+    ExpressionAttributeValues: { ':pk': recordPartition(recordType, recordId) },
   });
 
 /** The newest events by one person. */
@@ -89,5 +91,5 @@ export const auditEventsByActor = (subject: string) =>
   queryEvents({
     IndexName: AUDIT_TABLE_INDEXES.byActor,
     KeyConditionExpression: 'actorKey = :actor',
-    ExpressionAttributeValues: { ':actor': `ACTOR#${subject}` },
+    ExpressionAttributeValues: { ':actor': actorPartition(subject) },
   });
