@@ -1,6 +1,6 @@
 /**
  * Evidence packs: writing and verifying the packs of 200 concluded cases on the local runtime
- * (s3rver for the bucket, dynalite for the table), each against a baseline of plain S3 requests for
+ * (s3rver for the bucket, DynamoDB Local for the table), each against a baseline of plain S3 requests for
  * the same bytes, measured in the same run, case by case, taking turns at going first.
  *
  * - writePack (write-once puts, the manifest, the conditional pack record) against a plain
