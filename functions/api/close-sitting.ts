@@ -1,8 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { closeSitting } from '#shared/review/sitting-closure';
 
-export const handler = apiHandler('closeSitting', async ({ params, principal, recordAccess }) => {
-  const closed = await closeSitting(principal, params.sittingId);
+export const handler = apiHandler('closeSitting', async ({ params, principal, requestId, recordAccess }) => {
+  const closed = await closeSitting(principal, params.sittingId, requestId);
   recordAccess({
     action: 'alter',
     recordType: 'sitting',

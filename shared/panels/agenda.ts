@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { ReviewCaseSchema } from '../cases/review-case.ts';
+import { type CaseStatus, ReviewCaseSchema } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -15,7 +15,8 @@ import { startExecutionOnce } from '../start-execution.ts';
 import type { Sitting } from './panel.ts';
 import { getPanel, getSitting, listPanels, listReviewers, listSittings, saveSitting } from './panel-store.ts';
 
-const AGENDA_READY = ['OPEN', 'CARRIED_OVER'];
+/** A case in one of these may go on an agenda: it waits for a sitting to review it. */
+const AGENDA_READY: readonly CaseStatus[] = ['OPEN', 'CARRIED_OVER'];
 
 /** A sitting, for an admin or the chair of its panel; anyone else is told it does not exist. */
 export async function sittingFor(principal: Principal, sittingId: string): Promise<Sitting> {

@@ -38,12 +38,15 @@ export const PanelSchema = z.object({
 });
 export type Panel = z.infer<typeof PanelSchema>;
 
+export const SITTING_STATUSES = ['PLANNED', 'IN_SESSION', 'CLOSED'] as const;
+export type SittingStatus = (typeof SITTING_STATUSES)[number];
+
 export const SittingSchema = z.object({
   sittingId: z.string(),
   panelId: z.string(),
   date: z.iso.date(),
   findingsDeadline: z.iso.date(),
-  status: z.enum(['PLANNED', 'IN_SESSION', 'CLOSED']),
+  status: z.enum(SITTING_STATUSES),
   agenda: z.array(z.string()),
   /** How many cases the sitting can take; what does not fit waits for the next sitting. */
   maxCases: z.number().int().positive().default(12),

@@ -1,97 +1,140 @@
 /**
- * Closing a sitting, after the panel has met: every case on its agenda still without a conclusion
- * (awaiting findings or moderation, or never routed) is carried to the next sitting, its open
- * assignments end, the sitting is marked closed, and its final report is made and frozen as the
- * sitting's evidence pack.
+ * Closing a sitting, after the panel has met: the sitting is marked closed and every assignment
+ * still open there ends; then every case on its agenda still without a conclusion (awaiting
+ * findings or moderation, or never routed) is carried to the next sitting, and the final report is
+ * made and frozen as the sitting's evidence pack.
+ *
+ * The closure is one transaction: the sitting's CLOSED status, its closure record (refused if there
+ * is one, so of any number of requests to close a sitting exactly one closes it), and each open
+ * assignment ended with its history event (refused if it was submitted or ended meanwhile). It also
+ * checks that the reviewers of every agenda case are still those it listed: an assignment made
+ * meanwhile refuses the closure, which lists again; once the sitting is closed routing makes none.
+ *
+ * Each assignment takes two items beside the sitting's two and one check per agenda case, so a
+ * sitting with more open assignments than fit in one transaction (100 items) has them ended in
+ * batches first, each a transaction of its own; a re-run lists what is still open and goes on, and
+ * the last batch closes the sitting.
+ *
+ * What follows the closure (carry-overs, the report, dated by the closure so a re-run makes the
+ * same pack version) finds itself done on a re-run, and the closure is marked finished at the end.
+ * A closure left unfinished by a failed request is finished by the next request to close the
+ * sitting once CLOSING_REQUEST_LIMIT_MS has passed; before that the closing request may still be
+ * at work, and the next one is told the sitting is being closed.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documents } from '../aws-clients.ts';
-import { keys } from '../data/keys.ts';
-import { mainTable } from '../environment.ts';
-import { ConflictError } from '../errors.ts';
+import { MAX_TRANSACTION_ITEMS, TransactionRefused, transactWrite } from '../data/transactions.ts';
+import { ConflictError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
-import { deterministicId } from '../ids.ts';
 import { sittingFor } from '../panels/agenda.ts';
+import type { Sitting } from '../panels/panel.ts';
+import { closeSittingItems, finishClosure, getClosure, type SittingClosure } from '../panels/panel-store.ts';
 import { createSittingReport } from '../reports/reports.ts';
-import { caseHistory, recordHistory, reviewersIn } from '../routing/assignments.ts';
+import {
+  assignmentIdOf,
+  caseHistory,
+  caseReviewers,
+  caseReviewersUnchanged,
+  endAssignment,
+  getAssignment,
+  historyEvent,
+  OPEN_ASSIGNMENT,
+  reviewersIn,
+} from '../routing/assignment-store.ts';
 import { carryToNextSitting } from './conclusion.ts';
 
+/** Longer than any request to close a sitting runs (the API gives it 29 s). */
+export const CLOSING_REQUEST_LIMIT_MS = 5 * 60_000;
+
+const CLOSING_ATTEMPTS = 6;
+
 /**
- * Ends an assignment still open when its sitting closed; a submitted one stays as it is. The
- * history records it, dated by the end, so a re-run after an interruption records it once.
+ * The checks that the agenda's cases keep their reviewers, and the assignments still open there:
+ * every reviewer a case history names, whoever held the assignment (panel members come and go).
+ * Each case's reviewers are read before its assignments, so one assigned after that read fails
+ * the check.
  */
-async function endOpenAssignment(
-  caseId: string,
-  sittingId: string,
-  reviewerId: string,
-  at: string,
-  by: string,
-) {
-  const key = keys.assignment(deterministicId('asg', caseId, sittingId, reviewerId));
-  let endedAt = at;
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: key,
-        UpdateExpression: 'SET #status = :reassigned, endedAt = :at',
-        ConditionExpression: '#status IN (:assigned, :overdue)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':reassigned': 'reassigned',
-          ':assigned': 'assigned',
-          ':overdue': 'overdue',
-          ':at': at,
-        },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const { Item } = await documents.send(new GetCommand({ TableName: mainTable(), Key: key }));
-    if (Item?.status !== 'reassigned' || typeof Item.endedAt !== 'string') return;
-    endedAt = Item.endedAt;
+async function openAssignmentsOf(sitting: Sitting) {
+  const checks = [];
+  const open = [];
+  for (const caseId of sitting.agenda) {
+    checks.push(caseReviewersUnchanged(await caseReviewers(caseId)));
+    for (const reviewerId of reviewersIn(await caseHistory(caseId))) {
+      const assignment = await getAssignment(assignmentIdOf(caseId, sitting.sittingId, reviewerId));
+      if (assignment && OPEN_ASSIGNMENT.includes(assignment.status)) open.push(assignment);
+    }
   }
-  await recordHistory(caseId, { action: 'reassigned', reviewerId, by, why: 'the sitting closed' }, endedAt);
+  return { checks, open };
 }
 
-export async function closeSitting(principal: Principal, sittingId: string, now = new Date()) {
+/** The closure this request is to finish: its own, or one left unfinished by a failed request. */
+function closureToFinish(existing: SittingClosure, requestId: string, now: Date): SittingClosure {
+  if (existing.finishedAt) throw new ConflictError(`Sitting ${existing.sittingId} is already closed`);
+  const interrupted = now.getTime() - Date.parse(existing.at) > CLOSING_REQUEST_LIMIT_MS;
+  if (existing.requestId !== requestId && !interrupted) {
+    throw new ConflictError(`Sitting ${existing.sittingId} is being closed`);
+  }
+  return existing;
+}
+
+/** Closes the sitting and ends its open assignments (see the module comment), exactly once. */
+async function closeOnce(sitting: Sitting, closure: SittingClosure, now: Date): Promise<SittingClosure> {
+  for (let attempt = 1; attempt <= CLOSING_ATTEMPTS; attempt++) {
+    const existing = await getClosure(sitting.sittingId);
+    if (existing) return closureToFinish(existing, closure.requestId, now);
+    if (sitting.status === 'CLOSED')
+      throw new ConflictError(`Sitting ${sitting.sittingId} is already closed`);
+    const { checks, open } = await openAssignmentsOf(sitting);
+    const ends = open.flatMap((assignment) => [
+      endAssignment(assignment.assignmentId, 'reassigned', { endedAt: closure.at }),
+      historyEvent(
+        assignment.caseId,
+        {
+          action: 'reassigned',
+          reviewerId: assignment.reviewerId,
+          by: closure.by,
+          why: 'the sitting closed',
+        },
+        closure.at,
+      ),
+    ]);
+    const closing = [...closeSittingItems(closure), ...checks];
+    const fits = closing.length + ends.length <= MAX_TRANSACTION_ITEMS;
+    const items = fits ? [...closing, ...ends] : ends.slice(0, MAX_TRANSACTION_ITEMS);
+    try {
+      await transactWrite(items);
+      if (fits) return closure;
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      // Closed by another request, or an assignment submitted or made meanwhile: look again.
+    }
+  }
+  throw new TransientError(`Sitting ${sitting.sittingId} kept changing while it was closed; try again`);
+}
+
+export async function closeSitting(
+  principal: Principal,
+  sittingId: string,
+  requestId: string,
+  now = new Date(),
+) {
   const sitting = await sittingFor(principal, sittingId);
-  if (sitting.status === 'CLOSED') throw new ConflictError(`Sitting ${sittingId} is already closed`);
-  const at = now.toISOString();
+  const closure = await closeOnce(
+    sitting,
+    { sittingId, at: now.toISOString(), by: principal.subject, requestId },
+    now,
+  );
   const carriedOver: { caseId: string; to?: string }[] = [];
   for (const caseId of sitting.agenda) {
-    // A re-run (the first attempt failed part-way) finds each carry-over made and finishes it.
-    const { carried, to } = await carryToNextSitting(caseId, sittingId, at, {
-      by: principal.subject,
+    const { carried, to } = await carryToNextSitting(caseId, sittingId, closure.at, {
+      by: closure.by,
       why: 'not concluded when the sitting closed',
     });
-    if (!carried) continue;
-    // Every assignment the case had here, whoever held it (panel members come and go): each id
-    // derives from case, sitting, reviewer, and the history names every reviewer the case ever had.
-    for (const reviewerId of reviewersIn(await caseHistory(caseId))) {
-      await endOpenAssignment(caseId, sittingId, reviewerId, at, principal.subject);
-    }
-    carriedOver.push({ caseId, ...(to ? { to } : {}) });
+    if (carried) carriedOver.push({ caseId, ...(to ? { to } : {}) });
   }
-  // The report before the status: if it fails, closing again does it all again, changing nothing twice.
-  const report = await createSittingReport(principal, sittingId, now);
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.sitting(sittingId),
-        UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
-        ConditionExpression: '#status <> :closed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':closed': 'CLOSED', ':at': at, ':by': principal.subject },
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new ConflictError(`Sitting ${sittingId} was closed meanwhile`);
-    }
-    throw error;
-  }
+  const report = await createSittingReport(principal, sittingId, new Date(closure.at));
+  await finishClosure(sittingId, {
+    at: now.toISOString(),
+    reportId: report.reportId,
+    packVersion: report.pack.version,
+  });
   return { sittingId, status: 'CLOSED' as const, carriedOver, report };
 }

@@ -1,163 +1,233 @@
 /**
- * Putting reviewers on cases, and taking them off. Every step is a conditional or set-valued write
- * with a deterministic key, so a retried step converges: a reviewer's load in a sitting is the set
- * of its cases (adding a case twice counts once, and the add is refused at capacity, which keeps
- * concurrent routing honest); assignments and history events have ids derived from what they
- * record; the case keeps its assigned and declined reviewers as sets.
+ * Putting reviewers on cases, and taking them off. Each change to a case's reviewers is one
+ * transaction (assignment-store.ts): the places in the reviewers' capacity, the assignments they
+ * pay for, the case's reviewers and status, the history events and the routing record are written
+ * all together or not at all, on condition that the case, the loads and the sitting are still as
+ * they were read. A refused change has written nothing; it is planned again on what is there now,
+ * so two routings of one case, or a routing racing a decline, end with one set of assignments.
+ * At most 5 reviewers per case keep every such change far below the 100 items of a transaction.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { documents } from '../aws-clients.ts';
-import { getCaseWithReviewers } from '../cases/case-store.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
-import { queryAll } from '../data/query-all.ts';
+import type { CaseStatus } from '../cases/review-case.ts';
+import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
-import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
-import { getPanel, getSitting, listReviewers } from '../panels/panel-store.ts';
+import type { Panel, Reviewer, Sitting } from '../panels/panel.ts';
+import { getPanel, getSitting, listReviewers, sittingNotClosed } from '../panels/panel-store.ts';
+import {
+  type Assignment,
+  type AssignmentEnding,
+  assignmentIdOf,
+  type CaseReviewers,
+  caseReviewers,
+  changeCaseReviewers,
+  endAssignment,
+  freeCapacity,
+  getAssignment,
+  historyEvent,
+  listAssignmentsOf,
+  loadsOf,
+  OPEN_ASSIGNMENT,
+  putAssignment,
+  reserveCapacity,
+  routingRecord,
+} from './assignment-store.ts';
 import { ROUTING_ALGORITHM, type RoutingOutcome, routeCase } from './route-cases.ts';
 
-export const AssignmentSchema = z.object({
-  assignmentId: z.string(),
-  caseId: z.string(),
-  sittingId: z.string(),
-  reviewerId: z.string(),
-  reviewerSubject: z.string().optional(),
-  role: z.enum(['reviewer', 'moderator']),
-  status: z.enum(['assigned', 'declined', 'submitted', 'overdue', 'reassigned']),
-  reason: z.string().describe('Why this reviewer was picked'),
-  dueDate: z.iso.date(),
-  assignedAt: z.iso.datetime(),
-  declinedAt: z.iso.datetime().optional(),
-});
-export type Assignment = z.infer<typeof AssignmentSchema>;
+// Modules that read assignments and case histories import them from here.
+export {
+  type Assignment,
+  AssignmentSchema,
+  caseHistory,
+  recordHistory,
+  reviewersIn,
+} from './assignment-store.ts';
 
 export interface Actor {
   readonly subject: string;
   readonly requestId: string;
 }
 
-/** Appends an event to the case's history, once: its id derives from what it records. */
-export async function recordHistory(
-  caseId: string,
-  event: Record<string, string>,
-  at: string,
-): Promise<void> {
-  const eventId = deterministicId('evt', caseId, JSON.stringify(event));
-  await documents
-    .send(
-      new PutCommand({
-        TableName: mainTable(),
-        Item: { ...keys.assignmentEvent(caseId, at, eventId), eventId, caseId, at, ...event },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    )
-    .catch((error) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+type Skipped = { caseId: string; status: 'skipped'; reason: string };
+
+/** A case in one of these waits for reviewers in the sitting whose agenda holds it. */
+export const ROUTABLE: readonly CaseStatus[] = ['OPEN', 'CARRIED_OVER'];
+/** A case in one of these can lose a reviewer and be routed again in its sitting. */
+const REROUTABLE: readonly CaseStatus[] = ['ASSIGNED', 'IN_REVIEW', 'OPEN'];
+
+/** Plans refused because others changed the case or the loads meanwhile, before giving up for a retry. */
+const PLANNING_ATTEMPTS = 6;
+
+interface RoutingContext {
+  readonly sitting: Sitting;
+  readonly panel: Panel;
+  readonly members: readonly Reviewer[];
 }
 
-/** The case's history as recordHistory wrote it, oldest first. */
-export async function caseHistory(caseId: string): Promise<Record<string, unknown>[]> {
-  return queryAll({
-    TableName: mainTable(),
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': 'HISTORY#' },
-  });
-}
-
-/** Everyone a case history names as a reviewer, whether still on the case or not. */
-export function reviewersIn(history: readonly Record<string, unknown>[]): string[] {
-  return [
-    ...new Set(history.map((event) => event.reviewerId).filter((id): id is string => typeof id === 'string')),
-  ];
-}
-
-async function loadsOf(sittingId: string): Promise<Map<string, Set<string>>> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: mainTable(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `LOAD#${sittingId}` },
-    }),
+async function routingContext(sittingId: string): Promise<RoutingContext> {
+  const sitting = await getSitting(sittingId);
+  const panel = await getPanel(sitting.panelId);
+  const members = (await listReviewers()).filter((reviewer) =>
+    panel.memberReviewerIds.includes(reviewer.reviewerId),
   );
-  return new Map(Items.map((item) => [String(item.sk), (item.cases as Set<string>) ?? new Set<string>()]));
+  return { sitting, panel, members };
 }
 
-/** Takes a place in the reviewer's capacity for this case; false when the reviewer is full. */
-async function reserve(
-  sittingId: string,
-  reviewerId: string,
-  caseId: string,
-  capacity: number,
-): Promise<boolean> {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewerLoad(sittingId, reviewerId),
-        UpdateExpression: 'ADD cases :case',
-        ConditionExpression:
-          'attribute_not_exists(cases) OR size(cases) < :capacity OR contains(cases, :caseId)',
-        ExpressionAttributeValues: { ':case': new Set([caseId]), ':capacity': capacity, ':caseId': caseId },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
-async function release(sittingId: string, reviewerId: string, caseId: string): Promise<void> {
-  await documents.send(
-    new UpdateCommand({
-      TableName: mainTable(),
-      Key: keys.reviewerLoad(sittingId, reviewerId),
-      UpdateExpression: 'DELETE cases :case',
-      ExpressionAttributeValues: { ':case': new Set([caseId]) },
-    }),
+/** Routes the case under the rules (route-cases.ts) against the loads as they are now. */
+async function plan(
+  context: RoutingContext,
+  reviewers: Pick<CaseReviewers, 'caseId' | 'decisionId' | 'assigned' | 'declined'>,
+): Promise<RoutingOutcome> {
+  const decision = await getDecision(reviewers.decisionId);
+  const loads = await loadsOf(context.sitting.sittingId);
+  return routeCase(
+    {
+      caseId: reviewers.caseId,
+      decisionId: decision.decisionId,
+      decidingBody: decision.decidingBody,
+      ...(decision.unit ? { unit: decision.unit } : {}),
+      ...(decision.decisionMakerId ? { decisionMakerId: decision.decisionMakerId } : {}),
+      ...(decision.officerInCaseId ? { officerInCaseId: decision.officerInCaseId } : {}),
+      reviewersNeeded: context.sitting.reviewersPerCase,
+      declinedBy: reviewers.declined,
+      alreadyAssigned: reviewers.assigned,
+    },
+    context.members.map((reviewer) => ({
+      reviewerId: reviewer.reviewerId,
+      agency: reviewer.agency,
+      ...(reviewer.unit ? { unit: reviewer.unit } : {}),
+      ...(reviewer.personId ? { personId: reviewer.personId } : {}),
+      capacity: reviewer.capacityPerSitting,
+      load: loads.get(reviewer.reviewerId)?.size ?? 0,
+      standingConflicts: reviewer.standingConflicts,
+      active: reviewer.active,
+    })),
+    context.sitting.sittingId,
   );
 }
 
-const MAX_ATTEMPTS = 3;
+interface Leaving {
+  readonly reviewerId: string;
+  readonly items: readonly LabelledItem[];
+}
 
 /**
- * Only one routing at a time per case: the case moves from OPEN (or CARRIED_OVER) to ROUTING for
- * this request, or stays with whoever claimed it. A retry of the same request claims it again.
+ * The routing outcome as transaction items: for each pick a place in their capacity, the
+ * assignment and its `assigned` event (and, when someone left, a `reassigned` event from them to
+ * the pick); the case's reviewers and status; the routing record; the sitting still open.
  */
-async function claimForRouting(caseId: string, requestId: string): Promise<boolean> {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewCase(caseId),
-        UpdateExpression: 'SET #status = :routing, routingBy = :me',
-        ConditionExpression: '#status IN (:open, :carried) OR (#status = :routing AND routingBy = :me)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':routing': 'ROUTING',
-          ':open': 'OPEN',
-          ':carried': 'CARRIED_OVER',
-          ':me': requestId,
-        },
-      }),
+function routingItems(
+  context: RoutingContext,
+  seen: CaseReviewers,
+  outcome: RoutingOutcome,
+  actor: Actor,
+  at: string,
+  dueDate: string,
+  leaving?: Leaving,
+): { items: LabelledItem[]; assignments: Assignment[] } {
+  const { sittingId } = context.sitting;
+  const caseId = seen.caseId;
+  const remaining = seen.assigned.filter((id) => id !== leaving?.reviewerId);
+  const declined = leaving ? [...new Set([...seen.declined, leaving.reviewerId])] : seen.declined;
+  const record = routingRecord(caseId, { sittingId, algorithm: ROUTING_ALGORITHM, routedAt: at, outcome });
+  if (outcome.status === 'unassignable') {
+    return {
+      items: [
+        ...(leaving?.items ?? []),
+        changeCaseReviewers(seen, {
+          assigned: remaining,
+          declined,
+          status: 'OPEN',
+          unassignable: outcome.reason,
+        }),
+        record,
+      ],
+      assignments: [],
+    };
+  }
+  const assignments: Assignment[] = [];
+  const items: LabelledItem[] = [...(leaving?.items ?? [])];
+  for (const pick of outcome.picks) {
+    const reviewer = context.members.find((member) => member.reviewerId === pick.reviewerId);
+    const assignment: Assignment = {
+      assignmentId: assignmentIdOf(caseId, sittingId, pick.reviewerId),
+      caseId,
+      sittingId,
+      reviewerId: pick.reviewerId,
+      ...(reviewer?.subject ? { reviewerSubject: reviewer.subject } : {}),
+      role: 'reviewer',
+      status: 'assigned',
+      reason: pick.reason,
+      dueDate,
+      assignedAt: at,
+    };
+    assignments.push(assignment);
+    const by = { by: actor.subject, why: pick.reason, requestId: actor.requestId };
+    items.push(
+      reserveCapacity(sittingId, pick.reviewerId, caseId, reviewer?.capacityPerSitting ?? 0),
+      putAssignment(assignment),
+      historyEvent(caseId, { action: 'assigned', reviewerId: pick.reviewerId, ...by }, at),
     );
+    if (leaving) {
+      items.push(
+        historyEvent(
+          caseId,
+          { action: 'reassigned', fromReviewerId: leaving.reviewerId, reviewerId: pick.reviewerId, ...by },
+          at,
+        ),
+      );
+    }
+  }
+  items.push(
+    changeCaseReviewers(seen, {
+      assigned: [...remaining, ...outcome.picks.map((pick) => pick.reviewerId)],
+      declined,
+      status: 'ASSIGNED',
+    }),
+    record,
+    sittingNotClosed(sittingId),
+  );
+  return { items, assignments };
+}
+
+/** Tells the picked reviewers, or the chair when nobody could be found. */
+async function announce(
+  context: RoutingContext,
+  caseId: string,
+  outcome: RoutingOutcome,
+  assignments: readonly Assignment[],
+  at: string,
+) {
+  const { sittingId } = context.sitting;
+  if (outcome.status === 'unassignable') {
+    await notify(chairsOf(context.panel.panelId), 'case-unassignable', { caseId, sittingId }, at);
+  }
+  for (const assignment of assignments) {
+    if (assignment.reviewerSubject) {
+      await notify(
+        assignment.reviewerSubject,
+        'assigned',
+        { caseId, sittingId, dueDate: assignment.dueDate },
+        at,
+      );
+    }
+  }
+}
+
+async function writeOrRefuse(items: readonly LabelledItem[]): Promise<boolean> {
+  try {
+    await transactWrite(items);
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof TransactionRefused) return false;
     throw error;
   }
 }
 
 /**
- * Routes one case of a sitting under the rules (shared/routing/route-cases.ts) against the loads as
- * they are now, and assigns the picks. Nothing is half-assigned: if a reviewer fills up meanwhile,
- * the places taken are given back and the case is routed again.
+ * Routes one case of a sitting and assigns the picks, in one transaction. Of any number of
+ * routings of one case at once, one assigns it; the others find it assigned and skip it.
  */
 export async function routeAndAssign(
   caseId: string,
@@ -166,271 +236,130 @@ export async function routeAndAssign(
   now = new Date(),
   /** When the reviewers picked now must report by; the sitting's findings deadline unless given. */
   dueDate?: string,
-): Promise<RoutingOutcome | { caseId: string; status: 'skipped'; reason: string }> {
-  if (!(await claimForRouting(caseId, actor.requestId))) {
-    return {
-      caseId,
-      status: 'skipped',
-      reason: 'the case is being routed elsewhere or already has its reviewers',
-    };
-  }
-  const sitting = await getSitting(sittingId);
-  const panel = await getPanel(sitting.panelId);
-  const members = (await listReviewers()).filter((reviewer) =>
-    panel.memberReviewerIds.includes(reviewer.reviewerId),
-  );
-  const {
-    reviewCase,
-    assignedReviewers: assigned,
-    declinedBy: declined,
-  } = await getCaseWithReviewers(caseId);
-  const decision = await getDecision(reviewCase.decisionId);
+): Promise<RoutingOutcome | Skipped> {
   const at = now.toISOString();
-
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const loads = await loadsOf(sittingId);
-    const outcome = routeCase(
-      {
-        caseId,
-        decisionId: decision.decisionId,
-        decidingBody: decision.decidingBody,
-        ...(decision.unit ? { unit: decision.unit } : {}),
-        ...(decision.decisionMakerId ? { decisionMakerId: decision.decisionMakerId } : {}),
-        ...(decision.officerInCaseId ? { officerInCaseId: decision.officerInCaseId } : {}),
-        reviewersNeeded: sitting.reviewersPerCase,
-        declinedBy: declined,
-        alreadyAssigned: assigned,
-      },
-      members.map((reviewer) => ({
-        reviewerId: reviewer.reviewerId,
-        agency: reviewer.agency,
-        ...(reviewer.unit ? { unit: reviewer.unit } : {}),
-        ...(reviewer.personId ? { personId: reviewer.personId } : {}),
-        capacity: reviewer.capacityPerSitting,
-        load: loads.get(reviewer.reviewerId)?.size ?? 0,
-        standingConflicts: reviewer.standingConflicts,
-        active: reviewer.active,
-      })),
-      sittingId,
+  for (let attempt = 1; attempt <= PLANNING_ATTEMPTS; attempt++) {
+    const [context, seen] = await Promise.all([routingContext(sittingId), caseReviewers(caseId)]);
+    if (context.sitting.status === 'CLOSED') {
+      return { caseId, status: 'skipped', reason: 'the sitting is closed' };
+    }
+    if (seen.sittingId !== sittingId || !ROUTABLE.includes(seen.status)) {
+      return { caseId, status: 'skipped', reason: 'the case is not waiting for reviewers in this sitting' };
+    }
+    const outcome = await plan(context, seen);
+    const change = routingItems(
+      context,
+      seen,
+      outcome,
+      actor,
+      at,
+      dueDate ?? context.sitting.findingsDeadline,
     );
-    await documents.send(
-      new PutCommand({
-        TableName: mainTable(),
-        Item: {
-          ...keys.routing(caseId),
-          caseId,
-          sittingId,
-          algorithm: ROUTING_ALGORITHM,
-          routedAt: at,
-          outcome,
-        },
-      }),
-    );
-    if (outcome.status === 'unassignable') {
-      await documents.send(
-        new UpdateCommand({
-          TableName: mainTable(),
-          Key: keys.reviewCase(caseId),
-          UpdateExpression: 'SET unassignable = :reason, #status = :open REMOVE routingBy',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':reason': outcome.reason, ':open': 'OPEN' },
-        }),
-      );
-      await notify(chairsOf(panel.panelId), 'case-unassignable', { caseId, sittingId }, at);
-      return outcome;
-    }
-    const reserved: string[] = [];
-    for (const pick of outcome.picks) {
-      const reviewer = members.find((member) => member.reviewerId === pick.reviewerId);
-      if (await reserve(sittingId, pick.reviewerId, caseId, reviewer?.capacityPerSitting ?? 0))
-        reserved.push(pick.reviewerId);
-      else break;
-    }
-    if (reserved.length < outcome.picks.length) {
-      for (const reviewerId of reserved) await release(sittingId, reviewerId, caseId);
-      continue;
-    }
-    for (const pick of outcome.picks) {
-      const reviewer = members.find((member) => member.reviewerId === pick.reviewerId);
-      const assignment: Assignment = {
-        // Per sitting: a carried-over case may go to the same reviewer again at the next sitting.
-        assignmentId: deterministicId('asg', caseId, sittingId, pick.reviewerId),
-        caseId,
-        sittingId,
-        reviewerId: pick.reviewerId,
-        ...(reviewer?.subject ? { reviewerSubject: reviewer.subject } : {}),
-        role: 'reviewer',
-        status: 'assigned',
-        reason: pick.reason,
-        dueDate: dueDate ?? sitting.findingsDeadline,
-        assignedAt: at,
-      };
-      await documents.send(
-        new PutCommand({
-          TableName: mainTable(),
-          Item: {
-            ...keys.assignment(assignment.assignmentId),
-            ...kinds.assignment(pick.reviewerId, at),
-            ...assignment,
-          },
-        }),
-      );
-      await recordHistory(
-        caseId,
-        {
-          action: 'assigned',
-          reviewerId: pick.reviewerId,
-          by: actor.subject,
-          why: pick.reason,
-          requestId: actor.requestId,
-        },
-        at,
-      );
-      if (reviewer?.subject)
-        await notify(
-          reviewer.subject,
-          'assigned',
-          { caseId, sittingId, dueDate: dueDate ?? sitting.findingsDeadline },
-          at,
-        );
-    }
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewCase(caseId),
-        UpdateExpression:
-          'SET #status = :assigned, sittingId = :sitting ADD assignedReviewers :picked REMOVE unassignable',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':assigned': 'ASSIGNED',
-          ':sitting': sittingId,
-          ':picked': new Set(
-            outcome.picks.map((pick) => pick.reviewerId).concat(assigned.length ? assigned : []),
-          ),
-        },
-      }),
-    );
+    if (!(await writeOrRefuse(change.items))) continue;
+    await announce(context, caseId, outcome, change.assignments, at);
     return outcome;
   }
-  throw new TransientError(`Case ${caseId}: reviewers kept filling up while it was routed; route it again`);
+  throw new TransientError(`Case ${caseId}: its reviewers kept changing while it was routed; route it again`);
+}
+
+interface TakeOff {
+  readonly status: AssignmentEnding;
+  readonly why: string;
+  readonly conflict?: string;
+  /** The findings deadline passed: recorded on the assignment and in the history with the rest. */
+  readonly overdue?: boolean;
 }
 
 /**
- * Takes a reviewer off a case (declined, or moved by the chair) and routes the case again under
- * the same rules, never back to them. The assignment keeps its record; the history gains who, when,
- * why, and from whom to whom.
+ * Takes a reviewer off a case (declined, moved by the chair, or overdue) and, while the case is in
+ * review in that sitting, routes it again under the same rules, never back to them: the assignment
+ * ends, its place in their capacity is freed, the case loses them and gains the new picks, and
+ * the history records who, when, why, and from whom to whom, in one transaction. A case that has
+ * left the sitting (carried over, decided) only loses the assignment.
  */
 async function removeAndReroute(
-  assignment: Assignment,
-  change: { status: 'declined' | 'reassigned'; why: string; conflict?: string },
+  assignmentId: string,
+  change: TakeOff,
   actor: Actor,
   now: Date,
   dueDate?: string,
-) {
+): Promise<RoutingOutcome | Skipped> {
   const at = now.toISOString();
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.assignment(assignment.assignmentId),
-        UpdateExpression: `SET #status = :to, declinedAt = :at${change.conflict ? ', conflictDeclared = :conflict' : ''}`,
-        ConditionExpression: '#status IN (:assigned, :overdue)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':to': change.status,
-          ':assigned': 'assigned',
-          ':overdue': 'overdue',
-          ':at': at,
-          ...(change.conflict ? { ':conflict': change.conflict } : {}),
-        },
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new ConflictError(`Assignment ${assignment.assignmentId} is no longer assigned`);
+  for (let attempt = 1; attempt <= PLANNING_ATTEMPTS; attempt++) {
+    const assignment = await getAssignment(assignmentId);
+    if (!assignment || !OPEN_ASSIGNMENT.includes(assignment.status)) {
+      throw new ConflictError(`Assignment ${assignmentId} is no longer assigned`);
     }
-    throw error;
-  }
-  // Off the case, as long as the case is still in this sitting (one carried to another sitting, or
-  // decided, is not pulled back); then back to OPEN if it was in review: a reviewer short until
-  // routed again. A case already OPEN (an earlier reviewer left and nobody was found) stays OPEN.
-  let stillHere = true;
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewCase(assignment.caseId),
-        UpdateExpression: 'DELETE assignedReviewers :reviewer ADD declinedBy :reviewer',
-        ConditionExpression: 'sittingId = :sitting',
-        ExpressionAttributeValues: {
-          ':reviewer': new Set([assignment.reviewerId]),
-          ':sitting': assignment.sittingId,
-        },
-      }),
-    );
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewCase(assignment.caseId),
-        UpdateExpression: 'SET #status = :open',
-        ConditionExpression: 'sittingId = :sitting AND #status IN (:assigned, :inReview, :open)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':open': 'OPEN',
-          ':sitting': assignment.sittingId,
-          ':assigned': 'ASSIGNED',
-          ':inReview': 'IN_REVIEW',
-        },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    stillHere = false;
-  }
-  await release(assignment.sittingId, assignment.reviewerId, assignment.caseId);
-  await recordHistory(
-    assignment.caseId,
-    {
-      action: change.status,
-      reviewerId: assignment.reviewerId,
-      by: actor.subject,
-      why: change.why,
-      requestId: actor.requestId,
-    },
-    at,
-  );
-  if (!stillHere) {
-    return {
-      caseId: assignment.caseId,
-      status: 'skipped' as const,
-      reason: 'the case has left this sitting',
+    const { caseId, sittingId, reviewerId } = assignment;
+    const [context, seen] = await Promise.all([routingContext(sittingId), caseReviewers(caseId)]);
+    const by = { by: actor.subject, why: change.why, requestId: actor.requestId };
+    const leaving: Leaving = {
+      reviewerId,
+      items: [
+        endAssignment(assignmentId, change.status, {
+          declinedAt: at,
+          ...(change.conflict ? { conflictDeclared: change.conflict } : {}),
+          ...(change.overdue ? { overdueAt: at } : {}),
+        }),
+        freeCapacity(sittingId, reviewerId, caseId),
+        ...(change.overdue
+          ? [
+              historyEvent(
+                caseId,
+                { action: 'overdue', reviewerId, ...by, why: 'findings deadline passed' },
+                at,
+              ),
+            ]
+          : []),
+        historyEvent(caseId, { action: change.status, reviewerId, ...by }, at),
+      ],
     };
+    if (seen.sittingId !== sittingId || !REROUTABLE.includes(seen.status)) {
+      const stillHere = seen.sittingId === sittingId;
+      const items = stillHere
+        ? [
+            ...leaving.items,
+            changeCaseReviewers(seen, {
+              assigned: seen.assigned.filter((id) => id !== reviewerId),
+              declined: [...new Set([...seen.declined, reviewerId])],
+            }),
+          ]
+        : leaving.items;
+      if (!(await writeOrRefuse(items))) continue;
+      await notifyOverdue(context, assignment, change, at);
+      return { caseId, status: 'skipped', reason: 'the case is no longer in review in this sitting' };
+    }
+    const remaining = { ...seen, assigned: seen.assigned.filter((id) => id !== reviewerId) };
+    const outcome = await plan(context, { ...remaining, declined: [...seen.declined, reviewerId] });
+    const reroute = routingItems(
+      context,
+      seen,
+      outcome,
+      actor,
+      at,
+      dueDate ?? context.sitting.findingsDeadline,
+      leaving,
+    );
+    if (!(await writeOrRefuse(reroute.items))) continue;
+    await notifyOverdue(context, assignment, change, at);
+    await notify(chairsOf(context.panel.panelId), 'reassigned', { caseId, sittingId, reviewerId }, at);
+    await announce(context, caseId, outcome, reroute.assignments, at);
+    return outcome;
   }
-  const outcome = await routeAndAssign(assignment.caseId, assignment.sittingId, actor, now, dueDate);
-  const sitting = await getSitting(assignment.sittingId);
+  throw new TransientError(`Assignment ${assignmentId}: the case kept changing; try again`);
+}
+
+/** An overdue reviewer is reminded and the chair of the panel told. */
+async function notifyOverdue(context: RoutingContext, assignment: Assignment, change: TakeOff, at: string) {
+  if (!change.overdue) return;
+  const about = { caseId: assignment.caseId, sittingId: assignment.sittingId, dueDate: assignment.dueDate };
+  if (assignment.reviewerSubject) await notify(assignment.reviewerSubject, 'overdue', about, at);
   await notify(
-    chairsOf(sitting.panelId),
-    'reassigned',
-    { caseId: assignment.caseId, sittingId: assignment.sittingId, reviewerId: assignment.reviewerId },
+    chairsOf(context.panel.panelId),
+    'assignment-overdue',
+    { ...about, reviewerId: assignment.reviewerId },
     at,
   );
-  if (outcome.status === 'routed') {
-    for (const pick of outcome.picks) {
-      await recordHistory(
-        assignment.caseId,
-        {
-          action: 'reassigned',
-          fromReviewerId: assignment.reviewerId,
-          reviewerId: pick.reviewerId,
-          by: actor.subject,
-          why: pick.reason,
-          requestId: actor.requestId,
-        },
-        at,
-      );
-    }
-  }
-  return outcome;
 }
 
 /** A reviewer declines a case with a conflict declaration; the case is routed to someone else. */
@@ -441,16 +370,13 @@ export async function declineAssignment(
   requestId: string,
   now = new Date(),
 ) {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.assignment(assignmentId) }),
-  );
-  if (!Item || Item.reviewerSubject !== principal.subject)
+  const assignment = await getAssignment(assignmentId);
+  if (!assignment || assignment.reviewerSubject !== principal.subject)
     throw new NotFoundError(`No assignment ${assignmentId}`);
-  const assignment = AssignmentSchema.parse(Item);
   if (assignment.status !== 'assigned')
     throw new ConflictError(`Assignment ${assignmentId} is ${assignment.status}`);
   const rerouted = await removeAndReroute(
-    assignment,
+    assignmentId,
     { status: 'declined', why: 'conflict declared', conflict },
     { subject: principal.subject, requestId },
     now,
@@ -466,12 +392,17 @@ export async function reassignReviewer(
   actor: Actor,
   now = new Date(),
 ) {
-  const assigned = (await listOwnAssignments(fromReviewerId)).filter(
+  const assigned = (await listAssignmentsOf(fromReviewerId)).filter(
     (assignment) => assignment.sittingId === sittingId && assignment.status === 'assigned',
   );
   const moved = [];
   for (const assignment of assigned) {
-    const outcome = await removeAndReroute(assignment, { status: 'reassigned', why }, actor, now);
+    const outcome = await removeAndReroute(
+      assignment.assignmentId,
+      { status: 'reassigned', why },
+      actor,
+      now,
+    );
     moved.push(
       outcome.status === 'routed'
         ? { caseId: assignment.caseId, to: outcome.picks.map((pick) => pick.reviewerId) }
@@ -481,84 +412,37 @@ export async function reassignReviewer(
   return { sittingId, fromReviewerId, moved };
 }
 
-export async function listOwnAssignments(reviewerId: string): Promise<Assignment[]> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: mainTable(),
-      IndexName: MAIN_TABLE_INDEXES.byKind,
-      KeyConditionExpression: 'gsi1pk = :owner',
-      ExpressionAttributeValues: { ':owner': `ASSIGNMENTS#${reviewerId}` },
-      ScanIndexForward: false,
-    }),
-  );
-  return Items.map((item) => AssignmentSchema.parse(item));
-}
-
 /** How long a reviewer who takes over an overdue case has to report. */
 export const REASSIGNED_GRACE_DAYS = 7;
 
 /**
- * The sweep's chase: every assignment still open past its findings deadline is marked overdue, its
- * reviewer reminded and the chair of its panel told, and the case goes to another reviewer under
+ * The sweep's chase: every assignment still open past its findings deadline ends as overdue, its
+ * reviewer is reminded and the chair of its panel told, and the case goes to another reviewer under
  * the same rules with REASSIGNED_GRACE_DAYS to report. Running it again does nothing more.
  */
 export async function chaseOverdueAssignments(asOf: string, requestId: string) {
   const today = asOf.slice(0, 10);
+  const newDueDate = new Date(new Date(asOf).getTime() + REASSIGNED_GRACE_DAYS * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
   const overdue: string[] = [];
   for (const reviewer of await listReviewers()) {
-    for (const assignment of await listOwnAssignments(reviewer.reviewerId)) {
+    for (const assignment of await listAssignmentsOf(reviewer.reviewerId)) {
       if (assignment.status !== 'assigned' || assignment.dueDate >= today) continue;
       try {
-        await documents.send(
-          new UpdateCommand({
-            TableName: mainTable(),
-            Key: keys.assignment(assignment.assignmentId),
-            UpdateExpression: 'SET #status = :overdue, overdueAt = :at',
-            ConditionExpression: '#status = :assigned',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':overdue': 'overdue', ':assigned': 'assigned', ':at': asOf },
-          }),
+        await removeAndReroute(
+          assignment.assignmentId,
+          { status: 'reassigned', why: 'findings deadline passed', overdue: true },
+          { subject: 'system:sweep', requestId },
+          new Date(asOf),
+          newDueDate,
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) continue;
+        // Submitted or taken off meanwhile: nothing left to chase.
+        if (error instanceof ConflictError) continue;
         throw error;
       }
       overdue.push(assignment.assignmentId);
-      const sitting = await getSitting(assignment.sittingId);
-      const subject = {
-        caseId: assignment.caseId,
-        sittingId: assignment.sittingId,
-        dueDate: assignment.dueDate,
-      };
-      await recordHistory(
-        assignment.caseId,
-        {
-          action: 'overdue',
-          reviewerId: assignment.reviewerId,
-          by: 'system:sweep',
-          why: 'findings deadline passed',
-          requestId,
-        },
-        asOf,
-      );
-      if (reviewer.subject) await notify(reviewer.subject, 'overdue', subject, asOf);
-      await notify(
-        chairsOf(sitting.panelId),
-        'assignment-overdue',
-        { ...subject, reviewerId: assignment.reviewerId },
-        asOf,
-      );
-      // Someone else takes the case under the same rules, with time to report.
-      const newDueDate = new Date(new Date(asOf).getTime() + REASSIGNED_GRACE_DAYS * 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-      await removeAndReroute(
-        { ...assignment, status: 'overdue' },
-        { status: 'reassigned', why: 'findings deadline passed' },
-        { subject: 'system:sweep', requestId },
-        new Date(asOf),
-        newDueDate,
-      );
     }
   }
   return { overdue };

@@ -1,12 +1,9 @@
 /** The steps of the routing workflow (workflows/route-cases.ts). */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { documents } from '../aws-clients.ts';
-import { ReviewCaseSchema } from '../cases/review-case.ts';
-import { keys } from '../data/keys.ts';
-import { mainTable } from '../environment.ts';
+import { NotFoundError } from '../errors.ts';
 import { getSitting } from '../panels/panel-store.ts';
-import { routeAndAssign } from './assignments.ts';
+import { caseReviewers } from './assignment-store.ts';
+import { ROUTABLE, routeAndAssign } from './assignments.ts';
 
 export const RoutingInputSchema = z.object({
   sittingId: z.string(),
@@ -19,11 +16,11 @@ export async function casesToRoute(input: z.infer<typeof RoutingInputSchema>) {
   const sitting = await getSitting(input.sittingId);
   const waiting: string[] = [];
   for (const caseId of sitting.agenda) {
-    const { Item } = await documents.send(
-      new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) }),
-    );
-    const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
-    if (reviewCase && ['OPEN', 'CARRIED_OVER'].includes(reviewCase.status)) waiting.push(caseId);
+    const reviewCase = await caseReviewers(caseId).catch((error) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (reviewCase && ROUTABLE.includes(reviewCase.status)) waiting.push(caseId);
   }
   return { caseIds: waiting };
 }
