@@ -41,7 +41,6 @@ export const populationKeys = (decisionId: string, decisionDate: string) => ({
 });
 
 export const keys = {
-  decision: (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: 'DECISION' }),
   import: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' }),
   reviewer: (reviewerId: string) => ({ pk: `REVIEWER#${reviewerId}`, sk: 'REVIEWER' }),
   panel: (panelId: string) => ({ pk: `PANEL#${panelId}`, sk: 'PANEL' }),
@@ -58,8 +57,6 @@ export const keys = {
     sk: `HISTORY#${at}#${eventId}`,
   }),
   routing: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'ROUTING' }),
-  notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
-  questionSet: (version: number) => ({ pk: 'QUESTIONSET', sk: `V#${String(version).padStart(6, '0')}` }),
   /** Every version of every finding on a case, kept side by side: nothing is overwritten. */
   finding: (caseId: string, sittingId: string, reviewerId: string, version: number) => ({
     pk: `CASE#${caseId}`,
@@ -75,11 +72,6 @@ export const keys = {
     pk: partition,
     sk: `PACK#${String(version).padStart(4, '0')}`,
   }),
-  recommendation: (recommendationId: string) => ({
-    pk: `RECOMMENDATION#${recommendationId}`,
-    sk: 'RECOMMENDATION',
-  }),
-  report: (subject: string, reportId: string) => ({ pk: subject, sk: `REPORT#${reportId}` }),
 } as const;
 
 export const kinds = {
@@ -98,12 +90,5 @@ export const kinds = {
   assignment: (reviewerId: string, assignedAt: string) => ({
     gsi1pk: `ASSIGNMENTS#${reviewerId}`,
     gsi1sk: assignedAt,
-  }),
-  /** Listed per recipient (a subject, or `chair#<panelId>`). */
-  notification: (recipient: string, at: string) => ({ gsi1pk: `NOTIFICATIONS#${recipient}`, gsi1sk: at }),
-  /** Listed by due date, soonest first, for tracking and the sweep's chase. */
-  recommendation: (dueDate: string, recommendationId: string) => ({
-    gsi1pk: 'RECOMMENDATION',
-    gsi1sk: `${dueDate}#${recommendationId}`,
   }),
 } as const;

@@ -1,15 +1,18 @@
 /** Decisions in the main table, written once each under a deterministic id. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { keys, populationKeys } from '../data/keys.ts';
+import { populationKeys } from '../data/keys.ts';
 import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type Decision, DecisionSchema } from './decision.ts';
 
+/** The key of a decision's item. */
+export const decisionKey = (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: 'DECISION' });
+
 export async function getDecision(decisionId: string): Promise<Decision> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.decision(decisionId) }),
+    new GetCommand({ TableName: mainTable(), Key: decisionKey(decisionId) }),
   );
   if (!Item) throw new NotFoundError(`No decision ${decisionId}`);
   return DecisionSchema.parse(Item);
@@ -21,7 +24,7 @@ export async function getDecision(decisionId: string): Promise<Decision> {
  * rows as duplicates); `duplicate` means the decision came from another row or another import.
  */
 export async function putDecisionOnce(decision: Decision): Promise<'written' | 'duplicate'> {
-  const key = keys.decision(decision.decisionId);
+  const key = decisionKey(decision.decisionId);
   try {
     await documents.send(
       new PutCommand({
@@ -41,5 +44,52 @@ export async function putDecisionOnce(decision: Decision): Promise<'written' | '
       existing?.importId === decision.provenance.importId &&
       existing.sourceLine === decision.provenance.sourceLine;
     return sameRow ? 'written' : 'duplicate';
+  }
+}
+
+/** A police.uk outcome as it is recorded on the crime's decision. */
+export interface RecordedOutcome {
+  outcomeCategory: string;
+  /** YYYY-MM: the latest outcome wins, whatever the order the files arrive in. */
+  outcomeMonth: string;
+  decisionType: string;
+  decidingBody: string;
+  localOutcomeVariant: boolean;
+}
+
+/**
+ * Records an outcome on the decision of its crime unless a later one is recorded already, so
+ * re-applying a file changes nothing. False when no decision has that id (the crime was not in
+ * the street file).
+ */
+export async function applyOutcome(decisionId: string, outcome: RecordedOutcome): Promise<boolean> {
+  const key = decisionKey(decisionId);
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: mainTable(),
+        Key: key,
+        UpdateExpression:
+          'SET outcomeCategory = :category, outcomeMonth = :month, decisionType = :type, ' +
+          'decidingBody = :body, localOutcomeVariant = :variant',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(outcomeMonth) OR outcomeMonth <= :month)',
+        ExpressionAttributeValues: {
+          ':category': outcome.outcomeCategory,
+          ':month': outcome.outcomeMonth,
+          ':type': outcome.decisionType,
+          ':body': outcome.decidingBody,
+          ':variant': outcome.localOutcomeVariant,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // Either the crime is not in the street file, or a later outcome is already recorded.
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: mainTable(), Key: key, ProjectionExpression: 'pk' }),
+    );
+    return Item !== undefined;
   }
 }

@@ -5,20 +5,16 @@
  * updates where the latest outcome wins, and the summary overwrites the same report and record.
  */
 import { Readable } from 'node:stream';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Upload } from '@aws-sdk/lib-storage';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
-import { documents, s3 } from '../aws-clients.ts';
-import { keys } from '../data/keys.ts';
+import { s3 } from '../aws-clients.ts';
 import { type DecisionRecord, toDecision } from '../decisions/decision.ts';
-import { putDecisionOnce } from '../decisions/decision-store.ts';
+import { applyOutcome, putDecisionOnce } from '../decisions/decision-store.ts';
 import { classifyPoliceUkOutcome } from '../decisions/police-uk-outcomes.ts';
-import { ENV, requireEnv } from '../environment.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { ChunkSchema, planChunks } from './chunk-plan.ts';
@@ -237,7 +233,6 @@ export async function applyOutcomesChunk(
 ): Promise<z.infer<typeof OutcomeChunkResultSchema>> {
   const { chunk } = input;
   const key = await pseudonymKey();
-  const table = requireEnv(ENV.mainTable);
   const text = await readRange(input, input.outcomesObjectKey, chunk.start, chunk.end);
   const rows = parseOutcomeRows(text, input.header, chunk.firstLine);
   const counts: OutcomeCounts = { read: 0, applied: 0, unmatched: 0, rejected: 0 };
@@ -251,37 +246,16 @@ export async function applyOutcomesChunk(
       for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
       return;
     }
-    const decisionKey = keys.decision(policeUkDecisionId(pseudonym(key, 'crime', row.outcome.crimeId)));
     const classified = classifyPoliceUkOutcome(row.outcome.outcomeType);
-    try {
-      await documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: decisionKey,
-          UpdateExpression:
-            'SET outcomeCategory = :category, outcomeMonth = :month, decisionType = :type, ' +
-            'decidingBody = :body, localOutcomeVariant = :variant',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(outcomeMonth) OR outcomeMonth <= :month)',
-          ExpressionAttributeValues: {
-            ':category': row.outcome.outcomeType,
-            ':month': row.outcome.month,
-            ':type': classified.decisionType,
-            ':body': classified.decidingBody,
-            ':variant': classified.unknownCategory,
-          },
-        }),
-      );
-      counts.applied++;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Either the crime is not in the street file, or a later outcome is already recorded.
-      const { Item } = await documents.send(
-        new GetCommand({ TableName: table, Key: decisionKey, ProjectionExpression: 'pk' }),
-      );
-      if (Item) counts.applied++;
-      else counts.unmatched++;
-    }
+    const applied = await applyOutcome(policeUkDecisionId(pseudonym(key, 'crime', row.outcome.crimeId)), {
+      outcomeCategory: row.outcome.outcomeType,
+      outcomeMonth: row.outcome.month,
+      decisionType: classified.decisionType,
+      decidingBody: classified.decidingBody,
+      localOutcomeVariant: classified.unknownCategory,
+    });
+    if (applied) counts.applied++;
+    else counts.unmatched++;
   });
 
   const partKey = errorRows.length > 0 ? errorPartKey(input.importId, 'outcomes', chunk.index) : undefined;

@@ -9,7 +9,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents, eventBridge } from '../aws-clients.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { deterministicId } from '../ids.ts';
 
@@ -30,6 +30,13 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 /** Chairs are told as a role of a panel, or all together for what no panel owns yet. */
 export const chairsOf = (panelId: string) => `chair#${panelId}`;
 export const ALL_CHAIRS = 'chair#all';
+
+/** A notification's item, listed per recipient (a subject, or `chair#<panelId>`), newest first. */
+const notificationKeys = {
+  item: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+  recipient: (recipient: string) => `NOTIFICATIONS#${recipient}`,
+  listed: (recipient: string, at: string) => ({ gsi1pk: notificationKeys.recipient(recipient), gsi1sk: at }),
+};
 
 export const NotificationSchema = z.object({
   notificationId: z.string(),
@@ -65,8 +72,8 @@ export async function notify(
       new PutCommand({
         TableName: mainTable(),
         Item: {
-          ...keys.notification(notification.notificationId),
-          ...kinds.notification(recipient, at),
+          ...notificationKeys.item(notification.notificationId),
+          ...notificationKeys.listed(recipient, at),
           ...notification,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -100,7 +107,7 @@ export async function notificationsFor(recipients: readonly string[]): Promise<N
           TableName: mainTable(),
           IndexName: MAIN_TABLE_INDEXES.byKind,
           KeyConditionExpression: 'gsi1pk = :recipient',
-          ExpressionAttributeValues: { ':recipient': `NOTIFICATIONS#${recipient}` },
+          ExpressionAttributeValues: { ':recipient': notificationKeys.recipient(recipient) },
           ScanIndexForward: false,
           Limit: 100,
         }),

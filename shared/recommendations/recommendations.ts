@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -17,6 +17,16 @@ import { sittingsFor } from '../panels/agenda.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import type { Finding } from '../review/finding.ts';
 import { type Recommendation, RecommendationSchema } from './recommendation.ts';
+
+/** A recommendation's item, listed by due date, soonest first, for tracking and the sweep's chase. */
+const recommendationKeys = {
+  kind: 'RECOMMENDATION',
+  item: (recommendationId: string) => ({ pk: `RECOMMENDATION#${recommendationId}`, sk: 'RECOMMENDATION' }),
+  listed: (dueDate: string, recommendationId: string) => ({
+    gsi1pk: recommendationKeys.kind,
+    gsi1sk: `${dueDate}#${recommendationId}`,
+  }),
+};
 
 interface Proposed {
   readonly text: string;
@@ -30,8 +40,8 @@ async function createOnce(recommendation: Recommendation): Promise<void> {
       new PutCommand({
         TableName: mainTable(),
         Item: {
-          ...keys.recommendation(recommendation.recommendationId),
-          ...kinds.recommendation(recommendation.dueDate, recommendation.recommendationId),
+          ...recommendationKeys.item(recommendation.recommendationId),
+          ...recommendationKeys.listed(recommendation.dueDate, recommendation.recommendationId),
           ...RecommendationSchema.parse(recommendation),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -86,7 +96,7 @@ export async function listRecommendations(): Promise<Recommendation[]> {
     TableName: mainTable(),
     IndexName: MAIN_TABLE_INDEXES.byKind,
     KeyConditionExpression: 'gsi1pk = :kind',
-    ExpressionAttributeValues: { ':kind': 'RECOMMENDATION' },
+    ExpressionAttributeValues: { ':kind': recommendationKeys.kind },
   });
   return items.map((item) => RecommendationSchema.parse(item));
 }
@@ -109,7 +119,7 @@ export async function recommendationsFor(principal: Principal): Promise<Recommen
 
 export async function getRecommendation(recommendationId: string): Promise<Recommendation> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.recommendation(recommendationId) }),
+    new GetCommand({ TableName: mainTable(), Key: recommendationKeys.item(recommendationId) }),
   );
   if (!Item) throw new NotFoundError(`No recommendation ${recommendationId}`);
   return RecommendationSchema.parse(Item);
@@ -134,7 +144,7 @@ export async function closeRecommendation(
     await documents.send(
       new UpdateCommand({
         TableName: mainTable(),
-        Key: keys.recommendation(recommendationId),
+        Key: recommendationKeys.item(recommendationId),
         UpdateExpression:
           'SET #status = :closed, closedAt = :at, closedBy = :by, closingEvidence = :evidence',
         ConditionExpression: '#status IN (:open, :overdue)',
@@ -171,7 +181,7 @@ export async function chaseOverdueRecommendations(asOf: string): Promise<{ overd
       await documents.send(
         new UpdateCommand({
           TableName: mainTable(),
-          Key: keys.recommendation(recommendation.recommendationId),
+          Key: recommendationKeys.item(recommendation.recommendationId),
           UpdateExpression: 'SET #status = :overdue, overdueAt = :at',
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: { '#status': 'status' },

@@ -7,7 +7,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { documents } from '../aws-clients.ts';
-import { keys } from '../data/keys.ts';
 import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
@@ -18,12 +17,19 @@ import {
   QuestionSetSchema,
 } from './question-set.ts';
 
+/** Every version in one partition, in version order. */
+const QUESTION_SETS = 'QUESTIONSET';
+const questionSetKey = (version: number) => ({
+  pk: QUESTION_SETS,
+  sk: `V#${String(version).padStart(6, '0')}`,
+});
+
 export async function currentQuestionSet(): Promise<QuestionSet> {
   const { Items = [] } = await documents.send(
     new QueryCommand({
       TableName: mainTable(),
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.questionSet(1).pk },
+      ExpressionAttributeValues: { ':pk': QUESTION_SETS },
       ScanIndexForward: false,
       Limit: 1,
     }),
@@ -33,7 +39,7 @@ export async function currentQuestionSet(): Promise<QuestionSet> {
 
 export async function getQuestionSet(version: number): Promise<QuestionSet> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.questionSet(version) }),
+    new GetCommand({ TableName: mainTable(), Key: questionSetKey(version) }),
   );
   if (Item) return QuestionSetSchema.parse(Item);
   if (version === INITIAL_QUESTION_SET.version) return INITIAL_QUESTION_SET;
@@ -57,7 +63,7 @@ export async function publishQuestionSet(
     await documents.send(
       new PutCommand({
         TableName: mainTable(),
-        Item: { ...keys.questionSet(next.version), ...next },
+        Item: { ...questionSetKey(next.version), ...next },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
