@@ -17,8 +17,8 @@ import { Construct } from 'constructs';
 import type { DataTable } from '../infra/constructs/data-tables.ts';
 import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
 import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
-import { keys } from '../shared/data/keys.ts';
 import { ENV } from '../shared/environment.ts';
+import { importKeys } from '../shared/imports/import-store.ts';
 import { dynamoKeyAt } from './dynamo-key.ts';
 import { invokeStep } from './invoke-step.ts';
 
@@ -33,7 +33,7 @@ export interface ImportDecisionsWorkflowProps {
 /** The import record's key, from the execution input's import id, by the table's own key builder. */
 const importRecord = (table: DataTable) => ({
   table: table.table,
-  key: dynamoKeyAt(keys.import, '$.importId'),
+  key: dynamoKeyAt(importKeys.item, '$.importId'),
 });
 
 export class ImportDecisionsWorkflow extends Construct {

@@ -41,7 +41,6 @@ export const populationKeys = (decisionId: string, decisionDate: string) => ({
 });
 
 export const keys = {
-  import: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' }),
   reviewer: (reviewerId: string) => ({ pk: `REVIEWER#${reviewerId}`, sk: 'REVIEWER' }),
   panel: (panelId: string) => ({ pk: `PANEL#${panelId}`, sk: 'PANEL' }),
   sitting: (sittingId: string) => ({ pk: `SITTING#${sittingId}`, sk: 'SITTING' }),
@@ -75,7 +74,6 @@ export const keys = {
 } as const;
 
 export const kinds = {
-  import: (createdAt: string) => ({ gsi1pk: 'IMPORT', gsi1sk: createdAt }),
   reviewer: (name: string) => ({ gsi1pk: 'REVIEWER', gsi1sk: name }),
   panel: (name: string) => ({ gsi1pk: 'PANEL', gsi1sk: name }),
   sitting: (panelAndDate: string) => ({ gsi1pk: 'SITTING', gsi1sk: panelAndDate }),

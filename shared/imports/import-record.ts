@@ -11,6 +11,7 @@ export const IMPORT_STATUSES = [
   'FAILED',
   'EXPIRED',
 ] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 export const ImportCountsSchema = z.object({
   read: z.number().int().nonnegative().describe('Data rows read from the file'),

@@ -2,16 +2,32 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { mainTable } from '../environment.ts';
 import { type FieldIssue, NotFoundError } from '../errors.ts';
-import { type ImportCounts, type ImportRecord, ImportRecordSchema } from './import-record.ts';
+import {
+  type ImportCounts,
+  type ImportRecord,
+  ImportRecordSchema,
+  type ImportStatus,
+} from './import-record.ts';
+
+const AWAITING_UPLOAD: ImportStatus = 'AWAITING_UPLOAD';
+const EXPIRED: ImportStatus = 'EXPIRED';
+
+/** An import's item, listed newest first among the imports. */
+export const importKeys = {
+  kind: 'IMPORT',
+  item: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' }),
+  listed: (createdAt: string) => ({ gsi1pk: importKeys.kind, gsi1sk: createdAt }),
+};
 
 export async function createImportRecord(record: ImportRecord): Promise<void> {
   await documents.send(
     new PutCommand({
       TableName: mainTable(),
-      Item: { ...keys.import(record.importId), ...kinds.import(record.createdAt), ...record },
+      Item: { ...importKeys.item(record.importId), ...importKeys.listed(record.createdAt), ...record },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -29,7 +45,7 @@ function fromItem(item: Record<string, unknown>): ImportRecord {
 
 export async function getImportRecord(importId: string): Promise<ImportRecord> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.import(importId) }),
+    new GetCommand({ TableName: mainTable(), Key: importKeys.item(importId) }),
   );
   if (!Item) throw new NotFoundError(`No import ${importId}`);
   return fromItem(Item);
@@ -39,7 +55,7 @@ export async function recordPlannedChunks(importId: string, chunksTotal: number)
   await documents.send(
     new UpdateCommand({
       TableName: mainTable(),
-      Key: keys.import(importId),
+      Key: importKeys.item(importId),
       UpdateExpression: 'SET chunksTotal = :total',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':total': chunksTotal },
@@ -51,7 +67,7 @@ export async function recordChunkDone(importId: string, chunkIndex: number): Pro
   await documents.send(
     new UpdateCommand({
       TableName: mainTable(),
-      Key: keys.import(importId),
+      Key: importKeys.item(importId),
       UpdateExpression: 'ADD doneChunks :chunk',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':chunk': new Set([chunkIndex]) },
@@ -65,7 +81,7 @@ export async function listImportRecords(limit = 100): Promise<ImportRecord[]> {
       TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byKind,
       KeyConditionExpression: 'gsi1pk = :kind',
-      ExpressionAttributeValues: { ':kind': 'IMPORT' },
+      ExpressionAttributeValues: { ':kind': importKeys.kind },
       ScanIndexForward: false,
       Limit: limit,
     }),
@@ -79,7 +95,7 @@ export async function markImportQueued(importId: string): Promise<boolean> {
     await documents.send(
       new UpdateCommand({
         TableName: mainTable(),
-        Key: keys.import(importId),
+        Key: importKeys.item(importId),
         UpdateExpression: 'SET #status = :queued',
         ConditionExpression: 'attribute_exists(pk) AND #status = :awaiting',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -107,7 +123,7 @@ export async function recordImportCompletion(
   await documents.send(
     new UpdateCommand({
       TableName: mainTable(),
-      Key: keys.import(importId),
+      Key: importKeys.item(importId),
       UpdateExpression: [
         'SET #status = :completed, #counts = :counts, completedAt = :completedAt',
         ...Object.keys(optional).map((name) => `${name} = :${name}`),
@@ -129,10 +145,43 @@ export async function recordImportProblem(importId: string, message: string, iss
   await documents.send(
     new UpdateCommand({
       TableName: mainTable(),
-      Key: keys.import(importId),
+      Key: importKeys.item(importId),
       UpdateExpression: 'SET problem = :problem',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':problem': { message, issues } },
     }),
   );
+}
+
+/** The ids of imports registered before the cutoff whose file never arrived. */
+export async function importsAwaitingUploadSince(cutoff: string): Promise<string[]> {
+  const stale = await queryAll({
+    TableName: mainTable(),
+    IndexName: MAIN_TABLE_INDEXES.byKind,
+    KeyConditionExpression: 'gsi1pk = :kind AND gsi1sk < :cutoff',
+    FilterExpression: '#status = :awaiting',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':kind': importKeys.kind, ':cutoff': cutoff, ':awaiting': AWAITING_UPLOAD },
+  });
+  return stale.map((item) => String(item.importId));
+}
+
+/** Expires an import still waiting for its upload; false when it had moved on meanwhile. */
+export async function expireImport(importId: string, asOf: string): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: mainTable(),
+        Key: importKeys.item(importId),
+        UpdateExpression: 'SET #status = :expired, completedAt = :asOf',
+        ConditionExpression: '#status = :awaiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': EXPIRED, ':awaiting': AWAITING_UPLOAD, ':asOf': asOf },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

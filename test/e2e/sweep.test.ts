@@ -3,7 +3,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
-import { keys, kinds } from '../../shared/data/keys.ts';
+import { importKeys } from '../../shared/imports/import-store.ts';
+import { assignmentIdOf, assignmentKey } from '../../shared/routing/assignment-store.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
 let stack: LocalStack;
@@ -18,8 +19,8 @@ async function putImport(importId: string, status: string, hoursAgo: number) {
     new PutCommand({
       TableName: stack.runtime.physicalName('TablesMain'),
       Item: {
-        ...keys.import(importId),
-        ...kinds.import(createdAt),
+        ...importKeys.item(importId),
+        ...importKeys.listed(createdAt),
         importId,
         format: 'force-csv',
         fileName: 'x.csv',
@@ -35,7 +36,7 @@ async function putImport(importId: string, status: string, hoursAgo: number) {
 const statusOf = async (importId: string) =>
   (
     await stack.documents.send(
-      new GetCommand({ TableName: stack.runtime.physicalName('TablesMain'), Key: keys.import(importId) }),
+      new GetCommand({ TableName: stack.runtime.physicalName('TablesMain'), Key: importKeys.item(importId) }),
     )
   ).Item?.status;
 
@@ -56,13 +57,11 @@ describe('the sweep chasing overdue assignments', () => {
         )
       ).Item;
     const [late] = [...(((await caseItem())?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
-    const lateAssignment = String(
-      (await import('../../shared/ids.ts')).deterministicId('asg', caseId, 'sit_2027q1', String(late)),
-    );
+    const lateAssignment = assignmentIdOf(caseId, 'sit_2027q1', String(late));
     await stack.documents.send(
       new UpdateCommand({
         TableName: table,
-        Key: keys.assignment(lateAssignment),
+        Key: assignmentKey(lateAssignment),
         UpdateExpression: 'SET dueDate = :past',
         ExpressionAttributeValues: { ':past': '2020-01-31' },
       }),
@@ -77,7 +76,7 @@ describe('the sweep chasing overdue assignments', () => {
     }
     expect(runs.map((run) => run.overdueAssignments.overdue)).toEqual([[lateAssignment], []]);
     const { Item } = await stack.documents.send(
-      new GetCommand({ TableName: table, Key: keys.assignment(lateAssignment) }),
+      new GetCommand({ TableName: table, Key: assignmentKey(lateAssignment) }),
     );
     expect(Item).toMatchObject({ status: 'reassigned', overdueAt: expect.any(String) });
     const reviewers = [...(((await caseItem())?.assignedReviewers as Set<string> | undefined) ?? [])];
