@@ -16,8 +16,8 @@ import { Construct } from 'constructs';
 import type { DataTable } from '../infra/constructs/data-tables.ts';
 import { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
 import { ScrutineerStateMachine } from '../infra/constructs/scrutineer-state-machine.ts';
-import { keys } from '../shared/data/keys.ts';
 import { ENV } from '../shared/environment.ts';
+import { sampleKeys } from '../shared/sampling/sample-store.ts';
 import { dynamoKeyAt } from './dynamo-key.ts';
 import { invokeStep } from './invoke-step.ts';
 
@@ -93,7 +93,7 @@ export class DipSampleWorkflow extends Construct {
 
     const recordFailure = new tasks.DynamoUpdateItem(this, 'RecordSampleFailure', {
       table: props.table.table,
-      key: dynamoKeyAt(keys.sample, '$.sampleId'),
+      key: dynamoKeyAt(sampleKeys.item, '$.sampleId'),
       updateExpression: 'SET #status = :failed, failure = :failure',
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {

@@ -44,7 +44,6 @@ export const keys = {
   reviewer: (reviewerId: string) => ({ pk: `REVIEWER#${reviewerId}`, sk: 'REVIEWER' }),
   panel: (panelId: string) => ({ pk: `PANEL#${panelId}`, sk: 'PANEL' }),
   sitting: (sittingId: string) => ({ pk: `SITTING#${sittingId}`, sk: 'SITTING' }),
-  sample: (sampleId: string) => ({ pk: `SAMPLE#${sampleId}`, sk: 'SAMPLE' }),
   reviewCase: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   nomination: (nominationId: string) => ({ pk: `NOMINATION#${nominationId}`, sk: 'NOMINATION' }),
   assignment: (assignmentId: string) => ({ pk: `ASSIGNMENT#${assignmentId}`, sk: 'ASSIGNMENT' }),
@@ -77,7 +76,6 @@ export const kinds = {
   reviewer: (name: string) => ({ gsi1pk: 'REVIEWER', gsi1sk: name }),
   panel: (name: string) => ({ gsi1pk: 'PANEL', gsi1sk: name }),
   sitting: (panelAndDate: string) => ({ gsi1pk: 'SITTING', gsi1sk: panelAndDate }),
-  sample: (requestedAt: string) => ({ gsi1pk: 'SAMPLE', gsi1sk: requestedAt }),
   reviewCase: (openedAt: string) => ({ gsi1pk: 'CASE', gsi1sk: openedAt }),
   /** Listed per nominator: nobody lists anyone else's nominations. */
   nomination: (nominatedBy: string, nominatedAt: string) => ({

@@ -5,10 +5,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type SampleRecord, SampleRecordSchema } from './sample.ts';
+
+/** A sample's item, listed newest first among the samples. */
+export const sampleKeys = {
+  kind: 'SAMPLE',
+  item: (sampleId: string) => ({ pk: `SAMPLE#${sampleId}`, sk: 'SAMPLE' }),
+  listed: (requestedAt: string) => ({ gsi1pk: sampleKeys.kind, gsi1sk: requestedAt }),
+};
 
 /** Records a requested sample once; false when the same request was already recorded. */
 export async function createSampleRecord(record: SampleRecord, seed: string): Promise<boolean> {
@@ -16,7 +23,12 @@ export async function createSampleRecord(record: SampleRecord, seed: string): Pr
     await documents.send(
       new PutCommand({
         TableName: mainTable(),
-        Item: { ...keys.sample(record.sampleId), ...kinds.sample(record.requestedAt), ...record, seed },
+        Item: {
+          ...sampleKeys.item(record.sampleId),
+          ...sampleKeys.listed(record.requestedAt),
+          ...record,
+          seed,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -34,7 +46,7 @@ export interface StoredSample {
 
 export async function getStoredSample(sampleId: string): Promise<StoredSample> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.sample(sampleId) }),
+    new GetCommand({ TableName: mainTable(), Key: sampleKeys.item(sampleId) }),
   );
   if (!Item) throw new NotFoundError(`No sample ${sampleId}`);
   return { record: SampleRecordSchema.parse(Item), seed: String(Item.seed) };
@@ -46,7 +58,7 @@ export async function listSampleRecords(limit = 100): Promise<SampleRecord[]> {
       TableName: mainTable(),
       IndexName: MAIN_TABLE_INDEXES.byKind,
       KeyConditionExpression: 'gsi1pk = :kind',
-      ExpressionAttributeValues: { ':kind': 'SAMPLE' },
+      ExpressionAttributeValues: { ':kind': sampleKeys.kind },
       ScanIndexForward: false,
       Limit: limit,
     }),
@@ -60,7 +72,7 @@ export async function updateSample(sampleId: string, fields: Partial<SampleRecor
   await documents.send(
     new UpdateCommand({
       TableName: mainTable(),
-      Key: keys.sample(sampleId),
+      Key: sampleKeys.item(sampleId),
       UpdateExpression: `SET ${entries.map(([name]) => `#${name} = :${name}`).join(', ')}`,
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
