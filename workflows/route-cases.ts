@@ -1,7 +1,8 @@
 /**
  * Route a sitting's cases: each case on the agenda still waiting for reviewers gets them under the
  * routing rules, one case at a time so the result is deterministic for the same agenda and loads.
- * Capacity is enforced by conditional writes, so concurrent routing never overfills a reviewer.
+ * Each case's capacity reservations and assignments are one transaction, conditional on the loads
+ * and the case as read, so concurrent routing never overfills a reviewer or assigns a case twice.
  *
  *   NoteExecution → ListCasesToRoute → RouteCases (Map, one at a time: RouteCase)
  */
