@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { assignmentsOfReviewer, loadPartition } from '../../shared/routing/assignment-store.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
 let stack: LocalStack;
@@ -215,5 +216,32 @@ describe('routing', () => {
       body: { conflict: 'x' },
     });
     expect(otherMember.status).toBe(404);
+  });
+
+  it('holds capacity for exactly the cases each reviewer is still assigned, after declines and moves', async () => {
+    const table = stack.runtime.physicalName('TablesMain');
+    const { Items: loads = [] } = await stack.documents.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': loadPartition(SITTING) },
+      }),
+    );
+    for (const reviewer of DEMO_REVIEWERS) {
+      const { Items: assignments = [] } = await stack.documents.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'byKind',
+          KeyConditionExpression: 'gsi1pk = :owner',
+          ExpressionAttributeValues: { ':owner': assignmentsOfReviewer(reviewer.reviewerId) },
+        }),
+      );
+      const held = assignments
+        .filter((assignment) => assignment.sittingId === SITTING && assignment.status === 'assigned')
+        .map((assignment) => String(assignment.caseId))
+        .sort();
+      const load = loads.find((item) => item.sk === reviewer.reviewerId);
+      expect([...((load?.cases as Set<string> | undefined) ?? [])].sort()).toEqual(held);
+    }
   });
 });
