@@ -16,8 +16,7 @@ import { mainTable } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
-import { findingsOfCase } from '../review/findings.ts';
-import { moderationsOf } from '../review/moderation.ts';
+import { findingsOfCase, moderationsOf } from '../review/finding-store.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
 import { AssignmentSchema, caseHistory, reviewersIn } from '../routing/assignments.ts';
 import { getStoredSample } from '../sampling/sample-store.ts';
@@ -115,8 +114,9 @@ export async function writeCasePack(
     // The same correction asked for again (a retry) is the version it made, finished if need be:
     // dated as it was, so its contents come out the same.
     const last = (await packVersions(subject)).at(-1);
-    if (last?.reason === correction.reason && last.status === 'complete') return last;
-    if (last?.reason === correction.reason && last.status === 'writing') createdAt = last.createdAt;
+    const same = last && last.status !== 'reserved' && last.reason === correction.reason ? last : undefined;
+    if (same?.status === 'complete') return same;
+    if (same?.status === 'writing') createdAt = same.createdAt;
   }
   return writePack(
     subject,

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { documents, s3 } from '../aws-clients.ts';
 import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
+import type { LabelledItem } from '../data/transactions.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import {
@@ -37,17 +38,32 @@ const bucket = () => requireEnv(ENV.evidenceBucket);
 /** How long a link to a pack file works. */
 export const PACK_LINK_SECONDS = 600;
 
+const PackSubjectSchema = z.object({ kind: z.enum(['case', 'sitting']), id: z.string() });
+
+/**
+ * A version number taken for a case's conclusion, in the very transaction that concludes it
+ * (shared/review/conclusion.ts), before anything of the pack is known: the pack step claims it for
+ * the manifest it builds. No pack version exists for a conclusion that is not on record.
+ */
+export const PackReservationSchema = z.object({
+  subject: PackSubjectSchema,
+  version: z.number().int().positive(),
+  status: z.literal('reserved'),
+  createdAt: z.iso.datetime(),
+});
+export type PackReservation = z.infer<typeof PackReservationSchema>;
+
 export const PackVersionSchema = z.object({
-  subject: z.object({ kind: z.enum(['case', 'sitting']), id: z.string() }),
+  subject: PackSubjectSchema,
   version: z.number().int().positive(),
   manifestKey: z.string(),
   manifestSha256: z.string(),
   createdAt: z.iso.datetime(),
   files: z.array(z.object({ name: z.string(), sha256: z.string() })),
   /**
-   * `writing` from the moment the number is reserved until every object is in place; `abandoned`
-   * when objects of other contents were found under it (left by a write that failed before its
-   * record), so the number is never vouched for.
+   * `writing` from the moment the number is taken for a manifest until every object is in place;
+   * `abandoned` when objects of other contents were found under it (left by a write that failed
+   * before its record), so the number is never vouched for.
    */
   status: z.enum(['writing', 'complete', 'abandoned']).default('complete'),
   reason: z.string().optional(),
@@ -60,17 +76,45 @@ export type PackVersion = z.infer<typeof PackVersionSchema>;
 const partitionOf = (subject: PackSubject) =>
   subject.kind === 'case' ? keys.reviewCase(subject.id).pk : keys.sitting(subject.id).pk;
 
-/** Every version of the subject's pack, oldest first, those still being written included. */
-export async function packVersions(subject: PackSubject): Promise<PackVersion[]> {
+const packKey = (subject: PackSubject, version: number) => keys.pack(partitionOf(subject), version);
+
+/** The first version of a case's pack reserved, as an item of the transaction that concludes the case. */
+export function reserveFirstCasePack(caseId: string, concludedAt: string): LabelledItem<'pack'> {
+  const reservation: PackReservation = {
+    subject: { kind: 'case', id: caseId },
+    version: 1,
+    status: 'reserved',
+    createdAt: concludedAt,
+  };
+  return {
+    label: 'pack',
+    item: {
+      Put: {
+        TableName: mainTable(),
+        Item: { ...packKey(reservation.subject, 1), ...reservation },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  };
+}
+
+const isReservation = (item: Record<string, unknown>) => item.status === 'reserved';
+
+/** Every version of the subject's pack, oldest first, those reserved or still being written included. */
+export async function packVersions(subject: PackSubject): Promise<(PackVersion | PackReservation)[]> {
   const items = await queryAll({
     TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pack)',
     ExpressionAttributeValues: { ':pk': partitionOf(subject), ':pack': 'PACK#' },
+    ConsistentRead: true,
   });
-  return items.map((item) => PackVersionSchema.parse(item));
+  return items.map((item) =>
+    isReservation(item) ? PackReservationSchema.parse(item) : PackVersionSchema.parse(item),
+  );
 }
 
-const completed = (versions: readonly PackVersion[]) => versions.filter((v) => v.status === 'complete');
+const completed = (versions: readonly (PackVersion | PackReservation)[]) =>
+  versions.filter((v): v is PackVersion => v.status === 'complete');
 
 /** An object that is there (callers know from a listing or a failed conditional put). */
 async function readObject(key: string): Promise<Uint8Array> {
@@ -106,24 +150,27 @@ async function putOnce(key: string, content: string | Uint8Array, contentType: s
 }
 
 /**
- * Reserves a version number for a manifest: the record is written first (status `writing`), so two
+ * Takes a version number for a manifest: the record is written first (status `writing`), so two
  * writers cannot both take the number for different contents, and objects are only ever written
- * under a number reserved for exactly their bytes. False when the number went to other contents.
+ * under a number taken for exactly their bytes. A number reserved by a conclusion is taken the same
+ * way, by the first manifest. False when the number went to other contents.
  */
 async function reserve(record: PackVersion): Promise<boolean> {
   try {
     await documents.send(
       new PutCommand({
         TableName: mainTable(),
-        Item: { ...keys.pack(partitionOf(record.subject), record.version), ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: { ...packKey(record.subject, record.version), ...record },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :reserved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':reserved': 'reserved' satisfies PackReservation['status'] },
       }),
     );
     return true;
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const [taken] = (await packVersions(record.subject)).filter((v) => v.version === record.version);
-    return taken?.manifestSha256 === record.manifestSha256;
+    return taken?.status !== 'reserved' && taken?.manifestSha256 === record.manifestSha256;
   }
 }
 
@@ -140,7 +187,7 @@ async function finish(
   await documents.send(
     new UpdateCommand({
       TableName: mainTable(),
-      Key: keys.pack(partitionOf(record.subject), record.version),
+      Key: packKey(record.subject, record.version),
       UpdateExpression: 'SET #status = :complete',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':complete': 'complete' },
@@ -163,7 +210,7 @@ async function finishOrAbandon(
       .send(
         new UpdateCommand({
           TableName: mainTable(),
-          Key: keys.pack(partitionOf(record.subject), record.version),
+          Key: packKey(record.subject, record.version),
           UpdateExpression: 'SET #status = :abandoned',
           ConditionExpression: '#status = :writing',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -180,7 +227,7 @@ async function finishOrAbandon(
 /**
  * Writes the files as the subject's next pack version, unless the last version holds exactly these
  * files (a re-run of the same step): a complete one is returned as it is, one left half-written is
- * finished. `reason` is why a later version supersedes the one before; `force` writes a new
+ * finished. A version reserved by the case's conclusion is the one written. `reason` is why a later version supersedes the one before; `force` writes a new
  * version even for the same files. A number reserved for other contents and never finished is
  * skipped: its objects, if any, stay where Object Lock keeps them, and no record vouches for them.
  */
@@ -192,7 +239,13 @@ export async function writePack(
   for (let attempt = 1; attempt <= 3; attempt++) {
     const versions = await packVersions(subject);
     const last = versions.at(-1);
-    if (last && last.status !== 'abandoned' && (!options.force || last.status === 'writing')) {
+    const open = last?.status === 'reserved' ? last : undefined;
+    if (
+      last &&
+      last.status !== 'reserved' &&
+      last.status !== 'abandoned' &&
+      (!options.force || last.status === 'writing')
+    ) {
       const again = build(last.version, last.previous);
       const built = buildManifest(subject, last.version, again.createdAt, again.files, last.previous);
       if (built.manifestSha256 === last.manifestSha256) {
@@ -203,7 +256,7 @@ export async function writePack(
       }
     }
     const latest = completed(versions).at(-1);
-    const version = (last?.version ?? 0) + 1;
+    const version = open ? open.version : (last?.version ?? 0) + 1;
     const previous = latest
       ? {
           version: latest.version,

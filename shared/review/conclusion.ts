@@ -8,33 +8,43 @@
  * - they disagree: the case goes to the chair for moderation; once the chair has decided (with a
  *   reason), the case concludes with the chair's verdict, or is carried over.
  *
- * Every write is conditional on the status it moves from, so a re-run converges on one outcome.
+ * Each move of the case is one transaction with what must never be missing from it: concluding,
+ * the "concluded" history event and the first version of the evidence pack reserved (so no pack is
+ * written for a conclusion that is not on record); going to moderation, its history event; a
+ * carry-over, its history event and the place on the next sitting's agenda. The move is
+ * conditioned on the status it moves from, the sitting, and the count of finding versions the
+ * assessment read (finding-store.ts), so a finding that lands meanwhile refuses it and the case
+ * is assessed again on what is there now. What follows a move (recommendations, notifications,
+ * the audit event) is dated by the move and written once, so a re-run finishes it.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
-import { documents } from '../aws-clients.ts';
 import { getCase, getCaseWithReviewers } from '../cases/case-store.ts';
+import type { CaseStatus } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
+import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
+import { reserveFirstCasePack } from '../evidence/packs.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import { sittingFor } from '../panels/agenda.ts';
+import type { Sitting } from '../panels/panel.ts';
 import { getSitting, listSittings } from '../panels/panel-store.ts';
 import { recordRecommendations } from '../recommendations/recommendations.ts';
-import { recordHistory } from '../routing/assignments.ts';
+import { historyEvent } from '../routing/assignment-store.ts';
 import { contentHash, type Finding, latestVersions, refuseRecommendationsInThePast } from './finding.ts';
-import { findingsOfCase, startConclusion } from './findings.ts';
 import {
+  caseUnderReview,
+  findingsOfCase,
   getModeration,
-  type Moderation,
-  type ModerationRequest,
-  ModerationSchema,
+  moderationCause,
   moderationsOf,
-} from './moderation.ts';
+  storeModeration,
+} from './finding-store.ts';
+import { startConclusion } from './findings.ts';
+import { type Moderation, type ModerationRequest, ModerationSchema } from './moderation.ts';
 
 export const ConclusionInputSchema = z.object({
   caseId: z.string(),
@@ -50,48 +60,71 @@ export type Assessment =
   | { caseId: string; outcome: 'concluded'; verdict: string; sittingId: string }
   | { caseId: string; outcome: 'carried-over'; sittingId: string; to?: string };
 
-const OPEN_FOR_CONCLUSION = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
+const OPEN_FOR_CONCLUSION: readonly CaseStatus[] = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
 
-/**
- * Moves the case from one of `from`, setting the fields; false when it was in none of them, or not
- * in the sitting `where.sittingId` says (`null`: on no sitting).
- */
-async function moveCase(
-  caseId: string,
-  from: readonly string[],
-  set: Record<string, unknown>,
-  where: { sittingId: string | null },
-) {
+/** Statuses a case can be carried over from: in review, or (when its sitting closes) not yet routed. */
+const CARRIABLE: readonly CaseStatus[] = [...OPEN_FOR_CONCLUSION, 'OPEN', 'CARRIED_OVER'];
+
+/** The case as an assessment read it: a move it decides on is refused once any of this changed. */
+interface Read {
+  readonly caseId: string;
+  readonly status: CaseStatus;
+  readonly sittingId: string;
+  readonly findingVersions: number;
+}
+
+/** The condition that the case is still as read, with the values it names. */
+function stillAsRead(read: Read) {
+  return {
+    condition: `#status = :read AND sittingId = :sitting AND ${
+      read.findingVersions > 0 ? 'findingVersions = :counted' : 'attribute_not_exists(findingVersions)'
+    }`,
+    values: {
+      ':read': read.status,
+      ':sitting': read.sittingId,
+      ...(read.findingVersions > 0 ? { ':counted': read.findingVersions } : {}),
+    },
+  };
+}
+
+/** Moves the case as read, setting the fields: refused unless it is still as read. */
+function moveCase(read: Read, set: Record<string, unknown>): LabelledItem {
   const names = Object.keys(set);
-  try {
-    await documents.send(
-      new UpdateCommand({
+  const { condition, values } = stillAsRead(read);
+  return {
+    label: 'case',
+    item: {
+      Update: {
         TableName: mainTable(),
-        Key: keys.reviewCase(caseId),
+        Key: keys.reviewCase(read.caseId),
         UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND ${
-          where.sittingId === null ? 'attribute_not_exists(sittingId)' : 'sittingId = :where'
-        }`,
+        ConditionExpression: condition,
         ExpressionAttributeNames: {
           '#status': 'status',
-          ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
+          ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
         },
         ExpressionAttributeValues: {
+          ...values,
           ...Object.fromEntries(names.map((name) => [`:${name}`, set[name]])),
-          ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
-          ...(where.sittingId === null ? {} : { ':where': where.sittingId }),
         },
-      }),
-    );
+      },
+    },
+  };
+}
+
+/** Writes a move with what goes with it; false when the case was no longer as read. */
+async function moved(items: readonly LabelledItem[]): Promise<boolean> {
+  try {
+    await transactWrite(items);
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof TransactionRefused && error.has('case')) return false;
     throw error;
   }
 }
 
 /** The panel's next planned sitting after this one, if there is one. */
-async function nextSittingAfter(sittingId: string) {
+async function nextSittingAfter(sittingId: string): Promise<Sitting | undefined> {
   const sitting = await getSitting(sittingId);
   return (await listSittings())
     .filter(
@@ -100,100 +133,124 @@ async function nextSittingAfter(sittingId: string) {
     .sort((a, b) => a.date.localeCompare(b.date))[0];
 }
 
-/**
- * A carried-over case goes on the agenda of the panel's next planned sitting if there is room, and
- * waits there for routing (OPEN, with the sittings it left on record); otherwise it waits for the
- * chair to place it. Every step finds itself done on a re-run.
- */
-async function placeOnNextSitting(caseId: string, sittingId: string): Promise<string | undefined> {
-  const next = await nextSittingAfter(sittingId);
-  let placed: string | undefined;
-  if (next) {
-    try {
-      await documents.send(
-        new UpdateCommand({
-          TableName: mainTable(),
-          Key: keys.sitting(next.sittingId),
-          UpdateExpression: 'SET agenda = list_append(agenda, :case)',
-          ConditionExpression: 'size(agenda) < :max AND NOT contains(agenda, :caseId)',
-          ExpressionAttributeValues: { ':case': [caseId], ':max': next.maxCases, ':caseId': caseId },
-        }),
-      );
-      placed = next.sittingId;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if ((await getSitting(next.sittingId)).agenda.includes(caseId)) placed = next.sittingId;
-    }
-  }
-  if (
-    placed &&
-    !(await moveCase(caseId, ['CARRIED_OVER'], { status: 'OPEN', sittingId: placed }, { sittingId: null }))
-  ) {
-    // Already moved on: placed by a previous run, or by the chair somewhere else.
-    if ((await getCase(caseId)).sittingId !== placed) placed = undefined;
-  }
-  return placed;
+/** The case added to the sitting's agenda: refused once it is full or has the case already. */
+function addToAgenda(sitting: Sitting, caseId: string): LabelledItem {
+  return {
+    label: 'agenda',
+    item: {
+      Update: {
+        TableName: mainTable(),
+        Key: keys.sitting(sitting.sittingId),
+        UpdateExpression: 'SET agenda = list_append(agenda, :case)',
+        ConditionExpression: 'size(agenda) < :max AND NOT contains(agenda, :caseId)',
+        ExpressionAttributeValues: { ':case': [caseId], ':max': sitting.maxCases, ':caseId': caseId },
+      },
+    },
+  };
 }
 
-/** Statuses a case can be carried over from: in review, or (when its sitting closes) not yet routed. */
-const CARRIABLE = [...OPEN_FOR_CONCLUSION, 'OPEN', 'CARRIED_OVER'];
+/**
+ * The case leaves the sitting and its reviewers, keeping every sitting it left and the last
+ * carry-over (when, by whom, why): OPEN on the next sitting's agenda when it has a place there,
+ * CARRIED_OVER (waiting for the chair to place it) otherwise. Conditioned on the case being in the
+ * sitting in a status it can be carried from, or on it being exactly as `read` when the carry-over
+ * rests on the findings read.
+ */
+function carryOverCase(
+  caseId: string,
+  sittingId: string,
+  carriedOver: { at: string; by: string; why: string },
+  to: string | undefined,
+  read: Read | undefined,
+): LabelledItem {
+  const { condition, values } = read
+    ? stillAsRead(read)
+    : {
+        condition: `#status IN (${CARRIABLE.map((_, i) => `:s${i}`).join(', ')}) AND sittingId = :sitting`,
+        values: {
+          ':sitting': sittingId,
+          ...Object.fromEntries(CARRIABLE.map((status, i) => [`:s${i}`, status])),
+        },
+      };
+  return {
+    label: 'case',
+    item: {
+      Update: {
+        TableName: mainTable(),
+        Key: keys.reviewCase(caseId),
+        UpdateExpression: `SET #status = :to, carriedOver = :carriedOver, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from)${
+          to ? ', sittingId = :next REMOVE assignedReviewers' : ' REMOVE assignedReviewers, sittingId'
+        }`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':to': (to ? 'OPEN' : 'CARRIED_OVER') satisfies CaseStatus,
+          ':carriedOver': carriedOver,
+          ':none': [],
+          ':from': [sittingId],
+          ...(to ? { ':next': to } : {}),
+        },
+      },
+    },
+  };
+}
 
 /**
- * Carries the case from this sitting to the next: it leaves the sitting's reviewers, keeps every
- * sitting it left and the findings it was decided on, goes on the next sitting's agenda if there is
- * room, and the chair is told and the history says by whom and why. A re-run after an interruption
- * finds the carry-over recorded on the case and finishes it with the same time and reason (never
- * placing it twice). The answer's `at` is when the carry-over was recorded, by this run or an earlier one.
+ * A carry-over of this sitting already on record (a re-run after an interruption): where the case
+ * went, and when and why it left. Undefined when the case did not leave this sitting that way.
+ */
+async function recordedCarryOver(caseId: string, sittingId: string) {
+  const current = await getCase(caseId);
+  const leftThisSitting =
+    current.carriedOverFrom?.at(-1) === sittingId &&
+    (current.status === 'CARRIED_OVER' || (current.status === 'OPEN' && current.sittingId !== sittingId));
+  if (!leftThisSitting || !current.carriedOver) return undefined;
+  return { carriedOver: current.carriedOver, to: current.sittingId };
+}
+
+/**
+ * Carries the case from this sitting to the next, in one transaction with its history event and
+ * its place on the next planned sitting's agenda when there is room (otherwise it waits for the
+ * chair to place it); then the chair is told. `read` is the case as the assessment read it, when
+ * the carry-over rests on its findings. A re-run after an interruption finds the carry-over on
+ * record and finishes it with the same time and reason, never placing it twice. The answer's `at`
+ * is when the carry-over was recorded, by this run or an earlier one.
  */
 export async function carryToNextSitting(
   caseId: string,
   sittingId: string,
   at: string,
   reason: { by: string; why: string },
-  decidedOn: readonly string[] = [],
+  read?: Read,
 ): Promise<{ carried: boolean; at?: string; to?: string }> {
-  let carriedOver = { at, ...reason };
-  let to: string | undefined;
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewCase(caseId),
-        UpdateExpression:
-          'SET #status = :carried, carriedOver = :carriedOver, decidedOn = :decidedOn, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from) REMOVE assignedReviewers, sittingId',
-        ConditionExpression: `#status IN (${CARRIABLE.map((_, i) => `:s${i}`).join(', ')}) AND sittingId = :sitting`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':carried': 'CARRIED_OVER',
-          ':carriedOver': carriedOver,
-          ':decidedOn': [...decidedOn],
-          ':none': [],
-          ':from': [sittingId],
-          ':sitting': sittingId,
-          ...Object.fromEntries(CARRIABLE.map((status, i) => [`:s${i}`, status])),
-        },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const current = await getCase(caseId);
-    const leftThisSitting =
-      current.carriedOverFrom?.at(-1) === sittingId &&
-      (current.status === 'CARRIED_OVER' || (current.status === 'OPEN' && current.sittingId !== sittingId));
-    if (!leftThisSitting || !current.carriedOver) return { carried: false };
-    carriedOver = current.carriedOver;
-    // Placed already (by the interrupted run, or by the chair): it stays where it is.
-    to = current.sittingId;
+  const { panelId } = await getSitting(sittingId);
+  const told = async (carriedOver: { at: string }, to: string | undefined) => {
+    await notify(chairsOf(panelId), 'case-carried-over', { caseId, sittingId }, carriedOver.at);
+    return { carried: true, at: carriedOver.at, ...(to ? { to } : {}) };
+  };
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const next = await nextSittingAfter(sittingId);
+    const onAgenda = next?.agenda.includes(caseId) ?? false;
+    const to = next && (onAgenda || next.agenda.length < next.maxCases) ? next : undefined;
+    const carriedOver = { at, ...reason };
+    try {
+      await transactWrite([
+        carryOverCase(caseId, sittingId, carriedOver, to?.sittingId, read),
+        historyEvent(caseId, { action: 'carried-over', by: reason.by, why: reason.why }, at),
+        ...(to && !onAgenda ? [addToAgenda(to, caseId)] : []),
+      ]);
+      return await told(carriedOver, to?.sittingId);
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      if (error.has('case')) {
+        const recorded = await recordedCarryOver(caseId, sittingId);
+        return recorded ? await told(recorded.carriedOver, recorded.to) : { carried: false };
+      }
+      // The next sitting's agenda changed meanwhile: look for a place again.
+    }
   }
-  to ??= await placeOnNextSitting(caseId, sittingId);
-  const sitting = await getSitting(sittingId);
-  await notify(chairsOf(sitting.panelId), 'case-carried-over', { caseId, sittingId }, carriedOver.at);
-  await recordHistory(
-    caseId,
-    { action: 'carried-over', by: carriedOver.by, why: carriedOver.why },
-    carriedOver.at,
-  );
-  return { carried: true, at: carriedOver.at, ...(to ? { to } : {}) };
+  throw new TransientError(`The agenda of the sitting after ${sittingId} kept changing; try again`);
 }
 
 /** Everything that follows a conclusion, dated by it, so a re-run writes each of them once. */
@@ -201,33 +258,29 @@ async function afterConclusion(
   caseId: string,
   sittingId: string,
   panelId: string,
-  conclusion: { verdict: string; by: string; at: string },
+  concludedAt: string,
   findings: readonly Finding[],
   moderation: Moderation | undefined,
 ) {
-  await recordRecommendations(caseId, sittingId, findings, moderation, conclusion.at);
-  await recordHistory(
-    caseId,
-    { action: 'concluded', by: `system:conclusion (${conclusion.by})`, why: conclusion.verdict },
-    conclusion.at,
-  );
-  await notify(chairsOf(panelId), 'case-concluded', { caseId, sittingId }, conclusion.at);
+  await recordRecommendations(caseId, sittingId, findings, moderation, concludedAt);
+  await notify(chairsOf(panelId), 'case-concluded', { caseId, sittingId }, concludedAt);
 }
 
-/** Sent to the chair, dated by when the case went to moderation. */
-async function afterModerationNeeded(caseId: string, sittingId: string, panelId: string, since: string) {
-  await notify(chairsOf(panelId), 'moderation-needed', { caseId, sittingId }, since);
-  await recordHistory(
-    caseId,
-    { action: 'to-moderation', by: 'system:conclusion', why: 'verdicts differ' },
-    since,
-  );
-}
-
-/** The conclusion workflow's one decision step: see the module comment. */
+/**
+ * The conclusion workflow's one decision step: see the module comment. A move refused because the
+ * case changed after it was read is decided again on what is there now.
+ */
 export async function assessCase(input: ConclusionInput, now = new Date()): Promise<Assessment> {
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    const assessment = await assessOnce(input, now.toISOString());
+    if (assessment) return assessment;
+  }
+  throw new TransientError(`Case ${input.caseId} kept changing while it was assessed; assess it again`);
+}
+
+/** One assessment on one read of the case; undefined when its move was refused (the case changed). */
+async function assessOnce(input: ConclusionInput, at: string): Promise<Assessment | undefined> {
   const { caseId } = input;
-  const at = now.toISOString();
   /** The change, audited under an id and time it alone determines: every run appends the same event. */
   const audit = (detail: Record<string, string>, changedAt: string) =>
     appendAuditEvents([
@@ -240,25 +293,12 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
         deterministicId('aud', caseId, JSON.stringify(detail), changedAt),
       ),
     ]);
-  const snapshot = await getCaseWithReviewers(caseId);
-  let reviewCase = snapshot.reviewCase;
-  const carriedFrom = reviewCase.carriedOverFrom?.at(-1);
-  if (
-    reviewCase.status === 'CARRIED_OVER' &&
-    !reviewCase.sittingId &&
-    carriedFrom &&
-    reviewCase.carriedOver
-  ) {
-    // A carry-over interrupted before the case was placed: finish it.
-    const { to } = await carryToNextSitting(caseId, carriedFrom, at, reviewCase.carriedOver);
-    await audit({ status: 'CARRIED_OVER' }, reviewCase.carriedOver.at);
-    return { caseId, outcome: 'carried-over', sittingId: carriedFrom, ...(to ? { to } : {}) };
-  }
+  const { reviewCase, assignedReviewers: reviewers, findingVersions } = await caseUnderReview(caseId);
   const sittingId = reviewCase.sittingId;
   if (!sittingId || ![...OPEN_FOR_CONCLUSION, 'CONCLUDED'].includes(reviewCase.status)) {
     return { caseId, outcome: 'unchanged', status: reviewCase.status };
   }
-  const reviewers = snapshot.assignedReviewers;
+  // Read after the count: every version it counts is among them.
   const latest = latestVersions(await findingsOfCase(caseId, sittingId));
   const findings = reviewers.map((reviewerId) => latest.get(reviewerId)).filter((f) => f !== undefined);
   const sitting = await getSitting(sittingId);
@@ -266,34 +306,31 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   const moderation = verdicts.size > 1 ? await getModeration(caseId, sittingId) : undefined;
 
   if (reviewCase.status === 'CONCLUDED' && reviewCase.verdict && reviewCase.concludedAt) {
-    // A re-run after the case concluded: the follow-ups again (each written once), then the pack.
-    const counted = findings.filter((finding) => (reviewCase.decidedOn ?? []).includes(finding.findingId));
-    const conclusion = {
-      verdict: reviewCase.verdict,
-      by: reviewCase.concludedBy ?? 'agreement',
-      at: reviewCase.concludedAt,
-    };
-    await afterConclusion(caseId, sittingId, sitting.panelId, conclusion, counted, moderation);
-    await audit({ status: 'CONCLUDED', verdict: conclusion.verdict, by: conclusion.by }, conclusion.at);
+    // A re-run after the case concluded (no finding is taken since): the follow-ups, then the pack.
+    const by = reviewCase.concludedBy ?? 'agreement';
+    await afterConclusion(caseId, sittingId, sitting.panelId, reviewCase.concludedAt, findings, moderation);
+    await audit({ status: 'CONCLUDED', verdict: reviewCase.verdict, by }, reviewCase.concludedAt);
     return { caseId, outcome: 'concluded', verdict: reviewCase.verdict, sittingId };
   }
   if (reviewers.length === 0 || findings.length < reviewers.length) {
     return { caseId, outcome: 'waiting', submitted: findings.length, of: reviewers.length };
   }
-  const decidedOn = findings.map((finding) => finding.findingId);
+  const read: Read = { caseId, status: reviewCase.status, sittingId, findingVersions };
   if (verdicts.size > 1 && !moderation) {
-    const moved = await moveCase(
-      caseId,
-      ['ASSIGNED', 'IN_REVIEW'],
-      { status: 'MODERATION', moderationSince: at },
-      { sittingId },
-    );
-    reviewCase = moved ? reviewCase : await getCase(caseId);
-    if (!moved && (reviewCase.status !== 'MODERATION' || reviewCase.sittingId !== sittingId)) {
-      return { caseId, outcome: 'unchanged', status: reviewCase.status };
+    let since = reviewCase.moderationSince ?? at;
+    if (reviewCase.status !== 'MODERATION') {
+      since = at;
+      const toModeration = await moved([
+        moveCase(read, { status: 'MODERATION' satisfies CaseStatus, moderationSince: at }),
+        historyEvent(
+          caseId,
+          { action: 'to-moderation', by: 'system:conclusion', why: 'verdicts differ' },
+          at,
+        ),
+      ]);
+      if (!toModeration) return undefined;
     }
-    const since = moved ? at : (reviewCase.moderationSince ?? at);
-    await afterModerationNeeded(caseId, sittingId, sitting.panelId, since);
+    await notify(chairsOf(sitting.panelId), 'moderation-needed', { caseId, sittingId }, since);
     await audit({ status: 'MODERATION' }, since);
     return { caseId, outcome: 'moderation', sittingId };
   }
@@ -301,25 +338,18 @@ export async function assessCase(input: ConclusionInput, now = new Date()): Prom
   const by = moderation ? 'moderation' : 'agreement';
   if (verdict === 'cannot_conclude') {
     const reason = { by: `system:conclusion (${by})`, why: 'the panel cannot conclude' };
-    const carry = await carryToNextSitting(caseId, sittingId, at, reason, decidedOn);
-    if (!carry.carried) return { caseId, outcome: 'unchanged', status: (await getCase(caseId)).status };
+    const carry = await carryToNextSitting(caseId, sittingId, at, reason, read);
+    if (!carry.carried) return undefined;
     await audit({ status: 'CARRIED_OVER' }, carry.at ?? at);
     return { caseId, outcome: 'carried-over', sittingId, ...(carry.to ? { to: carry.to } : {}) };
   }
-  const moved = await moveCase(
-    caseId,
-    OPEN_FOR_CONCLUSION,
-    { status: 'CONCLUDED', verdict, concludedBy: by, concludedAt: at, decidedOn },
-    { sittingId },
-  );
-  if (!moved) {
-    // A concurrent run concluded it: its follow-ups are its own (or its re-run's).
-    const current = await getCase(caseId);
-    return current.status === 'CONCLUDED' && current.verdict
-      ? { caseId, outcome: 'concluded', verdict: current.verdict, sittingId }
-      : { caseId, outcome: 'unchanged', status: current.status };
-  }
-  await afterConclusion(caseId, sittingId, sitting.panelId, { verdict, by, at }, findings, moderation);
+  const concluded = await moved([
+    moveCase(read, { status: 'CONCLUDED' satisfies CaseStatus, verdict, concludedBy: by, concludedAt: at }),
+    historyEvent(caseId, { action: 'concluded', by: `system:conclusion (${by})`, why: verdict }, at),
+    reserveFirstCasePack(caseId, at),
+  ]);
+  if (!concluded) return undefined;
+  await afterConclusion(caseId, sittingId, sitting.panelId, at, findings, moderation);
   await audit({ status: 'CONCLUDED', verdict, by }, at);
   return { caseId, outcome: 'concluded', verdict, sittingId };
 }
@@ -341,11 +371,11 @@ export async function moderate(
     });
   const hash = contentHash(request);
   // The same decision sent again (its answer was lost): wherever the case has gone since (carried
-  // over by this very decision), answer with it and finish what followed it, once.
+  // over by this very decision), answer with it and start the conclusion on it, once.
   const earlier = (await moderationsOf(caseId)).find((moderation) => moderation.contentHash === hash);
   if (earlier) {
     await chairs(earlier.sittingId);
-    await afterModeration(earlier, principal.subject);
+    await startConclusion(caseId, moderationCause(earlier), principal.subject);
     return earlier;
   }
   if (!reviewCase.sittingId) throw new NotFoundError(`No case ${caseId}`);
@@ -374,34 +404,19 @@ export async function moderate(
     moderatedAt: now.toISOString(),
     contentHash: hash,
   });
-  try {
-    await documents.send(
-      new PutCommand({
-        TableName: mainTable(),
-        Item: { ...keys.moderation(caseId, sittingId), ...moderation },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const stored = await getModeration(caseId, sittingId);
-    if (stored?.contentHash !== hash) throw new ConflictError(`Case ${caseId} was moderated meanwhile`);
-  }
-  const stored = (await getModeration(caseId, sittingId)) ?? moderation;
-  await afterModeration(stored, principal.subject);
+  const stored = await storeModeration(
+    moderation,
+    historyEvent(
+      caseId,
+      {
+        action: 'moderated',
+        by: moderation.moderatedBy,
+        why: moderation.reason,
+        verdict: moderation.verdict,
+      },
+      moderation.moderatedAt,
+    ),
+  );
+  await startConclusion(caseId, moderationCause(stored), principal.subject);
   return stored;
-}
-
-/** The moderation in the case history, and the conclusion workflow started on it (each once). */
-async function afterModeration(moderation: Moderation, requestedBy: string) {
-  await recordHistory(
-    moderation.caseId,
-    { action: 'moderated', by: moderation.moderatedBy, why: moderation.reason, verdict: moderation.verdict },
-    moderation.moderatedAt,
-  );
-  await startConclusion(
-    moderation.caseId,
-    deterministicId('mod', moderation.caseId, moderation.sittingId),
-    requestedBy,
-  );
 }

@@ -76,8 +76,6 @@ export const FindingSchema = FindingRequestSchema.extend({
   submittedBy: z.string(),
   /** SHA-256 of what was submitted: a retry of the same submission is recognised by it. */
   contentHash: z.string(),
-  /** Why a stored version does not count (the reviewer was taken off the case, or it concluded, meanwhile). */
-  refused: z.string().optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
@@ -85,11 +83,10 @@ export type Finding = z.infer<typeof FindingSchema>;
 export const contentHash = (request: unknown) =>
   createHash('sha256').update(JSON.stringify(request)).digest('hex');
 
-/** The latest version of each reviewer's finding that counts (refused versions do not). */
+/** The latest version of each reviewer's finding. */
 export function latestVersions(findings: readonly Finding[]): Map<string, Finding> {
   const latest = new Map<string, Finding>();
   for (const finding of findings) {
-    if (finding.refused !== undefined) continue;
     const seen = latest.get(finding.reviewerId);
     if (!seen || seen.version < finding.version) latest.set(finding.reviewerId, finding);
   }

@@ -4,13 +4,11 @@
  * finding until their own is in. A submitted finding is never changed; an amendment is the next
  * version beside it, and each submission starts the conclusion workflow.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
 import { keys } from '../data/keys.ts';
-import { queryAll } from '../data/query-all.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -29,11 +27,17 @@ import {
   latestVersions,
   refuseRecommendationsInThePast,
 } from './finding.ts';
-import { moderationsOf } from './moderation.ts';
+import {
+  findingsOfCase,
+  moderationsOf,
+  storedVersion,
+  storeFindingVersion,
+  whyNoFinding,
+} from './finding-store.ts';
 import { currentQuestionSet } from './question-sets.ts';
 
-/** Statuses in which a case takes findings. */
-export const REVIEWABLE = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
+// Read by the reports and the packs from here, with the rest of a case's findings.
+export { findingsOfCase } from './finding-store.ts';
 
 /**
  * The caller's own assignment; anyone else's answers as missing. The reviewer record says who the
@@ -50,149 +54,12 @@ export async function ownAssignment(principal: Principal, assignmentId: string):
   return AssignmentSchema.parse(Item);
 }
 
-/** Every version of every finding on the case, in one sitting or all, by reviewer then version. */
-export async function findingsOfCase(caseId: string, sittingId?: string): Promise<Finding[]> {
-  const items = await queryAll({
-    TableName: mainTable(),
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: {
-      ':pk': keys.reviewCase(caseId).pk,
-      ':prefix': sittingId ? `FINDING#${sittingId}#` : 'FINDING#',
-    },
-  });
-  return items.map((item) => FindingSchema.parse(item));
-}
-
-function refuseUnlessReviewable(reviewCase: ReviewCase, assignment: Assignment, today: string) {
-  if (!REVIEWABLE.includes(reviewCase.status) || reviewCase.sittingId !== assignment.sittingId) {
-    throw new ConflictError(
-      `Case ${reviewCase.caseId} is ${reviewCase.status.toLowerCase().replace('_', ' ')}: it takes no more findings`,
-    );
-  }
-  if (assignment.status !== 'assigned' && assignment.status !== 'submitted') {
-    throw new ConflictError(`Case ${reviewCase.caseId} is no longer assigned to you (${assignment.status})`);
-  }
-  if (today > assignment.dueDate) {
-    throw new ConflictError(
-      `The findings deadline for this case was ${assignment.dueDate}; ask the chair to extend it or reassign the case`,
-    );
-  }
-}
-
-/**
- * Stores one finding version unless it is there already. The same submission again (a retry)
- * finds its own hash and carries on; a different one under the same version is refused.
- */
-async function storeVersion(finding: Finding, alreadyThere: string): Promise<void> {
-  try {
-    await documents.send(
-      new PutCommand({
-        TableName: mainTable(),
-        Item: {
-          ...keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
-          ...finding,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const { Item } = await documents.send(
-      new GetCommand({
-        TableName: mainTable(),
-        Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
-      }),
-    );
-    if (Item?.contentHash !== finding.contentHash) throw new ConflictError(alreadyThere);
-  }
-}
-
-/**
- * Marks a stored version as not counting, with why: the reviewer was taken off the case, or the
- * case concluded, between the checks and the write. It stays on record (and in the pack), refused.
- */
-async function refuse(finding: Finding, why: string): Promise<never> {
-  await documents.send(
-    new UpdateCommand({
-      TableName: mainTable(),
-      Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
-      UpdateExpression: 'SET refused = if_not_exists(refused, :why)',
-      ExpressionAttributeValues: { ':why': why },
-    }),
-  );
-  throw new ConflictError(why);
-}
-
-/**
- * After a version is stored: the assignment is submitted, the case in review, the conclusion
- * workflow started. A first store that lost a race is refused: its reviewer was taken off the case,
- * or the case was decided (concluded or carried over) on findings that did not include it. A resend
- * of a stored version only redoes the idempotent steps: it never changes what was counted.
- */
-async function afterSubmission(finding: Finding, requestedBy: string, resend = false): Promise<void> {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.assignment(finding.assignmentId),
-        UpdateExpression: 'SET #status = :submitted, submittedAt = if_not_exists(submittedAt, :at)',
-        ConditionExpression: '#status IN (:assigned, :submitted)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':submitted': 'submitted',
-          ':assigned': 'assigned',
-          ':at': finding.submittedAt,
-        },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    if (resend) return;
-    await refuse(finding, `Case ${finding.caseId} was taken off you while your finding was being stored`);
-  }
-  if (!resend) {
-    const reviewCase = await getCase(finding.caseId);
-    const decidedHere = reviewCase.sittingId !== finding.sittingId || !REVIEWABLE.includes(reviewCase.status);
-    if (decidedHere && !(reviewCase.decidedOn ?? []).includes(finding.findingId)) {
-      await refuse(finding, `Case ${finding.caseId} was decided while your finding was being stored`);
-    }
-  }
-  await documents
-    .send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: keys.reviewCase(finding.caseId),
-        UpdateExpression: 'SET #status = :inReview',
-        ConditionExpression: '#status = :assigned AND sittingId = :sitting',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':inReview': 'IN_REVIEW',
-          ':assigned': 'ASSIGNED',
-          ':sitting': finding.sittingId,
-        },
-      }),
-    )
-    .catch((error) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
-  await startConclusion(finding.caseId, finding.findingId, requestedBy);
-}
-
 /** Starts the conclusion workflow for a case, once per cause (a finding version, a moderation). */
 export async function startConclusion(caseId: string, cause: string, requestedBy: string) {
   await startExecutionOnce(requireEnv(ENV.conclusionStateMachine), cause, {
     caseId,
     requestedBy: { subject: requestedBy },
   });
-}
-
-/** The refusals that do not depend on what is already stored: the case, the assignment, the answers. */
-async function checkSubmission(assignment: Assignment, request: FindingRequest, now: Date): Promise<void> {
-  const today = now.toISOString().slice(0, 10);
-  const reviewCase = await getCase(assignment.caseId);
-  refuseUnlessReviewable(reviewCase, assignment, today);
-  checkAgainstQuestionSet(request, await currentQuestionSet(), await getDecision(reviewCase.decisionId));
-  refuseRecommendationsInThePast(request.recommendations, today);
 }
 
 function findingOf(
@@ -225,20 +92,43 @@ function findingOf(
 }
 
 /**
- * The version already stored under this one's key when it holds exactly this submission: a resend
- * (the answer to the first was lost) gets the stored version, whatever happened to the case since.
+ * Stores a finding version and starts the conclusion workflow on it. The same submission again (a
+ * resend whose answer was lost) gets the version stored, whatever happened to the case since, and
+ * the workflow is started once. Anything else under a stored version's key is refused with
+ * `alreadyThere`; a case that takes no more findings from this assignment, with why.
  */
-async function resent(finding: Finding): Promise<Finding | undefined> {
-  const { Item } = await documents.send(
-    new GetCommand({
-      TableName: mainTable(),
-      Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
-    }),
-  );
-  if (!Item || Item.contentHash !== finding.contentHash) return undefined;
-  const stored = FindingSchema.parse(Item);
-  if (stored.refused) throw new ConflictError(stored.refused);
-  return stored;
+async function submit(
+  assignment: Assignment,
+  finding: Finding,
+  request: FindingRequest,
+  now: Date,
+  alreadyThere: string,
+  checkVersion: () => Promise<void> = async () => {},
+): Promise<Finding> {
+  const earlier = await storedVersion(finding);
+  if (earlier && earlier.contentHash !== finding.contentHash) throw new ConflictError(alreadyThere);
+  const kept = earlier ?? (await storeChecked(assignment, finding, request, now, alreadyThere, checkVersion));
+  await startConclusion(kept.caseId, kept.findingId, kept.submittedBy);
+  return kept;
+}
+
+/** The checks against what is read now, then the transaction that makes sure they still hold. */
+async function storeChecked(
+  assignment: Assignment,
+  finding: Finding,
+  request: FindingRequest,
+  now: Date,
+  alreadyThere: string,
+  checkVersion: () => Promise<void>,
+): Promise<Finding> {
+  const today = now.toISOString().slice(0, 10);
+  const reviewCase = await getCase(assignment.caseId);
+  const why = whyNoFinding(reviewCase, assignment, today);
+  if (why) throw new ConflictError(why);
+  checkAgainstQuestionSet(request, await currentQuestionSet(), await getDecision(reviewCase.decisionId));
+  refuseRecommendationsInThePast(request.recommendations, today);
+  await checkVersion();
+  return storeFindingVersion(finding, reviewCase.status, today, alreadyThere);
 }
 
 /** A reviewer's first finding on the case assigned to them. */
@@ -249,29 +139,13 @@ export async function submitFinding(
   now = new Date(),
 ): Promise<Finding> {
   const assignment = await ownAssignment(principal, assignmentId);
-  const finding = findingOf(assignment, request, 1, principal, now);
-  const earlier = await resent(finding);
-  if (earlier) {
-    await afterSubmission(earlier, principal.subject, true);
-    return earlier;
-  }
-  await checkSubmission(assignment, request, now);
-  await storeVersion(
-    finding,
+  return submit(
+    assignment,
+    findingOf(assignment, request, 1, principal, now),
+    request,
+    now,
     'You have already submitted a finding on this case; send an amendment with a reason instead',
   );
-  await afterSubmission(finding, principal.subject);
-  return stored(finding);
-}
-
-async function stored(finding: Finding): Promise<Finding> {
-  const { Item } = await documents.send(
-    new GetCommand({
-      TableName: mainTable(),
-      Key: keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version),
-    }),
-  );
-  return FindingSchema.parse(Item);
 }
 
 /** The next version of the reviewer's own finding, with the reason for the change. */
@@ -283,25 +157,26 @@ export async function amendFinding(
 ): Promise<Finding> {
   const assignment = await ownAssignment(principal, assignmentId);
   const finding = findingOf(assignment, request, request.amendsVersion + 1, principal, now);
-  const earlier = await resent(finding);
-  if (earlier) {
-    await afterSubmission(earlier, principal.subject, true);
-    return earlier;
-  }
-  await checkSubmission(assignment, request, now);
-  const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
-    (other) => other.reviewerId === assignment.reviewerId,
-  );
-  const latest = latestVersions(own).get(assignment.reviewerId);
-  if (!latest) throw new ConflictError('There is no finding to amend yet; submit one first');
-  if (latest.version !== request.amendsVersion) {
-    throw new ConflictError(
-      `Version ${latest.version} is your latest finding on this case; amend that one (amendsVersion: ${latest.version})`,
+  const amendsTheLatest = async () => {
+    const own = (await findingsOfCase(assignment.caseId, assignment.sittingId)).filter(
+      (other) => other.reviewerId === assignment.reviewerId,
     );
-  }
-  await storeVersion(finding, `Version ${finding.version} was stored meanwhile; look at it and try again`);
-  await afterSubmission(finding, principal.subject);
-  return stored(finding);
+    const latest = latestVersions(own).get(assignment.reviewerId);
+    if (!latest) throw new ConflictError('There is no finding to amend yet; submit one first');
+    if (latest.version !== request.amendsVersion) {
+      throw new ConflictError(
+        `Version ${latest.version} is your latest finding on this case; amend that one (amendsVersion: ${latest.version})`,
+      );
+    }
+  };
+  return submit(
+    assignment,
+    finding,
+    request,
+    now,
+    `Version ${finding.version} of your finding is stored already; amend your latest version instead`,
+    amendsTheLatest,
+  );
 }
 
 /**

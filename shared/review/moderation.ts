@@ -1,10 +1,5 @@
 /** The chair's moderation of a case whose reviewers disagree: the decision, its reason, and what it decided between. */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { documents } from '../aws-clients.ts';
-import { keys } from '../data/keys.ts';
-import { queryAll } from '../data/query-all.ts';
-import { mainTable } from '../environment.ts';
 import { RecommendationRequestSchema } from './finding.ts';
 import { VERDICTS } from './question-set.ts';
 
@@ -25,22 +20,3 @@ export const ModerationSchema = ModerationRequestSchema.extend({
   contentHash: z.string(),
 });
 export type Moderation = z.infer<typeof ModerationSchema>;
-
-export async function getModeration(caseId: string, sittingId: string): Promise<Moderation | undefined> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.moderation(caseId, sittingId) }),
-  );
-  return Item ? ModerationSchema.parse(Item) : undefined;
-}
-
-/** Every moderation of the case, one per sitting it was moderated in, oldest first. */
-export async function moderationsOf(caseId: string): Promise<Moderation[]> {
-  const items = await queryAll({
-    TableName: mainTable(),
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :moderation)',
-    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':moderation': 'MODERATION#' },
-  });
-  return items
-    .map((item) => ModerationSchema.parse(item))
-    .sort((a, b) => a.moderatedAt.localeCompare(b.moderatedAt));
-}

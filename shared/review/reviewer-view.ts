@@ -12,7 +12,8 @@ import type { Nomination } from '../nominations/nomination.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import { caseFileLinks } from './case-files.ts';
-import { findingsOfCase, ownAssignment, REVIEWABLE } from './findings.ts';
+import { findingsOfCase, REVIEWABLE } from './finding-store.ts';
+import { ownAssignment } from './findings.ts';
 import { currentQuestionSet } from './question-sets.ts';
 
 /** The decision as a reviewer sees it: no pseudonymous people, crime reference, location or provenance. */

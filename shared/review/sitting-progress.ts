@@ -4,7 +4,7 @@ import type { ReviewCase } from '../cases/review-case.ts';
 import type { Principal } from '../http/principal.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import { latestVersions } from './finding.ts';
-import { findingsOfCase } from './findings.ts';
+import { findingsOfCase } from './finding-store.ts';
 
 /**
  * How a case stands in one sitting: carried over when it has left it; awaiting routing (OPEN) when

@@ -417,7 +417,6 @@ describe('concluding', () => {
     });
     expect(resent.status).toBe(201);
     expect(resent.body.findingId).toBe(first?.finding.findingId);
-    expect(resent.body.refused).toBeUndefined();
     // It is routed afresh for the next sitting.
     expect((await stack.routeSitting(NEXT_SITTING)).status).toBe('SUCCEEDED');
     expect(await reviewersOf(stack, caseC)).toHaveLength(2);
