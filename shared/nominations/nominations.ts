@@ -1,16 +1,15 @@
 /**
  * Nominating a decision for the panel: find it (by id, or by the crime reference the nominator
- * knows), check it is eligible and say which rule fails if not, merge it into the decision's
- * nominated case, and record the nomination once.
+ * knows), check it is eligible and say which rule fails if not, and record the nomination once
+ * together with its nominator on the one case that reviews the decision.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { documents } from '../aws-clients.ts';
-import { listCases, openCaseOnce } from '../cases/case-store.ts';
-import { type ReviewCase, ReviewCaseSchema } from '../cases/review-case.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
-import { queryAll } from '../data/query-all.ts';
+import { type CaseOpened, getCase, listCases, openOrJoinCase } from '../cases/case-store.ts';
+import type { CaseStatus, ReviewCase } from '../cases/review-case.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { TransactionRefused } from '../data/transactions.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { mainTable } from '../environment.ts';
@@ -23,18 +22,18 @@ import {
   NOMINATION_WINDOW_MONTHS,
   type NominateRequest,
   type Nomination,
-  NominationSchema,
   type NominationViewSchema,
 } from './nomination.ts';
+import { getNomination, nominationsBy, recordedBefore, recordingNomination } from './nomination-store.ts';
 
 const NOMINATING_ROLES = ['isva', 'cps', 'police'] as const;
 const ELIGIBLE_TYPES = ['police_nfa', 'cps_nfa', 'filed'];
-const CONCLUDED = ['CONCLUDED', 'CLOSED'];
+const CONCLUDED: readonly CaseStatus[] = ['CONCLUDED', 'CLOSED'];
 
 const refused = (field: string, reason: string) =>
   new ValidationError(`Not eligible for the panel: ${reason}`, [{ field, reason }]);
-
-export const nominatedCaseId = (decisionId: string) => deterministicId('case', 'nomination', decisionId);
+const alreadyConcluded = (field: string) =>
+  refused(field, 'the panel has already concluded its review of this decision');
 
 async function findDecision(request: NominateRequest): Promise<Decision> {
   if (request.decisionId) {
@@ -91,9 +90,20 @@ async function checkEligible(decision: Decision, field: string, now: Date): Prom
   const concluded = (await listCases()).some(
     (reviewCase) => reviewCase.decisionId === decision.decisionId && CONCLUDED.includes(reviewCase.status),
   );
-  if (concluded) throw refused(field, 'the panel has already concluded its review of this decision');
+  if (concluded) throw alreadyConcluded(field);
 }
 
+/** The nominated case of a decision; one following a withdrawn case takes an id of its own. */
+const nominatedCaseId = (decisionId: string, follows?: ReviewCase) =>
+  follows
+    ? deterministicId('case', 'nomination', decisionId, follows.caseId)
+    : deterministicId('case', 'nomination', decisionId);
+
+/**
+ * Records the nomination and puts its nominator on the decision's case, in one transaction: the
+ * case under review if there is one (a sampled or nominated case), a new nominated case if not. A
+ * nominator who nominated the decision before gets that nomination back, and nothing is written.
+ */
 export async function nominate(
   request: NominateRequest,
   principal: Principal,
@@ -105,28 +115,11 @@ export async function nominate(
       { field: 'role', reason: 'not a nominator' },
     ]);
   const decision = await findDecision(request);
-  await checkEligible(decision, request.decisionId ? 'decisionId' : 'crimeReference', now);
+  const field = request.decisionId ? 'decisionId' : 'crimeReference';
+  await checkEligible(decision, field, now);
 
-  const caseId = nominatedCaseId(decision.decisionId);
   const nominatedAt = now.toISOString();
-  await openCaseOnce({
-    caseId,
-    decisionId: decision.decisionId,
-    origin: { kind: 'nomination' },
-    status: 'OPEN',
-    openedAt: nominatedAt,
-  });
-  // A set: a second nomination of the decision adds its nominator, a retry adds nothing.
-  await documents.send(
-    new UpdateCommand({
-      TableName: mainTable(),
-      Key: keys.reviewCase(caseId),
-      UpdateExpression: 'ADD nominators :nominator',
-      ExpressionAttributeValues: { ':nominator': new Set([principal.subject]) },
-    }),
-  );
-
-  const nomination: Nomination = {
+  const nominationFor = (caseId: string): Nomination => ({
     nominationId: deterministicId('nom', principal.subject, decision.decisionId),
     caseId,
     decisionId: decision.decisionId,
@@ -138,33 +131,40 @@ export async function nominate(
     ...(request.victimWishes ? { victimWishes: request.victimWishes } : {}),
     vrrStatus: request.vrrStatus,
     nominatedAt,
-  };
+  });
+  let opened: CaseOpened;
   try {
-    await documents.send(
-      new PutCommand({
-        TableName: mainTable(),
-        Item: {
-          ...keys.nomination(nomination.nominationId),
-          ...kinds.nomination(principal.subject, nominatedAt),
-          ...nomination,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+    opened = await openOrJoinCase({
+      decisionId: decision.decisionId,
+      open: (follows) => ({
+        caseId: nominatedCaseId(decision.decisionId, follows),
+        decisionId: decision.decisionId,
+        origin: { kind: 'nomination' },
+        nominators: [principal.subject],
+        status: 'OPEN',
+        openedAt: nominatedAt,
       }),
-    );
-    await notify(
-      ALL_CHAIRS,
-      'nomination-received',
-      { caseId, nominationId: nomination.nominationId },
-      nominatedAt,
-    );
-    return { nomination, created: true };
+      // A concluded decision is not nominated again; a withdrawn one may be.
+      mayFollow: ['WITHDRAWN'],
+      nominator: principal.subject,
+      alongside: (caseId) => [recordingNomination(nominationFor(caseId))],
+    });
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    return {
-      nomination: (await getOwnNomination(principal, nomination.nominationId)).nomination,
-      created: false,
-    };
+    if (!(error instanceof TransactionRefused) || !error.has('nomination')) throw error;
+    const nominationId = deterministicId('nom', principal.subject, decision.decisionId);
+    const before = recordedBefore(error) ?? (await getNomination(nominationId));
+    if (!before) throw error;
+    return { nomination: before, created: false };
   }
+  if (opened.outcome === 'ended') throw alreadyConcluded(field);
+  const nomination = nominationFor(opened.reviewCase.caseId);
+  await notify(
+    ALL_CHAIRS,
+    'nomination-received',
+    { caseId: nomination.caseId, nominationId: nomination.nominationId },
+    nominatedAt,
+  );
+  return { nomination, created: true };
 }
 
 function statusOf(reviewCase: ReviewCase | undefined): z.infer<typeof NominationViewSchema>['status'] {
@@ -184,10 +184,10 @@ function statusOf(reviewCase: ReviewCase | undefined): z.infer<typeof Nomination
 }
 
 async function view(nomination: Nomination): Promise<z.infer<typeof NominationViewSchema>> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(nomination.caseId) }),
-  );
-  const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
+  const reviewCase = await getCase(nomination.caseId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
   return {
     ...nomination,
     status: statusOf(reviewCase),
@@ -197,43 +197,21 @@ async function view(nomination: Nomination): Promise<z.infer<typeof NominationVi
 
 /** One of the caller's own nominations; anyone else's answers as missing. */
 export async function getOwnNomination(principal: Principal, nominationId: string) {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.nomination(nominationId) }),
-  );
-  if (!Item || Item.nominatedBy !== principal.subject)
+  const nomination = await getNomination(nominationId);
+  if (!nomination || nomination.nominatedBy !== principal.subject)
     throw new NotFoundError(`No nomination ${nominationId}`);
-  const nomination = NominationSchema.parse(Item);
   return { nomination, view: await view(nomination) };
 }
 
 export async function listOwnNominations(principal: Principal) {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: mainTable(),
-      IndexName: MAIN_TABLE_INDEXES.byKind,
-      KeyConditionExpression: 'gsi1pk = :owner',
-      ExpressionAttributeValues: { ':owner': `NOMINATIONS#${principal.subject}` },
-      ScanIndexForward: false,
-    }),
-  );
-  return Promise.all(Items.map((item) => view(NominationSchema.parse(item))));
+  return Promise.all((await nominationsBy(principal.subject)).map(view));
 }
 
 /** Every nomination merged into a case: each nominator's own list, filtered to the case. */
 export async function nominationsOfCase(reviewCase: Pick<ReviewCase, 'caseId' | 'nominators'>) {
-  const lists = await Promise.all(
-    (reviewCase.nominators ?? []).map((nominator) =>
-      queryAll({
-        TableName: mainTable(),
-        IndexName: MAIN_TABLE_INDEXES.byKind,
-        KeyConditionExpression: 'gsi1pk = :owner',
-        ExpressionAttributeValues: { ':owner': `NOMINATIONS#${nominator}` },
-      }),
-    ),
-  );
+  const lists = await Promise.all((reviewCase.nominators ?? []).map(nominationsBy));
   return lists
     .flat()
-    .map((item) => NominationSchema.parse(item))
     .filter((nomination) => nomination.caseId === reviewCase.caseId)
     .sort((a, b) => a.nominatedAt.localeCompare(b.nominatedAt));
 }

@@ -1,7 +1,8 @@
 /**
  * The steps of the dip-sample workflow (workflows/dip-sample.ts). Every step can be retried: counts
  * and selections are pure functions of the population, the committed seed and the design; the
- * manifest is written with the same bytes every time; review cases have deterministic ids.
+ * manifest is written with the same bytes every time; review cases have deterministic ids, and a
+ * decision's claim lets only one of them be under review.
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -9,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { s3 } from '../aws-clients.ts';
-import { openCaseOnce } from '../cases/case-store.ts';
+import { type CaseOpened, openCaseOnce } from '../cases/case-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
@@ -88,6 +89,15 @@ function allocationOf(request: CreateSampleRequest): Allocation {
 }
 
 /**
+ * The picks of the given samples that opened no case of their own, their decision being under
+ * review in another case: picked all the same, so a top-up leaves them out like the others.
+ */
+async function picksUnderReviewElsewhere(sampleIds: readonly string[]): Promise<string[]> {
+  const samples = await Promise.all(sampleIds.map((sampleId) => getStoredSample(sampleId)));
+  return samples.flatMap(({ record }) => (record.underReviewElsewhere ?? []).map((pick) => pick.decisionId));
+}
+
+/**
  * Counts the population per stratum from the population index (with the order-independent hash of
  * each stratum), records what is excluded, and allocates the sample. An empty population ends here.
  */
@@ -95,11 +105,13 @@ export async function countPopulation(input: SampleWorkflowInput): Promise<Popul
   const { record } = await getStoredSample(input.sampleId);
   const { request } = record;
   const bucket = requireEnv(ENV.reportsBucket);
-  const excluded = await excludedDecisions(
-    request.exclude,
-    new Date(record.requestedAt),
-    record.excludeSamples ?? [],
-  );
+  const excludeSamples = record.excludeSamples ?? [];
+  const excluded = [
+    ...new Set([
+      ...(await excludedDecisions(request.exclude, new Date(record.requestedAt), excludeSamples)),
+      ...(await picksUnderReviewElsewhere(excludeSamples)),
+    ]),
+  ].sort();
   const excludedKey = workKey(input.sampleId, 'excluded.json');
   await putJson(bucket, excludedKey, excluded);
   const excludedSet = new Set(excluded);
@@ -285,38 +297,53 @@ export async function writeManifest(input: z.infer<typeof WriteManifestInputSche
   return { manifestKey: jsonKey, drawn: picks.length };
 }
 
-/** Opens a review case for every pick, once, and leaves it OPEN for routing. */
+/**
+ * Opens a review case for every pick, once, and leaves it OPEN for routing. A pick whose decision
+ * is under review already (a nomination, or a sample drawn without excluding decisions under
+ * review) opens no second case: it is recorded on the sample with the case that reviews it.
+ */
 export async function openReviewCases(input: z.infer<typeof OpenCasesInputSchema>) {
   const picks = await picksOf(input);
-  let opened = 0;
+  const outcomes: CaseOpened[] = [];
   for (let i = 0; i < picks.length; i += 16) {
-    const outcomes = await Promise.all(
-      picks.slice(i, i + 16).map((pick) =>
-        openCaseOnce({
-          caseId: deterministicId('case', input.sampleId, pick.decisionId),
-          decisionId: pick.decisionId,
-          origin: { kind: 'dip-sample', sampleId: input.sampleId, stratum: pick.stratum, rank: pick.rank },
-          status: 'OPEN',
-          openedAt: input.execution.startTime,
-        }),
-      ),
+    outcomes.push(
+      ...(await Promise.all(
+        picks.slice(i, i + 16).map((pick) =>
+          openCaseOnce({
+            caseId: deterministicId('case', input.sampleId, pick.decisionId),
+            decisionId: pick.decisionId,
+            origin: { kind: 'dip-sample', sampleId: input.sampleId, stratum: pick.stratum, rank: pick.rank },
+            status: 'OPEN',
+            openedAt: input.execution.startTime,
+          }),
+        ),
+      )),
     );
-    opened += outcomes.filter((outcome) => outcome === 'opened').length;
   }
-  if (opened > 0) {
-    await appendAuditEvents([
-      auditEvent(
-        input.requestedBy,
-        {
-          action: 'collect',
-          recordType: 'sample',
-          recordId: input.sampleId,
-          detail: { casesOpened: opened },
-        },
-        input.execution.id,
-        'dip-sample/OpenReviewCases',
-      ),
-    ]);
-  }
-  return { opened, alreadyOpen: picks.length - opened };
+  const opened = outcomes.filter(({ outcome }) => outcome === 'opened').length;
+  const alreadyOpen = outcomes.filter(({ outcome }) => outcome === 'already-open').length;
+  const underReviewElsewhere = outcomes
+    .filter(({ outcome }) => outcome === 'under-review')
+    .map(({ reviewCase }) => ({ decisionId: reviewCase.decisionId, caseId: reviewCase.caseId }))
+    .sort((a, b) => a.decisionId.localeCompare(b.decisionId));
+  // Set again on a re-run, from the claims as they stand: the same picks give the same list.
+  if (underReviewElsewhere.length > 0) await updateSample(input.sampleId, { underReviewElsewhere });
+  // One event per execution, whichever run of the step gets here: its counts are the sample's
+  // cases (opened by this run or an earlier one) and the picks left to other cases.
+  await appendAuditEvents([
+    auditEvent(
+      input.requestedBy,
+      {
+        action: 'collect',
+        recordType: 'sample',
+        recordId: input.sampleId,
+        detail: { casesOpened: opened + alreadyOpen, underReviewElsewhere: underReviewElsewhere.length },
+      },
+      input.execution.id,
+      'dip-sample/OpenReviewCases',
+      new Date(input.execution.startTime),
+      deterministicId('evt', input.execution.id, 'dip-sample/OpenReviewCases'),
+    ),
+  ]);
+  return { opened, alreadyOpen, underReviewElsewhere: underReviewElsewhere.length };
 }

@@ -176,6 +176,8 @@ export const SampleRecordSchema = z.object({
   topUpOf: z.string().optional(),
   /** Samples whose picks this one must not pick again (the sample topped up and its other top-ups). */
   excludeSamples: z.array(z.string()).optional(),
+  /** Picks whose decision was already under review in another case when cases were opened: no second case. */
+  underReviewElsewhere: z.array(z.object({ decisionId: z.string(), caseId: z.string() })).optional(),
 });
 export type SampleRecord = z.infer<typeof SampleRecordSchema>;
 
