@@ -116,6 +116,30 @@ describe('a simple random sample', () => {
       [...first].sort(),
     );
   }, 30_000);
+
+  it('opens no second case for a pick already under review, and records the case that reviews it', async () => {
+    const { created, sample } = await draw({
+      label: 'under review included',
+      filter: period,
+      design: { type: 'simple' },
+      size: 25,
+      seed,
+      exclude: { underReview: false },
+    });
+    const { Items = [] } = await stack.documents.send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: stack.runtime.physicalName('TablesMain'),
+        IndexName: 'byKind',
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': 'CASE' },
+      }),
+    );
+    expect(Items.filter((item) => item.origin.sampleId === created.sampleId)).toEqual([]);
+    const firstCases = Items.filter((item) => item.origin.sampleId === result.created.sampleId)
+      .map((item) => ({ decisionId: item.decisionId, caseId: item.caseId }))
+      .sort((a, b) => a.decisionId.localeCompare(b.decisionId));
+    expect(sample.underReviewElsewhere).toEqual(firstCases);
+  }, 30_000);
 });
 
 describe('a top-up', () => {
