@@ -2,10 +2,11 @@
  * One open review case per decision, under concurrency: many nominations of one decision at once
  * (by different nominators, or the same one resent), and a dip sample opening its cases while the
  * decision is nominated. Each scenario runs for many rounds on one stack, a fresh decision each
- * round, and its end state is read straight from the table.
+ * round, and its end state is read straight from the table. Then what a decision's claim does once
+ * its case has ended.
  */
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { NOMINATION_REASONS } from '../../shared/nominations/nomination.ts';
@@ -263,4 +264,59 @@ describe('a decision drawn in a dip sample and nominated', () => {
       }
     }
   }, 120_000);
+});
+
+/** Ends a case's review as the conclusion (or a withdrawal) would, by its status alone. */
+async function endReview(caseId: string, status: 'CONCLUDED' | 'WITHDRAWN') {
+  await stack.documents.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: `CASE#${caseId}`, sk: 'CASE' },
+      UpdateExpression: 'SET #status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status },
+    }),
+  );
+}
+
+describe('a decision whose review has ended', () => {
+  it('is not nominated again once concluded, while a later sample opens a case that takes its claim', async () => {
+    const decisionId = freshDecision();
+    const nominated = await nominate('isva', decisionId, 0);
+    await endReview(String(nominated.body.caseId), 'CONCLUDED');
+
+    const again = await nominate('cps', decisionId, 1);
+    const sampleId = await requestSample(decisionId, 1_000);
+    await stack.runtime.waitForExecution('DipSample', sampleId);
+
+    expect(again.status).toBe(400);
+    expect((again.body.issues as { reason: string }[])[0]?.reason).toContain('already concluded');
+    const { cases, nominations, claim } = await storedStateOf(decisionId);
+    const sampled = cases.find((reviewCase) => reviewCase.origin.sampleId === sampleId);
+    expect(cases.map((reviewCase) => [reviewCase.origin.kind, reviewCase.status]).sort()).toEqual([
+      ['dip-sample', 'OPEN'],
+      ['nomination', 'CONCLUDED'],
+    ]);
+    expect(claim?.caseId).toBe(sampled?.caseId);
+    expect(nominations).toHaveLength(1);
+  });
+
+  it('is nominated again once withdrawn, as a new case', async () => {
+    const decisionId = freshDecision();
+    const first = await nominate('isva', decisionId, 0);
+    await endReview(String(first.body.caseId), 'WITHDRAWN');
+
+    const second = await nominate('cps', decisionId, 1);
+
+    expect(second.status).toBe(201);
+    expect(second.body.caseId).not.toBe(first.body.caseId);
+    const { cases, claim } = await storedStateOf(decisionId);
+    const byId = new Map(cases.map((reviewCase) => [reviewCase.caseId, reviewCase]));
+    expect(byId.get(String(first.body.caseId))).toMatchObject({
+      status: 'WITHDRAWN',
+      nominators: ['demo-isva'],
+    });
+    expect(byId.get(String(second.body.caseId))).toMatchObject({ status: 'OPEN', nominators: ['demo-cps'] });
+    expect(claim?.caseId).toBe(second.body.caseId);
+  });
 });
