@@ -2,13 +2,30 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
-import { populationKeys } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES, populationKeys } from '../data/keys.ts';
+import { queryAll } from '../data/query-all.ts';
 import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type Decision, DecisionSchema } from './decision.ts';
 
+const DECISION_PREFIX = 'DECISION#';
+
 /** The key of a decision's item. */
-export const decisionKey = (decisionId: string) => ({ pk: `DECISION#${decisionId}`, sk: 'DECISION' });
+export const decisionKey = (decisionId: string) => ({
+  pk: `${DECISION_PREFIX}${decisionId}`,
+  sk: 'DECISION',
+});
+
+/** Every decision on one (pseudonymised) crime, through the keys-only `byCrime` index. */
+export async function decisionsOfCrime(crimeReference: string): Promise<Decision[]> {
+  const keys = await queryAll({
+    TableName: mainTable(),
+    IndexName: MAIN_TABLE_INDEXES.byCrime,
+    KeyConditionExpression: 'crimeReference = :crime',
+    ExpressionAttributeValues: { ':crime': crimeReference },
+  });
+  return Promise.all(keys.map((key) => getDecision(String(key.pk).slice(DECISION_PREFIX.length))));
+}
 
 export async function getDecision(decisionId: string): Promise<Decision> {
   const { Item } = await documents.send(

@@ -1,18 +1,9 @@
-/**
- * Nominating a decision for the panel: find it (by id, or by the crime reference the nominator
- * knows), check it is eligible and say which rule fails if not, and record the nomination once
- * together with its nominator on the one case that reviews the decision.
- */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
-import { documents } from '../aws-clients.ts';
 import { type CaseOpened, getCase, listCases, openOrJoinCase } from '../cases/case-store.ts';
 import type { CaseStatus, ReviewCase } from '../cases/review-case.ts';
-import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { TransactionRefused } from '../data/transactions.ts';
 import type { Decision } from '../decisions/decision.ts';
-import { getDecision } from '../decisions/decision-store.ts';
-import { mainTable } from '../environment.ts';
+import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
@@ -46,17 +37,7 @@ async function findDecision(request: NominateRequest): Promise<Decision> {
     }
   }
   const crimeReference = pseudonym(await pseudonymKey(), 'crime', String(request.crimeReference));
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: mainTable(),
-      IndexName: MAIN_TABLE_INDEXES.byCrime,
-      KeyConditionExpression: 'crimeReference = :crime',
-      ExpressionAttributeValues: { ':crime': crimeReference },
-    }),
-  );
-  const decisions = await Promise.all(
-    Items.map((item) => getDecision(String(item.pk).replace(/^DECISION#/, ''))),
-  );
+  const decisions = await decisionsOfCrime(crimeReference);
   const candidates = decisions.filter((decision) => ELIGIBLE_TYPES.includes(decision.decisionType));
   if (decisions.length === 0)
     throw refused('crimeReference', 'no imported decision has this crime reference');
