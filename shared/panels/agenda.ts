@@ -5,15 +5,24 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
+import { caseKeys } from '../cases/case-store.ts';
 import { type CaseStatus, ReviewCaseSchema } from '../cases/review-case.ts';
-import { keys } from '../data/keys.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
+import { routingKey } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
 import type { Sitting } from './panel.ts';
-import { getPanel, getSitting, listPanels, listReviewers, listSittings, saveSitting } from './panel-store.ts';
+import {
+  getPanel,
+  getSitting,
+  listPanels,
+  listReviewers,
+  listSittings,
+  panelKeys,
+  saveSitting,
+} from './panel-store.ts';
 
 /** A case in one of these may go on an agenda: it waits for a sitting to review it. */
 const AGENDA_READY: readonly CaseStatus[] = ['OPEN', 'CARRIED_OVER'];
@@ -58,7 +67,7 @@ export async function addToAgenda(
       continue;
     }
     const { Item } = await documents.send(
-      new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) }),
+      new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId) }),
     );
     const reviewCase = Item ? ReviewCaseSchema.parse(Item) : undefined;
     if (!reviewCase) {
@@ -87,7 +96,7 @@ export async function addToAgenda(
     await documents.send(
       new UpdateCommand({
         TableName: mainTable(),
-        Key: keys.sitting(sittingId),
+        Key: panelKeys.sitting(sittingId),
         UpdateExpression: 'SET agenda = :agenda',
         ConditionExpression: 'size(agenda) = :before',
         ExpressionAttributeValues: { ':agenda': agenda, ':before': sitting.agenda.length },
@@ -102,7 +111,7 @@ export async function addToAgenda(
     await documents.send(
       new UpdateCommand({
         TableName: mainTable(),
-        Key: keys.reviewCase(caseId),
+        Key: caseKeys.item(caseId),
         UpdateExpression: 'SET sittingId = :sitting',
         ExpressionAttributeValues: { ':sitting': sittingId },
       }),
@@ -158,8 +167,8 @@ export async function routingOfSitting(principal: Principal, sittingId: string) 
   const cases = [];
   for (const caseId of sitting.agenda) {
     const [caseItem, routing] = await Promise.all([
-      documents.send(new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId) })),
-      documents.send(new GetCommand({ TableName: mainTable(), Key: keys.routing(caseId) })),
+      documents.send(new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId) })),
+      documents.send(new GetCommand({ TableName: mainTable(), Key: routingKey(caseId) })),
     ]);
     const reviewCase = caseItem.Item ? ReviewCaseSchema.parse(caseItem.Item) : undefined;
     cases.push({

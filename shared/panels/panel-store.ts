@@ -6,7 +6,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
-import { keys, kinds, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import type { LabelledItem } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
@@ -23,37 +23,51 @@ import {
 
 const CLOSED: SittingStatus = 'CLOSED';
 
+/** Reviewers and panels listed by name; sittings by panel and date. */
+export const panelKeys = {
+  reviewer: (reviewerId: string) => ({ pk: `REVIEWER#${reviewerId}`, sk: 'REVIEWER' }),
+  panel: (panelId: string) => ({ pk: `PANEL#${panelId}`, sk: 'PANEL' }),
+  sitting: (sittingId: string) => ({ pk: `SITTING#${sittingId}`, sk: 'SITTING' }),
+  kinds: { reviewer: 'REVIEWER', panel: 'PANEL', sitting: 'SITTING' },
+  listed: (kind: 'reviewer' | 'panel' | 'sitting', order: string) => ({
+    gsi1pk: panelKeys.kinds[kind],
+    gsi1sk: order,
+  }),
+};
+
 const put = (item: Record<string, unknown>) =>
   documents.send(new PutCommand({ TableName: mainTable(), Item: item }));
 
 /** Validated on the way in as well as out: a record that could not be read back is never stored. */
 export const saveReviewer = (reviewer: Reviewer) =>
   put({
-    ...keys.reviewer(reviewer.reviewerId),
-    ...kinds.reviewer(reviewer.name),
+    ...panelKeys.reviewer(reviewer.reviewerId),
+    ...panelKeys.listed('reviewer', reviewer.name),
     ...ReviewerSchema.parse(reviewer),
   });
 
 export const savePanel = (panel: Panel) =>
-  put({ ...keys.panel(panel.panelId), ...kinds.panel(panel.name), ...panel });
+  put({ ...panelKeys.panel(panel.panelId), ...panelKeys.listed('panel', panel.name), ...panel });
 
 export const saveSitting = (sitting: Sitting) =>
   put({
-    ...keys.sitting(sitting.sittingId),
-    ...kinds.sitting(`${sitting.panelId}#${sitting.date}`),
+    ...panelKeys.sitting(sitting.sittingId),
+    ...panelKeys.listed('sitting', `${sitting.panelId}#${sitting.date}`),
     ...sitting,
   });
 
 export async function getSitting(sittingId: string): Promise<Sitting> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.sitting(sittingId) }),
+    new GetCommand({ TableName: mainTable(), Key: panelKeys.sitting(sittingId) }),
   );
   if (!Item) throw new NotFoundError(`No sitting ${sittingId}`);
   return SittingSchema.parse(Item);
 }
 
 export async function getPanel(panelId: string): Promise<Panel> {
-  const { Item } = await documents.send(new GetCommand({ TableName: mainTable(), Key: keys.panel(panelId) }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: mainTable(), Key: panelKeys.panel(panelId) }),
+  );
   if (!Item) throw new NotFoundError(`No panel ${panelId}`);
   return PanelSchema.parse(Item);
 }
@@ -68,9 +82,9 @@ async function listKind<T>(kind: string, schema: { parse(value: unknown): T }): 
   return items.map((item) => schema.parse(item));
 }
 
-export const listReviewers = () => listKind('REVIEWER', ReviewerSchema);
-export const listSittings = () => listKind('SITTING', SittingSchema);
-export const listPanels = () => listKind('PANEL', PanelSchema);
+export const listReviewers = () => listKind(panelKeys.kinds.reviewer, ReviewerSchema);
+export const listSittings = () => listKind(panelKeys.kinds.sitting, SittingSchema);
+export const listPanels = () => listKind(panelKeys.kinds.panel, PanelSchema);
 
 /** A check, in a transaction, that the sitting is not closed: nothing is assigned in a closed sitting. */
 export function sittingNotClosed(sittingId: string): LabelledItem {
@@ -79,7 +93,7 @@ export function sittingNotClosed(sittingId: string): LabelledItem {
     item: {
       ConditionCheck: {
         TableName: mainTable(),
-        Key: keys.sitting(sittingId),
+        Key: panelKeys.sitting(sittingId),
         ConditionExpression: '#status <> :closed',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':closed': CLOSED },
@@ -100,7 +114,7 @@ export const SittingClosureSchema = z.object({
 });
 export type SittingClosure = z.infer<typeof SittingClosureSchema>;
 
-const closureKey = (sittingId: string) => ({ pk: keys.sitting(sittingId).pk, sk: 'CLOSURE' });
+const closureKey = (sittingId: string) => ({ pk: panelKeys.sitting(sittingId).pk, sk: 'CLOSURE' });
 
 export async function getClosure(sittingId: string): Promise<SittingClosure | undefined> {
   const { Item } = await documents.send(
@@ -120,7 +134,7 @@ export function closeSittingItems(closure: SittingClosure): LabelledItem<'sittin
       item: {
         Update: {
           TableName: mainTable(),
-          Key: keys.sitting(closure.sittingId),
+          Key: panelKeys.sitting(closure.sittingId),
           UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },

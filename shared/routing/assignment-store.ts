@@ -16,8 +16,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
+import { caseKeys } from '../cases/case-store.ts';
 import { type CaseStatus, ReviewCaseSchema } from '../cases/review-case.ts';
-import { keys, MAIN_TABLE_INDEXES } from '../data/keys.ts';
+import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import type { LabelledItem } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
@@ -50,7 +51,10 @@ export type Assignment = z.infer<typeof AssignmentSchema>;
 export const assignmentIdOf = (caseId: string, sittingId: string, reviewerId: string) =>
   deterministicId('asg', caseId, sittingId, reviewerId);
 
-export const assignmentKey = (assignmentId: string) => keys.assignment(assignmentId);
+export const assignmentKey = (assignmentId: string) => ({
+  pk: `ASSIGNMENT#${assignmentId}`,
+  sk: 'ASSIGNMENT',
+});
 
 /** The listing of one reviewer's assignments: a panel member lists only their own. */
 export const assignmentsOfReviewer = (reviewerId: string) => `ASSIGNMENTS#${reviewerId}`;
@@ -66,8 +70,11 @@ const HISTORY = 'HISTORY#';
 /** One event of a case's history: who did what to whom, and why. */
 export type HistoryEvent = Record<string, string>;
 
+/** Why the last routing of the case picked whom: in the case's partition. */
+export const routingKey = (caseId: string) => ({ pk: caseKeys.item(caseId).pk, sk: 'ROUTING' });
+
 const historyEventKey = (caseId: string, at: string, eventId: string) => ({
-  pk: keys.reviewCase(caseId).pk,
+  pk: caseKeys.item(caseId).pk,
   sk: `${HISTORY}${at}#${eventId}`,
 });
 
@@ -108,7 +115,7 @@ export async function caseHistory(caseId: string): Promise<Record<string, unknow
   return queryAll({
     TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':history': HISTORY },
+    ExpressionAttributeValues: { ':pk': caseKeys.item(caseId).pk, ':history': HISTORY },
   });
 }
 
@@ -134,7 +141,7 @@ const sortedSet = (value: unknown) => [...((value as Set<string> | undefined) ??
 
 export async function caseReviewers(caseId: string): Promise<CaseReviewers> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId), ConsistentRead: true }),
+    new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId), ConsistentRead: true }),
   );
   if (!Item) throw new NotFoundError(`No case ${caseId}`);
   const reviewCase = ReviewCaseSchema.parse(Item);
@@ -268,7 +275,7 @@ export function historyEvent(caseId: string, event: HistoryEvent, at: string): L
 export function routingRecord(caseId: string, record: Record<string, unknown>): LabelledItem {
   return {
     label: 'routing',
-    item: { Put: { TableName: table(), Item: { ...keys.routing(caseId), caseId, ...record } } },
+    item: { Put: { TableName: table(), Item: { ...routingKey(caseId), caseId, ...record } } },
   };
 }
 
@@ -315,7 +322,7 @@ export function changeCaseReviewers(seen: CaseReviewers, change: ReviewersChange
     item: {
       Update: {
         TableName: table(),
-        Key: keys.reviewCase(seen.caseId),
+        Key: caseKeys.item(seen.caseId),
         UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
         ConditionExpression: `sittingId = :sitting AND #status = :seenStatus AND ${
           seen.version > 0 ? 'reviewersVersion = :seenVersion' : 'attribute_not_exists(reviewersVersion)'
@@ -334,7 +341,7 @@ export function caseReviewersUnchanged(seen: CaseReviewers): LabelledItem {
     item: {
       ConditionCheck: {
         TableName: table(),
-        Key: keys.reviewCase(seen.caseId),
+        Key: caseKeys.item(seen.caseId),
         ConditionExpression:
           seen.version > 0 ? 'reviewersVersion = :seen' : 'attribute_not_exists(reviewersVersion)',
         ...(seen.version > 0 ? { ExpressionAttributeValues: { ':seen': seen.version } } : {}),
