@@ -19,7 +19,9 @@ const OWNER: Record<string, string> = {
   PANEL: 'shared/panels/panel-store.ts',
   SITTING: 'shared/panels/panel-store.ts',
   CASE: 'shared/cases/case-store.ts',
-  HISTORY: 'shared/cases/case-store.ts',
+  OPENCASE: 'shared/cases/case-store.ts',
+  /** A case's history is written with the assignments that make most of it. */
+  HISTORY: 'shared/routing/assignment-store.ts',
   NOMINATION: 'shared/nominations/nomination-store.ts',
   NOMINATIONS: 'shared/nominations/nomination-store.ts',
   ASSIGNMENT: 'shared/routing/assignment-store.ts',
@@ -45,9 +47,12 @@ function sourceFiles(folder: string): string[] {
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)));
 }
 
-/** Key prefixes spelled in a file: a string literal or template that starts with `UPPER#`. */
+/** Key prefixes spelled in a file's code (not its comments): a string that starts with `UPPER#`. */
 function spelledPrefixes(file: string): string[] {
-  const text = readFileSync(path.join(root, file), 'utf8');
+  const text = readFileSync(path.join(root, file), 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line))
+    .join('\n');
   return [...text.matchAll(/['"`]([A-Z][A-Z_]{2,})#/g)].map((match) => match[1] as string);
 }
 
