@@ -4,21 +4,16 @@
  * function of the stored records only (dated by the conclusion, not by the clock), so the workflow
  * step can run again and find the pack already written.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
-import { documents } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
-import { keys } from '../data/keys.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { mainTable } from '../environment.ts';
 import { ConflictError } from '../errors.ts';
-import { deterministicId } from '../ids.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
 import { findingsOfCase, moderationsOf } from '../review/finding-store.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
-import { AssignmentSchema, caseHistory, reviewersIn } from '../routing/assignments.ts';
+import { assignmentIdOf, caseHistory, getAssignment, reviewersIn } from '../routing/assignment-store.ts';
 import { getStoredSample } from '../sampling/sample-store.ts';
 import {
   type CasePackContents,
@@ -60,13 +55,8 @@ async function assignmentsOf(reviewCase: ReviewCase, history: readonly PackHisto
   const found = [];
   for (const sittingId of sittings) {
     for (const reviewerId of reviewersIn(history)) {
-      const { Item } = await documents.send(
-        new GetCommand({
-          TableName: mainTable(),
-          Key: keys.assignment(deterministicId('asg', reviewCase.caseId, sittingId, reviewerId)),
-        }),
-      );
-      if (Item) found.push(AssignmentSchema.parse(Item));
+      const assignment = await getAssignment(assignmentIdOf(reviewCase.caseId, sittingId, reviewerId));
+      if (assignment) found.push(assignment);
     }
   }
   return found;

@@ -76,7 +76,13 @@ export type PackVersion = z.infer<typeof PackVersionSchema>;
 const partitionOf = (subject: PackSubject) =>
   subject.kind === 'case' ? keys.reviewCase(subject.id).pk : keys.sitting(subject.id).pk;
 
-const packKey = (subject: PackSubject, version: number) => keys.pack(partitionOf(subject), version);
+const PACK = 'PACK#';
+
+/** Pack versions of a case or sitting, in its partition: `PACK#0001`, `PACK#0002`, ... */
+const packKey = (subject: PackSubject, version: number) => ({
+  pk: partitionOf(subject),
+  sk: `${PACK}${String(version).padStart(4, '0')}`,
+});
 
 /** The first version of a case's pack reserved, as an item of the transaction that concludes the case. */
 export function reserveFirstCasePack(caseId: string, concludedAt: string): LabelledItem<'pack'> {
@@ -105,7 +111,7 @@ export async function packVersions(subject: PackSubject): Promise<(PackVersion |
   const items = await queryAll({
     TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pack)',
-    ExpressionAttributeValues: { ':pk': partitionOf(subject), ':pack': 'PACK#' },
+    ExpressionAttributeValues: { ':pk': partitionOf(subject), ':pack': PACK },
     ConsistentRead: true,
   });
   return items.map((item) =>

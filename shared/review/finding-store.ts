@@ -23,12 +23,29 @@ import { type LabelledItem, TransactionRefused, transactWrite } from '../data/tr
 import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
-import type { AssignmentStatus } from '../routing/assignment-store.ts';
+import { type AssignmentStatus, assignmentKey } from '../routing/assignment-store.ts';
 import { type Finding, FindingSchema } from './finding.ts';
 import { type Moderation, ModerationSchema } from './moderation.ts';
 
 const FINDING = 'FINDING#';
 const MODERATION = 'MODERATION#';
+
+const casePartition = (caseId: string) => keys.reviewCase(caseId).pk;
+
+export const findingKeys = {
+  /** One version of one reviewer's finding in one sitting. */
+  version: (caseId: string, sittingId: string, reviewerId: string, version: number) => ({
+    pk: casePartition(caseId),
+    sk: `${FINDING}${sittingId}#${reviewerId}#${String(version).padStart(4, '0')}`,
+  }),
+  /** The versions of the case, of one sitting or all. */
+  versionsPrefix: (sittingId?: string) => (sittingId ? `${FINDING}${sittingId}#` : FINDING),
+  /** The chair's moderation of the case in one sitting (a carried-over case may be moderated again). */
+  moderation: (caseId: string, sittingId: string) => ({
+    pk: casePartition(caseId),
+    sk: `${MODERATION}${sittingId}`,
+  }),
+} as const;
 
 /** Statuses in which a case takes findings. */
 export const REVIEWABLE: readonly CaseStatus[] = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
@@ -37,7 +54,7 @@ export const REVIEWABLE: readonly CaseStatus[] = ['ASSIGNED', 'IN_REVIEW', 'MODE
 const TAKES_FINDINGS: readonly AssignmentStatus[] = ['assigned', 'submitted'];
 
 const findingKey = (finding: Pick<Finding, 'caseId' | 'sittingId' | 'reviewerId' | 'version'>) =>
-  keys.finding(finding.caseId, finding.sittingId, finding.reviewerId, finding.version);
+  findingKeys.version(finding.caseId, finding.sittingId, finding.reviewerId, finding.version);
 
 // Reads ------------------------------------------------------------------------------------------
 
@@ -50,8 +67,8 @@ export async function findingsOfCase(caseId: string, sittingId?: string): Promis
     TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: {
-      ':pk': keys.reviewCase(caseId).pk,
-      ':prefix': sittingId ? `${FINDING}${sittingId}#` : FINDING,
+      ':pk': casePartition(caseId),
+      ':prefix': findingKeys.versionsPrefix(sittingId),
     },
     ConsistentRead: true,
   });
@@ -70,7 +87,11 @@ export async function storedVersion(
 
 export async function getModeration(caseId: string, sittingId: string): Promise<Moderation | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.moderation(caseId, sittingId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: mainTable(),
+      Key: findingKeys.moderation(caseId, sittingId),
+      ConsistentRead: true,
+    }),
   );
   return Item ? ModerationSchema.parse(Item) : undefined;
 }
@@ -80,7 +101,7 @@ export async function moderationsOf(caseId: string): Promise<Moderation[]> {
   const items = await queryAll({
     TableName: mainTable(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :moderation)',
-    ExpressionAttributeValues: { ':pk': keys.reviewCase(caseId).pk, ':moderation': MODERATION },
+    ExpressionAttributeValues: { ':pk': casePartition(caseId), ':moderation': MODERATION },
     ConsistentRead: true,
   });
   return items
@@ -171,7 +192,7 @@ function submissionItems(
       item: {
         Update: {
           TableName: mainTable(),
-          Key: keys.assignment(finding.assignmentId),
+          Key: assignmentKey(finding.assignmentId),
           UpdateExpression: 'SET #status = :submitted, submittedAt = if_not_exists(submittedAt, :at)',
           ConditionExpression: '#status IN (:assigned, :submitted) AND dueDate >= :today',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -282,7 +303,7 @@ export async function storeModeration(
         item: {
           Put: {
             TableName: mainTable(),
-            Item: { ...keys.moderation(caseId, sittingId), ...moderation },
+            Item: { ...findingKeys.moderation(caseId, sittingId), ...moderation },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },

@@ -4,18 +4,15 @@
  * finding until their own is in. A submitted finding is never changed; an amendment is the next
  * version beside it, and each submission starts the conclusion workflow.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documents } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
-import { keys } from '../data/keys.ts';
 import { getDecision } from '../decisions/decision-store.ts';
-import { ENV, mainTable, requireEnv } from '../environment.ts';
+import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { reviewerOf, sittingFor } from '../panels/agenda.ts';
-import { type Assignment, AssignmentSchema } from '../routing/assignments.ts';
+import { type Assignment, assignmentIdOf, getAssignment } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
 import {
   type AmendFindingRequest,
@@ -44,14 +41,12 @@ export { findingsOfCase } from './finding-store.ts';
  * caller is on the panel, so a reviewer given a sign-in after being assigned still finds their cases.
  */
 export async function ownAssignment(principal: Principal, assignmentId: string): Promise<Assignment> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.assignment(assignmentId) }),
-  );
-  const reviewer = Item ? await reviewerOf(principal) : undefined;
-  if (!Item || !reviewer || Item.reviewerId !== reviewer.reviewerId) {
+  const assignment = await getAssignment(assignmentId);
+  const reviewer = assignment ? await reviewerOf(principal) : undefined;
+  if (!assignment || !reviewer || assignment.reviewerId !== reviewer.reviewerId) {
     throw new NotFoundError(`No assignment ${assignmentId}`);
   }
-  return AssignmentSchema.parse(Item);
+  return assignment;
 }
 
 /** Starts the conclusion workflow for a case, once per cause (a finding version, a moderation). */
@@ -206,13 +201,7 @@ async function ownAssignmentOn(principal: Principal, caseId: string, sittingId: 
   if (!principal.roles.includes('panel_member')) return undefined;
   const reviewer = await reviewerOf(principal);
   if (!reviewer) return undefined;
-  const { Item } = await documents.send(
-    new GetCommand({
-      TableName: mainTable(),
-      Key: keys.assignment(deterministicId('asg', caseId, sittingId, reviewer.reviewerId)),
-    }),
-  );
-  return Item ? AssignmentSchema.parse(Item).status : undefined;
+  return (await getAssignment(assignmentIdOf(caseId, sittingId, reviewer.reviewerId)))?.status;
 }
 
 export async function caseFindingsFor(principal: Principal, caseId: string) {
