@@ -15,11 +15,12 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { documents, s3 } from '../aws-clients.ts';
-import { keys } from '../data/keys.ts';
+import { caseKeys } from '../cases/case-store.ts';
 import { queryAll } from '../data/query-all.ts';
 import type { LabelledItem } from '../data/transactions.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
+import { panelKeys } from '../panels/panel-store.ts';
 import {
   buildManifest,
   MANIFEST_NAME,
@@ -74,7 +75,7 @@ export const PackVersionSchema = z.object({
 export type PackVersion = z.infer<typeof PackVersionSchema>;
 
 const partitionOf = (subject: PackSubject) =>
-  subject.kind === 'case' ? keys.reviewCase(subject.id).pk : keys.sitting(subject.id).pk;
+  subject.kind === 'case' ? caseKeys.item(subject.id).pk : panelKeys.sitting(subject.id).pk;
 
 const PACK = 'PACK#';
 

@@ -19,9 +19,8 @@
  */
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
-import { getCase, getCaseWithReviewers } from '../cases/case-store.ts';
+import { caseKeys, getCase, getCaseWithReviewers } from '../cases/case-store.ts';
 import type { CaseStatus } from '../cases/review-case.ts';
-import { keys } from '../data/keys.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
@@ -31,10 +30,16 @@ import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import type { Sitting } from '../panels/panel.ts';
-import { getSitting, listSittings } from '../panels/panel-store.ts';
+import { getSitting, listSittings, panelKeys } from '../panels/panel-store.ts';
 import { recordRecommendations } from '../recommendations/recommendations.ts';
 import { historyEvent } from '../routing/assignment-store.ts';
-import { contentHash, type Finding, latestVersions, refuseRecommendationsInThePast } from './finding.ts';
+import {
+  contentHash,
+  type Finding,
+  latestVersions,
+  refuseRecommendationsInThePast,
+  statusInWords,
+} from './finding.ts';
 import {
   caseUnderReview,
   findingsOfCase,
@@ -96,7 +101,7 @@ function moveCase(read: Read, set: Record<string, unknown>): LabelledItem {
     item: {
       Update: {
         TableName: mainTable(),
-        Key: keys.reviewCase(read.caseId),
+        Key: caseKeys.item(read.caseId),
         UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: {
@@ -140,7 +145,7 @@ function addToAgenda(sitting: Sitting, caseId: string): LabelledItem {
     item: {
       Update: {
         TableName: mainTable(),
-        Key: keys.sitting(sitting.sittingId),
+        Key: panelKeys.sitting(sitting.sittingId),
         UpdateExpression: 'SET agenda = list_append(agenda, :case)',
         ConditionExpression: 'size(agenda) < :max AND NOT contains(agenda, :caseId)',
         ExpressionAttributeValues: { ':case': [caseId], ':max': sitting.maxCases, ':caseId': caseId },
@@ -177,7 +182,7 @@ function carryOverCase(
     item: {
       Update: {
         TableName: mainTable(),
-        Key: keys.reviewCase(caseId),
+        Key: caseKeys.item(caseId),
         UpdateExpression: `SET #status = :to, carriedOver = :carriedOver, carriedOverFrom = list_append(if_not_exists(carriedOverFrom, :none), :from)${
           to ? ', sittingId = :next REMOVE assignedReviewers' : ' REMOVE assignedReviewers, sittingId'
         }`,
@@ -385,7 +390,7 @@ export async function moderate(
   if (existing) throw new ConflictError(`Case ${caseId} was moderated on ${existing.moderatedAt}`);
   if (reviewCase.status !== 'MODERATION') {
     throw new ConflictError(
-      `Case ${caseId} is not awaiting moderation (it is ${reviewCase.status.toLowerCase().replace('_', ' ')})`,
+      `Case ${caseId} is not awaiting moderation (it is ${statusInWords(reviewCase.status)})`,
     );
   }
   refuseRecommendationsInThePast(request.recommendations, now.toISOString().slice(0, 10));

@@ -16,21 +16,21 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
+import { caseKeys } from '../cases/case-store.ts';
 import { type CaseStatus, type ReviewCase, ReviewCaseSchema } from '../cases/review-case.ts';
-import { keys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { type AssignmentStatus, assignmentKey } from '../routing/assignment-store.ts';
-import { type Finding, FindingSchema } from './finding.ts';
+import { type Finding, FindingSchema, statusInWords, whyNoFinding } from './finding.ts';
 import { type Moderation, ModerationSchema } from './moderation.ts';
 
 const FINDING = 'FINDING#';
 const MODERATION = 'MODERATION#';
 
-const casePartition = (caseId: string) => keys.reviewCase(caseId).pk;
+const casePartition = (caseId: string) => caseKeys.item(caseId).pk;
 
 export const findingKeys = {
   /** One version of one reviewer's finding in one sitting. */
@@ -46,12 +46,6 @@ export const findingKeys = {
     sk: `${MODERATION}${sittingId}`,
   }),
 } as const;
-
-/** Statuses in which a case takes findings. */
-export const REVIEWABLE: readonly CaseStatus[] = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
-
-/** An assignment in one of these takes its reviewer's finding (a first one, or an amendment). */
-const TAKES_FINDINGS: readonly AssignmentStatus[] = ['assigned', 'submitted'];
 
 const findingKey = (finding: Pick<Finding, 'caseId' | 'sittingId' | 'reviewerId' | 'version'>) =>
   findingKeys.version(finding.caseId, finding.sittingId, finding.reviewerId, finding.version);
@@ -118,7 +112,7 @@ export interface CaseUnderReview {
 
 export async function caseUnderReview(caseId: string): Promise<CaseUnderReview> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: keys.reviewCase(caseId), ConsistentRead: true }),
+    new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId), ConsistentRead: true }),
   );
   if (!Item) throw new NotFoundError(`No case ${caseId}`);
   return {
@@ -130,35 +124,6 @@ export async function caseUnderReview(caseId: string): Promise<CaseUnderReview> 
 
 const findingVersionsOf = (item: Record<string, unknown>) =>
   typeof item.findingVersions === 'number' ? item.findingVersions : 0;
-
-// Why a finding is refused ------------------------------------------------------------------------
-
-const described = (status: string) => status.toLowerCase().replace('_', ' ');
-
-/**
- * Why the case takes no more findings from this assignment, if it does not: it left the sitting,
- * was decided, or was taken off the reviewer, or the deadline passed. The same words whether the
- * state was read before the write or returned by the refused write.
- */
-export function whyNoFinding(
-  reviewCase: Pick<ReviewCase, 'caseId' | 'status' | 'sittingId'>,
-  assignment: { sittingId: string; status: string; dueDate: string },
-  today: string,
-): string | undefined {
-  if (reviewCase.sittingId !== assignment.sittingId) {
-    return `Case ${reviewCase.caseId} has left this sitting (it is ${described(reviewCase.status)}): it takes no more findings here`;
-  }
-  if (!REVIEWABLE.includes(reviewCase.status)) {
-    return `Case ${reviewCase.caseId} is ${described(reviewCase.status)}: it takes no more findings`;
-  }
-  if (!(TAKES_FINDINGS as readonly string[]).includes(assignment.status)) {
-    return `Case ${reviewCase.caseId} is no longer assigned to you (${assignment.status})`;
-  }
-  if (today > assignment.dueDate) {
-    return `The findings deadline for this case was ${assignment.dueDate}; ask the chair to extend it or reassign the case`;
-  }
-  return undefined;
-}
 
 // Storing a finding version -----------------------------------------------------------------------
 
@@ -211,7 +176,7 @@ function submissionItems(
       item: {
         Update: {
           TableName: mainTable(),
-          Key: keys.reviewCase(finding.caseId),
+          Key: caseKeys.item(finding.caseId),
           UpdateExpression: inModeration
             ? 'ADD findingVersions :one'
             : 'SET #status = :inReview ADD findingVersions :one',
@@ -314,7 +279,7 @@ export async function storeModeration(
         item: {
           ConditionCheck: {
             TableName: mainTable(),
-            Key: keys.reviewCase(caseId),
+            Key: caseKeys.item(caseId),
             ConditionExpression: '#status = :moderation AND sittingId = :sitting',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -335,7 +300,7 @@ export async function storeModeration(
     if (stored)
       throw new ConflictError(`Case ${caseId} was moderated meanwhile, on ${String(stored.moderatedAt)}`);
     const storedCase = error.stored.get('case');
-    const status = storedCase ? described(String(storedCase.status)) : 'gone';
+    const status = storedCase ? statusInWords(String(storedCase.status)) : 'gone';
     throw new ConflictError(`Case ${caseId} is no longer awaiting moderation (it is ${status})`);
   }
 }

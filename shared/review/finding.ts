@@ -6,8 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { CaseStatus, ReviewCase } from '../cases/review-case.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { ValidationError } from '../errors.ts';
+import type { AssignmentStatus } from '../routing/assignment-store.ts';
 import { ANSWER_CODES, applies, type QuestionSet, VERDICTS } from './question-set.ts';
 
 const MAX_TEXT = 4000;
@@ -91,6 +93,40 @@ export function latestVersions(findings: readonly Finding[]): Map<string, Findin
     if (!seen || seen.version < finding.version) latest.set(finding.reviewerId, finding);
   }
   return latest;
+}
+
+/** Statuses in which a case takes findings. */
+export const REVIEWABLE: readonly CaseStatus[] = ['ASSIGNED', 'IN_REVIEW', 'MODERATION'];
+
+/** An assignment in one of these takes its reviewer's finding (a first one, or an amendment). */
+const TAKES_FINDINGS: readonly AssignmentStatus[] = ['assigned', 'submitted'];
+
+/** A case status as words in a sentence: "in review". */
+export const statusInWords = (status: string) => status.toLowerCase().replace('_', ' ');
+
+/**
+ * Why the case takes no more findings from this assignment, if it does not: it left the sitting,
+ * was decided, or was taken off the reviewer, or the deadline passed. The same words whether the
+ * state was read before the write or returned by the write refused on it.
+ */
+export function whyNoFinding(
+  reviewCase: Pick<ReviewCase, 'caseId' | 'status' | 'sittingId'>,
+  assignment: { sittingId: string; status: string; dueDate: string },
+  today: string,
+): string | undefined {
+  const { caseId, status } = reviewCase;
+  if (reviewCase.sittingId !== assignment.sittingId) {
+    return `Case ${caseId} has left this sitting (it is ${statusInWords(status)}): it takes no more findings here`;
+  }
+  if (!REVIEWABLE.includes(status))
+    return `Case ${caseId} is ${statusInWords(status)}: it takes no more findings`;
+  if (!(TAKES_FINDINGS as readonly string[]).includes(assignment.status)) {
+    return `Case ${caseId} is no longer assigned to you (${assignment.status})`;
+  }
+  if (today > assignment.dueDate) {
+    return `The findings deadline for this case was ${assignment.dueDate}; ask the chair to extend it or reassign the case`;
+  }
+  return undefined;
 }
 
 /** Refuses recommendations due before today, naming each. */

@@ -23,14 +23,9 @@ import {
   FindingSchema,
   latestVersions,
   refuseRecommendationsInThePast,
-} from './finding.ts';
-import {
-  findingsOfCase,
-  moderationsOf,
-  storedVersion,
-  storeFindingVersion,
   whyNoFinding,
-} from './finding-store.ts';
+} from './finding.ts';
+import { findingsOfCase, moderationsOf, storedVersion, storeFindingVersion } from './finding-store.ts';
 import { currentQuestionSet } from './question-sets.ts';
 
 // Read by the reports and the packs from here, with the rest of a case's findings.

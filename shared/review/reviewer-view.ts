@@ -12,7 +12,8 @@ import type { Nomination } from '../nominations/nomination.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import { caseFileLinks } from './case-files.ts';
-import { findingsOfCase, REVIEWABLE } from './finding-store.ts';
+import { REVIEWABLE } from './finding.ts';
+import { findingsOfCase } from './finding-store.ts';
 import { ownAssignment } from './findings.ts';
 import { currentQuestionSet } from './question-sets.ts';
 

@@ -5,11 +5,13 @@
  * ends in exactly one of each record, read straight from the table and the evidence bucket.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PANEL, DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { caseKeys } from '../../shared/cases/case-store.ts';
+import { assignmentKey } from '../../shared/routing/assignment-store.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { assignedCase, type CaseView, findingFor, reviewersOf } from '../support/review.ts';
 
@@ -30,13 +32,13 @@ async function casePartition(caseId: string) {
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `CASE#${caseId}` },
+      ExpressionAttributeValues: { ':pk': caseKeys.item(caseId).pk },
     }),
   );
   const of = (prefix: string) => Items.filter((item) => String(item.sk).startsWith(prefix));
   return {
     sks: Items.map((item) => String(item.sk)).sort(),
-    reviewCase: Items.find((item) => item.sk === 'CASE') as Record<string, unknown>,
+    reviewCase: Items.find((item) => item.sk === caseKeys.item(caseId).sk) as Record<string, unknown>,
     findings: of('FINDING#'),
     history: of('HISTORY#'),
     packs: of('PACK#'),
@@ -44,14 +46,10 @@ async function casePartition(caseId: string) {
 }
 
 async function assignmentItem(assignmentId: string) {
-  const { Items = [] } = await stack.documents.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ASSIGNMENT#${assignmentId}` },
-    }),
+  const { Item } = await stack.documents.send(
+    new GetCommand({ TableName: table(), Key: assignmentKey(assignmentId) }),
   );
-  return Items[0] as Record<string, unknown>;
+  return Item as Record<string, unknown>;
 }
 
 const submit = (reviewer: { token: string; view: CaseView }, body: unknown) =>

@@ -1,7 +1,7 @@
 /** The rules a finding must meet against the question set version it answers. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.ts';
-import { checkAgainstQuestionSet, FindingRequestSchema } from '../../shared/review/finding.ts';
+import { checkAgainstQuestionSet, FindingRequestSchema, whyNoFinding } from '../../shared/review/finding.ts';
 import { applies, INITIAL_QUESTION_SET } from '../../shared/review/question-set.ts';
 
 const policeNfa16 = { outcomeCode: '16', decisionType: 'police_nfa' as const };
@@ -106,5 +106,30 @@ describe('the finding schema', () => {
     expect(parsed.goodPractice).toBe('<b>Early</b> advice');
     expect(parsed.themes).toEqual(['victim voice']);
     expect(FindingRequestSchema.safeParse({ ...base, themes: ['<script>'] }).success).toBe(false);
+  });
+});
+
+describe('why a case takes no finding', () => {
+  const inReview = { caseId: 'case_a', status: 'IN_REVIEW' as const, sittingId: 'sit_1' };
+  const assigned = { sittingId: 'sit_1', status: 'assigned', dueDate: '2027-01-13' };
+
+  it('takes one while the case is in review in the sitting, the assignment open and the deadline not passed', () => {
+    expect(whyNoFinding(inReview, assigned, '2027-01-13')).toBeUndefined();
+    expect(
+      whyNoFinding({ ...inReview, status: 'MODERATION' }, { ...assigned, status: 'submitted' }, '2027-01-01'),
+    ).toBeUndefined();
+  });
+
+  it('names why not: the case left the sitting, was decided, was taken off the reviewer, or the deadline passed', () => {
+    expect(whyNoFinding({ ...inReview, status: 'OPEN', sittingId: 'sit_2' }, assigned, '2027-01-01')).toMatch(
+      /left this sitting/,
+    );
+    expect(whyNoFinding({ ...inReview, status: 'CONCLUDED' }, assigned, '2027-01-01')).toMatch(
+      /is concluded/,
+    );
+    expect(whyNoFinding(inReview, { ...assigned, status: 'reassigned' }, '2027-01-01')).toMatch(
+      /no longer assigned to you \(reassigned\)/,
+    );
+    expect(whyNoFinding(inReview, assigned, '2027-01-14')).toMatch(/deadline for this case was 2027-01-13/);
   });
 });
