@@ -8,9 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PANEL, DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
-import { keys } from '../../shared/data/keys.ts';
+import { caseKeys } from '../../shared/cases/case-store.ts';
 import type { Sitting } from '../../shared/panels/panel.ts';
-import { assignmentsOfReviewer, loadPartition } from '../../shared/routing/assignment-store.ts';
+import { panelKeys } from '../../shared/panels/panel-store.ts';
+import {
+  assignmentKey,
+  assignmentsOfReviewer,
+  loadPartition,
+  routingKey,
+} from '../../shared/routing/assignment-store.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
 const ROUNDS = 20;
@@ -142,7 +148,7 @@ describe('routing one case many times at once', () => {
       const routed = outcomes.filter((outcome) => outcome.status === 'routed');
       if (round % 2 === 0) expect(routed).toHaveLength(1);
       expect(routed.length + outcomes.filter((o) => o.status === 'skipped').length).toBe(AT_ONCE);
-      const reviewCase = await item(keys.reviewCase(caseId));
+      const reviewCase = await item(caseKeys.item(caseId));
       const reviewers = sorted((reviewCase?.assignedReviewers as Set<string>) ?? []);
       expect(reviewCase).toMatchObject({ status: 'ASSIGNED', sittingId, reviewersVersion: 1 });
       expect(reviewers).toHaveLength(2);
@@ -159,11 +165,11 @@ describe('routing one case many times at once', () => {
       ).toEqual(reviewers);
       expect(loads.reduce((sum, load) => sum + (load.cases as Set<string>).size, 0)).toBe(2);
 
-      const history = await partition(keys.reviewCase(caseId).pk, 'HISTORY#');
+      const history = await partition(caseKeys.item(caseId).pk, 'HISTORY#');
       expect(history.map((event) => event.action)).toEqual(['assigned', 'assigned']);
       expect(sorted(history.map((event) => event.reviewerId))).toEqual(reviewers);
 
-      const routing = await item(keys.routing(caseId));
+      const routing = await item(routingKey(caseId));
       expect(
         sorted(
           ((routing?.outcome ?? { picks: [] }) as { picks: { reviewerId: string }[] }).picks.map(
@@ -201,35 +207,35 @@ describe('closing one sitting many times at once', () => {
         sorted(cases),
       );
 
-      expect(await item(keys.sitting(sittingId))).toMatchObject({ status: 'CLOSED' });
+      expect(await item(panelKeys.sitting(sittingId))).toMatchObject({ status: 'CLOSED' });
       const closure = await getClosure(sittingId);
       expect(closure).toMatchObject({ sittingId, packVersion: 1, finishedAt: expect.any(String) });
 
       for (const assignment of open) {
-        expect(await item(keys.assignment(String(assignment.assignmentId)))).toMatchObject({
+        expect(await item(assignmentKey(String(assignment.assignmentId)))).toMatchObject({
           status: 'reassigned',
           endedAt: closure?.at,
         });
       }
       for (const caseId of cases) {
-        const history = await partition(keys.reviewCase(caseId).pk, 'HISTORY#');
+        const history = await partition(caseKeys.item(caseId).pk, 'HISTORY#');
         const ended = history.filter((event) => event.why === 'the sitting closed');
         const hadAssignments = open.filter((a) => a.caseId === caseId);
         expect(sorted(ended.map((event) => event.reviewerId))).toEqual(
           sorted(hadAssignments.map((a) => a.reviewerId)),
         );
         expect(history.filter((event) => event.action === 'carried-over')).toHaveLength(1);
-        const reviewCase = await item(keys.reviewCase(caseId));
+        const reviewCase = await item(caseKeys.item(caseId));
         expect(reviewCase).toMatchObject({
           status: 'OPEN',
           sittingId: CARRY_SITTING,
           carriedOverFrom: [sittingId],
         });
       }
-      const packs = await partition(keys.sitting(sittingId).pk, 'PACK#');
+      const packs = await partition(panelKeys.sitting(sittingId).pk, 'PACK#');
       expect(packs.map((pack) => [pack.version, pack.status])).toEqual([[1, 'complete']]);
     }
-    const carryAgenda = (await item(keys.sitting(CARRY_SITTING)))?.agenda as string[];
+    const carryAgenda = (await item(panelKeys.sitting(CARRY_SITTING)))?.agenda as string[];
     const everyCarried = [...closingCases.values()].flatMap(({ routed, unrouted }) => [...routed, unrouted]);
     expect(sorted(carryAgenda)).toEqual(sorted(everyCarried));
   }, 120_000);
