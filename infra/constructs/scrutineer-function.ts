@@ -117,7 +117,13 @@ export class ScrutineerFunction extends Construct {
     this.bindTableReader(table, name);
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+        // A transaction needs the action of each of its items: puts, updates and condition checks.
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:BatchWriteItem',
+        ],
         resources: [table.table.tableArn],
       }),
     );

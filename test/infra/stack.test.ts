@@ -101,6 +101,31 @@ describe('the audit log', () => {
   });
 });
 
+describe('the main table', () => {
+  it('is written by roles that can take part in a transaction (put, update, condition check), never delete', () => {
+    const mainTable = resources('AWS::DynamoDB::Table').find(([id]) => id.startsWith('TablesMain'));
+    expect(mainTable).toBeDefined();
+    const mainId = (mainTable as [string, unknown])[0];
+    let writers = 0;
+    for (const [, policy] of resources('AWS::IAM::Policy')) {
+      const statements = (
+        policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+      ).Statement;
+      for (const statement of statements) {
+        if (!JSON.stringify(statement.Resource).includes(mainId)) continue;
+        const actions = [statement.Action].flat();
+        expect(actions).not.toContain('dynamodb:DeleteItem');
+        if (!actions.includes('dynamodb:PutItem')) continue;
+        writers += 1;
+        expect(actions).toEqual(
+          expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']),
+        );
+      }
+    }
+    expect(writers).toBeGreaterThan(5);
+  });
+});
+
 describe('asynchronous invocations', () => {
   it('have a KMS-encrypted dead-letter queue and retries on every scheduled target', () => {
     const rules = resources('AWS::Events::Rule');
