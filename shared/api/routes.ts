@@ -22,7 +22,7 @@ import { AmendFindingRequestSchema, FindingRequestSchema, FindingSchema } from '
 import { ModerationRequestSchema, ModerationSchema } from '../review/moderation.ts';
 import { PublishQuestionSetRequestSchema, QuestionSetSchema } from '../review/question-set.ts';
 import { ROLES, type Role } from '../roles.ts';
-import { AssignmentSchema } from '../routing/assignments.ts';
+import { AssignmentSchema } from '../routing/assignment-store.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
 import { ManifestSchema } from '../sampling/verify.ts';
 

@@ -50,8 +50,13 @@ export const ReviewCaseSchema = z.object({
   /** Sittings this case was carried over from, oldest first, and the last carry-over: when, by whom, why. */
   carriedOverFrom: z.array(z.string()).optional(),
   carriedOver: z.object({ at: z.iso.datetime(), by: z.string(), why: z.string() }).optional(),
-  /** The findings the case was last decided on (concluded or carried over), by id. */
-  decidedOn: z.array(z.string()).optional(),
+  /**
+   * Optimistic versions, each moved in the transaction that changes what it counts: how many
+   * finding versions the case has taken, and how many times its reviewers have changed. A change
+   * decided on what was read is conditioned on the version read.
+   */
+  findingVersions: z.number().int().nonnegative().optional(),
+  reviewersVersion: z.number().int().nonnegative().optional(),
   /** When the reviewers' verdicts were found to differ and the case went to the chair. */
   moderationSince: z.iso.datetime().optional(),
 });

@@ -18,7 +18,7 @@ import { newId } from '../ids.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import { listRecommendations } from '../recommendations/recommendations.ts';
 import { latestVersions } from '../review/finding.ts';
-import { findingsOfCase } from '../review/findings.ts';
+import { findingsOfCase } from '../review/finding-store.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
 import { statusInSitting } from '../review/sitting-progress.ts';
 import { sampleEstimates } from '../sampling/estimates.ts';

@@ -29,8 +29,6 @@ import { findingsOfCase, moderationsOf, storedVersion, storeFindingVersion } fro
 import { currentQuestionSet } from './question-sets.ts';
 
 // Read by the reports and the packs from here, with the rest of a case's findings.
-export { findingsOfCase } from './finding-store.ts';
-
 /**
  * The caller's own assignment; anyone else's answers as missing. The reviewer record says who the
  * caller is on the panel, so a reviewer given a sign-in after being assigned still finds their cases.

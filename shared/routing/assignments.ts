@@ -35,15 +35,6 @@ import {
 } from './assignment-store.ts';
 import { ROUTING_ALGORITHM, type RoutingOutcome, routeCase } from './route-cases.ts';
 
-// Modules that read assignments and case histories import them from here.
-export {
-  type Assignment,
-  AssignmentSchema,
-  caseHistory,
-  recordHistory,
-  reviewersIn,
-} from './assignment-store.ts';
-
 export interface Actor {
   readonly subject: string;
   readonly requestId: string;
