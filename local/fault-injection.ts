@@ -11,6 +11,7 @@
  * workflow's retry, the client resending) tries again. Draws are seeded: a run can be repeated.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { seededRandom } from './synthetic-data.ts';
 
 export interface FaultCounts {
   calls: number;
@@ -25,24 +26,12 @@ export interface FaultInjection {
 
 const MIDDLEWARE = 'scrutineerFaultInjection';
 
-/** A small seeded generator (mulberry32): the same seed draws the same faults. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const fault = (name: string, message: string, extra: Record<string, unknown>) =>
   Object.assign(new Error(`${message} (injected)`), { name, $metadata: {}, ...extra });
 
 /** Makes `rate` of the client's attempts fail, half throttled and half with the answer lost. */
 export function injectDynamoDbFaults(client: DynamoDBClient, rate: number, seed = 1): FaultInjection {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const counts: FaultCounts = { calls: 0, throttled: 0, answersLost: 0 };
   client.middlewareStack.add(
     (next) => async (args) => {
