@@ -65,6 +65,7 @@ export async function routeCasesBench(): Promise<BenchResult> {
         caseId,
         decisionId: decision.decisionId,
         origin: { kind: 'nomination' },
+        sittingId: 'sit_bench',
         status: 'OPEN',
         openedAt: new Date().toISOString(),
       });
@@ -93,6 +94,8 @@ export async function routeCasesBench(): Promise<BenchResult> {
     const routing = await stack.api('POST', '/sittings/sit_bench/routing', {
       token: await stack.runtime.tokenFor('chair'),
     });
+    if (routing.status !== 202 && routing.status !== 200)
+      throw new Error(`Routing refused: ${routing.status}`);
     const result = await stack.runtime.waitForExecution('RouteCases', String(routing.body.execution));
     const elapsed = performance.now() - started;
     if (result.status !== 'SUCCEEDED') throw new Error(`Routing ${result.status}`);
