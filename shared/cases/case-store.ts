@@ -22,6 +22,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
+import { statusIn } from '../data/conditions.ts';
 import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
@@ -57,18 +58,32 @@ export async function getCase(caseId: string): Promise<ReviewCase> {
 
 const reviewerSet = (value: unknown) => [...((value as Set<string> | undefined) ?? [])].sort();
 
+/** A read of a case that a transaction will be conditioned on must see the latest write. */
+export interface CaseRead {
+  readonly consistent?: boolean;
+}
+
+const caseItem = async (caseId: string, { consistent = false }: CaseRead = {}) =>
+  (
+    await documents.send(
+      new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId), ConsistentRead: consistent }),
+    )
+  ).Item;
+
 /**
  * One case with the reviewers it is assigned to now (declined and moved reviewers are not among
- * them) and those who declined it, in one read; a missing case is a NotFoundError.
+ * them) and those who declined it, in one read; a missing case is a NotFoundError. The case
+ * carries its versions (`findingVersions`, `reviewersVersion`) for the changes conditioned on them.
  */
-export async function getCaseWithReviewers(caseId: string): Promise<{
+export async function getCaseWithReviewers(
+  caseId: string,
+  read: CaseRead = {},
+): Promise<{
   reviewCase: ReviewCase;
   assignedReviewers: string[];
   declinedBy: string[];
 }> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId) }),
-  );
+  const Item = await caseItem(caseId, read);
   if (!Item) throw new NotFoundError(`No case ${caseId}`);
   return {
     reviewCase: ReviewCaseSchema.parse(Item),
@@ -78,9 +93,7 @@ export async function getCaseWithReviewers(caseId: string): Promise<{
 }
 
 async function readCase(caseId: string): Promise<ReviewCase | undefined> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId), ConsistentRead: true }),
-  );
+  const Item = await caseItem(caseId, { consistent: true });
   return Item ? ReviewCaseSchema.parse(Item) : undefined;
 }
 
@@ -127,14 +140,6 @@ const nominatorsOf = (reviewCase: ReviewCase) =>
   reviewCase.nominators && reviewCase.nominators.length > 0
     ? { nominators: new Set(reviewCase.nominators) }
     : {};
-
-function statusIn(statuses: readonly CaseStatus[], prefix: string) {
-  const names = statuses.map((_, i) => `:${prefix}${i}`);
-  return {
-    condition: `#status IN (${names.join(', ')})`,
-    values: Object.fromEntries(statuses.map((status, i) => [`:${prefix}${i}`, status])),
-  };
-}
 
 function putCase(reviewCase: ReviewCase): LabelledItem<OpeningLabel> {
   return {

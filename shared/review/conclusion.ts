@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { caseKeys, getCase, getCaseWithReviewers } from '../cases/case-store.ts';
 import type { CaseStatus } from '../cases/review-case.ts';
+import { statusIn } from '../data/conditions.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
@@ -41,7 +42,6 @@ import {
   statusInWords,
 } from './finding.ts';
 import {
-  caseUnderReview,
   findingsOfCase,
   getModeration,
   moderationCause,
@@ -161,6 +161,15 @@ function addToAgenda(sitting: Sitting, caseId: string): LabelledItem {
  * sitting in a status it can be carried from, or on it being exactly as `read` when the carry-over
  * rests on the findings read.
  */
+/** In the sitting, in a status a case can be carried over from. */
+function carriableFrom(sittingId: string) {
+  const carriable = statusIn(CARRIABLE, 's');
+  return {
+    condition: `${carriable.condition} AND sittingId = :sitting`,
+    values: { ':sitting': sittingId, ...carriable.values },
+  };
+}
+
 function carryOverCase(
   caseId: string,
   sittingId: string,
@@ -168,15 +177,7 @@ function carryOverCase(
   to: string | undefined,
   read: Read | undefined,
 ): LabelledItem {
-  const { condition, values } = read
-    ? stillAsRead(read)
-    : {
-        condition: `#status IN (${CARRIABLE.map((_, i) => `:s${i}`).join(', ')}) AND sittingId = :sitting`,
-        values: {
-          ':sitting': sittingId,
-          ...Object.fromEntries(CARRIABLE.map((status, i) => [`:s${i}`, status])),
-        },
-      };
+  const { condition, values } = read ? stillAsRead(read) : carriableFrom(sittingId);
   return {
     label: 'case',
     item: {
@@ -298,7 +299,10 @@ async function assessOnce(input: ConclusionInput, at: string): Promise<Assessmen
         deterministicId('aud', caseId, JSON.stringify(detail), changedAt),
       ),
     ]);
-  const { reviewCase, assignedReviewers: reviewers, findingVersions } = await caseUnderReview(caseId);
+  const { reviewCase, assignedReviewers: reviewers } = await getCaseWithReviewers(caseId, {
+    consistent: true,
+  });
+  const findingVersions = reviewCase.findingVersions ?? 0;
   const sittingId = reviewCase.sittingId;
   if (!sittingId || ![...OPEN_FOR_CONCLUSION, 'CONCLUDED'].includes(reviewCase.status)) {
     return { caseId, outcome: 'unchanged', status: reviewCase.status };

@@ -17,11 +17,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { caseKeys } from '../cases/case-store.ts';
-import { type CaseStatus, type ReviewCase, ReviewCaseSchema } from '../cases/review-case.ts';
+import { type CaseStatus, ReviewCaseSchema } from '../cases/review-case.ts';
 import { queryAll } from '../data/query-all.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
-import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
+import { ConflictError, TransientError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { type AssignmentStatus, assignmentKey } from '../routing/assignment-store.ts';
 import { type Finding, FindingSchema, statusInWords, whyNoFinding } from './finding.ts';
@@ -102,28 +102,6 @@ export async function moderationsOf(caseId: string): Promise<Moderation[]> {
     .map((item) => ModerationSchema.parse(item))
     .sort((a, b) => a.moderatedAt.localeCompare(b.moderatedAt));
 }
-
-/** A case as the conclusion reads it: with its current reviewers and its count of finding versions. */
-export interface CaseUnderReview {
-  readonly reviewCase: ReviewCase;
-  readonly assignedReviewers: readonly string[];
-  readonly findingVersions: number;
-}
-
-export async function caseUnderReview(caseId: string): Promise<CaseUnderReview> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId), ConsistentRead: true }),
-  );
-  if (!Item) throw new NotFoundError(`No case ${caseId}`);
-  return {
-    reviewCase: ReviewCaseSchema.parse(Item),
-    assignedReviewers: [...((Item.assignedReviewers as Set<string> | undefined) ?? [])].sort(),
-    findingVersions: findingVersionsOf(Item),
-  };
-}
-
-const findingVersionsOf = (item: Record<string, unknown>) =>
-  typeof item.findingVersions === 'number' ? item.findingVersions : 0;
 
 // Storing a finding version -----------------------------------------------------------------------
 

@@ -16,13 +16,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
-import { caseKeys } from '../cases/case-store.ts';
-import { type CaseStatus, ReviewCaseSchema } from '../cases/review-case.ts';
+import { caseKeys, getCaseWithReviewers } from '../cases/case-store.ts';
+import type { CaseStatus } from '../cases/review-case.ts';
+import { statusIn } from '../data/conditions.ts';
 import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import type { LabelledItem } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
-import { NotFoundError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 
 export const ASSIGNMENT_STATUSES = ['assigned', 'declined', 'submitted', 'overdue', 'reassigned'] as const;
@@ -137,22 +137,18 @@ export interface CaseReviewers {
   readonly version: number;
 }
 
-const sortedSet = (value: unknown) => [...((value as Set<string> | undefined) ?? [])].sort();
-
 export async function caseReviewers(caseId: string): Promise<CaseReviewers> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: caseKeys.item(caseId), ConsistentRead: true }),
-  );
-  if (!Item) throw new NotFoundError(`No case ${caseId}`);
-  const reviewCase = ReviewCaseSchema.parse(Item);
+  const { reviewCase, assignedReviewers, declinedBy } = await getCaseWithReviewers(caseId, {
+    consistent: true,
+  });
   return {
     caseId,
     decisionId: reviewCase.decisionId,
     status: reviewCase.status,
     ...(reviewCase.sittingId ? { sittingId: reviewCase.sittingId } : {}),
-    assigned: sortedSet(Item.assignedReviewers),
-    declined: sortedSet(Item.declinedBy),
-    version: typeof Item.reviewersVersion === 'number' ? Item.reviewersVersion : 0,
+    assigned: assignedReviewers,
+    declined: declinedBy,
+    version: reviewCase.reviewersVersion ?? 0,
   };
 }
 
@@ -234,6 +230,7 @@ export function endAssignment(
   fields: Record<string, string>,
 ): LabelledItem {
   const names = Object.keys(fields);
+  const open = statusIn(OPEN_ASSIGNMENT, 'open');
   return {
     label: `assignment ${assignmentId}`,
     item: {
@@ -241,14 +238,14 @@ export function endAssignment(
         TableName: table(),
         Key: assignmentKey(assignmentId),
         UpdateExpression: `SET #status = :to${names.map((name) => `, #${name} = :${name}`).join('')}`,
-        ConditionExpression: `#status IN (${OPEN_ASSIGNMENT.map((_, i) => `:open${i}`).join(', ')})`,
+        ConditionExpression: open.condition,
         ExpressionAttributeNames: {
           '#status': 'status',
           ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
         },
         ExpressionAttributeValues: {
           ':to': to,
-          ...Object.fromEntries(OPEN_ASSIGNMENT.map((status, i) => [`:open${i}`, status])),
+          ...open.values,
           ...Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])),
         },
       },
