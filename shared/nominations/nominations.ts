@@ -100,8 +100,10 @@ export async function nominate(
   await checkEligible(decision, field, now);
 
   const nominatedAt = now.toISOString();
+  // One nomination per nominator and decision: a resend finds the one recorded first.
+  const nominationId = deterministicId('nom', principal.subject, decision.decisionId);
   const nominationFor = (caseId: string): Nomination => ({
-    nominationId: deterministicId('nom', principal.subject, decision.decisionId),
+    nominationId,
     caseId,
     decisionId: decision.decisionId,
     nominatedBy: principal.subject,
@@ -132,7 +134,6 @@ export async function nominate(
     });
   } catch (error) {
     if (!(error instanceof TransactionRefused) || !error.has('nomination')) throw error;
-    const nominationId = deterministicId('nom', principal.subject, decision.decisionId);
     const before = recordedBefore(error) ?? (await getNomination(nominationId));
     if (!before) throw error;
     return { nomination: before, created: false };
