@@ -2,6 +2,7 @@
  * Dip samples end to end: requested through the API, drawn by the synthesized workflow from the
  * population index, and checked against an independent re-derivation from the stored decisions.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { rankOf, seedCommitment } from '../../shared/sampling/selection.ts';
@@ -25,6 +26,19 @@ async function draw(body: Record<string, unknown>) {
   const execution = await stack.runtime.waitForExecution('DipSample', sampleId);
   const sample = (await stack.api('GET', `/samples/${sampleId}`, { as: 'auditor' })).body;
   return { created: created.body, sample, execution };
+}
+
+/** Every review case, read straight from the table. */
+async function reviewCases() {
+  const { Items = [] } = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.runtime.physicalName('TablesMain'),
+      IndexName: 'byKind',
+      KeyConditionExpression: 'gsi1pk = :kind',
+      ExpressionAttributeValues: { ':kind': 'CASE' },
+    }),
+  );
+  return Items;
 }
 
 async function manifestOf(sampleId: string) {
@@ -84,14 +98,7 @@ describe('a simple random sample', () => {
       body: { filter: period, design: { type: 'simple' }, size: 25, seed },
     });
     expect(again.body.sampleId).toBe(result.created.sampleId);
-    const { Items = [] } = await stack.documents.send(
-      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
-        TableName: stack.runtime.physicalName('TablesMain'),
-        IndexName: 'byKind',
-        KeyConditionExpression: 'gsi1pk = :kind',
-        ExpressionAttributeValues: { ':kind': 'CASE' },
-      }),
-    );
+    const Items = await reviewCases();
     const cases = Items.filter((item) => item.origin.sampleId === result.created.sampleId);
     expect(cases).toHaveLength(25);
     expect(new Set(cases.map((c) => c.decisionId))).toEqual(
@@ -126,14 +133,7 @@ describe('a simple random sample', () => {
       seed,
       exclude: { underReview: false },
     });
-    const { Items = [] } = await stack.documents.send(
-      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
-        TableName: stack.runtime.physicalName('TablesMain'),
-        IndexName: 'byKind',
-        KeyConditionExpression: 'gsi1pk = :kind',
-        ExpressionAttributeValues: { ':kind': 'CASE' },
-      }),
-    );
+    const Items = await reviewCases();
     expect(Items.filter((item) => item.origin.sampleId === created.sampleId)).toEqual([]);
     const firstCases = Items.filter((item) => item.origin.sampleId === result.created.sampleId)
       .map((item) => ({ decisionId: item.decisionId, caseId: item.caseId }))
