@@ -15,6 +15,7 @@ const OWNER: Record<string, string> = {
   DECISIONS: 'shared/data/keys.ts',
   IMPORT: 'shared/imports/import-store.ts',
   SAMPLE: 'shared/sampling/sample-store.ts',
+  SAMPLEDRAW: 'shared/sampling/sample-store.ts',
   REVIEWER: 'shared/panels/panel-store.ts',
   PANEL: 'shared/panels/panel-store.ts',
   SITTING: 'shared/panels/panel-store.ts',

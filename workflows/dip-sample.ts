@@ -3,9 +3,9 @@
  * sample, select the lowest-ranked decisions of each stratum under the committed seed (strata in
  * parallel), write the manifest to the evidence bucket, and open a review case for every pick.
  *
- *   NoteExecution → CountPopulation → EmptyPopulation?
- *     → SelectStrata (Map: SelectStratum) → WriteManifest → OpenReviewCases
- *   any failure → RecordSampleFailure → SampleFailed
+ *   NoteExecution → CountPopulation (⇄ WaitForDrawLease while another sample draws) → EmptyPopulation?
+ *     → SelectStrata (Map: SelectStratum) → WriteManifest → OpenReviewCases (gives the lease back)
+ *   any failure → RecordSampleFailure → ReleaseDrawLease → SampleFailed
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -77,13 +77,19 @@ export class DipSampleWorkflow extends Construct {
       parameters: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
       resultPath: '$.execution',
     });
+    // One sample draws at a time: while another holds the draw lease, wait and try again. The
+    // lease expires, so a draw that died holding it delays the next one, never stops it.
     const countPopulation = invokeStep(this, 'CountPopulation', count, { resultPath: '$.count' });
+    const waitForLease = new sfn.Wait(this, 'WaitForDrawLease', {
+      time: sfn.WaitTime.duration(Duration.seconds(3)),
+    });
+    countPopulation.addCatch(waitForLease, { errors: ['DrawInProgress'], resultPath: sfn.JsonPath.DISCARD });
+    waitForLease.next(countPopulation);
     const selectStrata = new sfn.Map(this, 'SelectStrata', {
       itemsPath: '$.count.strata',
       maxConcurrency: 4,
       itemSelector: {
         'sampleId.$': '$.sampleId',
-        'excludedKey.$': '$.count.excludedKey',
         'stratum.$': '$$.Map.Item.Value',
       },
       resultPath: '$.selections',
@@ -101,9 +107,26 @@ export class DipSampleWorkflow extends Construct {
         ':failure': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.failure.Error')),
       },
       resultPath: sfn.JsonPath.DISCARD,
-    }).next(
-      new sfn.Fail(this, 'SampleFailed', { errorPath: '$.failure.Error', cause: 'See the sample record' }),
-    );
+    });
+    const sampleFailed = new sfn.Fail(this, 'SampleFailed', {
+      errorPath: '$.failure.Error',
+      cause: 'See the sample record',
+    });
+    // A failed draw gives the lease back if it holds it, so the next sample need not wait it out.
+    const releaseLease = new tasks.DynamoUpdateItem(this, 'ReleaseDrawLease', {
+      table: props.table.table,
+      key: dynamoKeyAt(sampleKeys.drawLock, '$.sampleId'),
+      updateExpression: 'REMOVE holder, heldUntil',
+      conditionExpression: 'holder = :sample',
+      expressionAttributeValues: {
+        ':sample': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.sampleId')),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    }).addCatch(sampleFailed, {
+      errors: ['DynamoDB.ConditionalCheckFailedException'],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    recordFailure.next(releaseLease).next(sampleFailed);
 
     const draw = new sfn.Parallel(this, 'DrawSample', { resultPath: sfn.JsonPath.DISCARD })
       .branch(

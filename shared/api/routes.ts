@@ -77,7 +77,12 @@ const SampleViewSchema = SampleRecordSchema.extend({
   seed: z.string().optional().describe('Revealed once the sample has been drawn'),
 });
 const SampleListSchema = z.object({ items: z.array(SampleRecordSchema) });
-const ManifestLinksSchema = z.object({ json: z.url(), csv: z.url(), expiresAt: z.iso.datetime() });
+const ManifestLinksSchema = z.object({
+  json: z.url(),
+  csv: z.url(),
+  population: z.url().optional().describe('The population listing the sample was drawn from (CSV)'),
+  expiresAt: z.iso.datetime(),
+});
 const SampleSizeQuerySchema = z.object({
   confidence: z.coerce.number().gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1'),
   margin: z.coerce.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1'),
@@ -96,6 +101,20 @@ const VerificationSchema = z.object({
   checks: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string().optional() })),
   missingFromManifest: z.array(z.string()),
   notInRederivation: z.array(z.string()),
+  populationNow: z
+    .object({
+      unchanged: z.boolean(),
+      strata: z.array(
+        z.object({
+          key: z.string(),
+          drawnFrom: z.number().int(),
+          now: z.number().int(),
+          sameDecisions: z.boolean(),
+        }),
+      ),
+    })
+    .optional()
+    .describe('The population index now against the population of record; not part of matches'),
 });
 
 const SittingIdParamsSchema = z.object({

@@ -38,15 +38,14 @@ export async function* populationEntries(filter: PopulationFilter): AsyncGenerat
 }
 
 /**
- * Decisions a new sample must not pick: those under review now, if asked those whose review
- * opened within the last N days, and those the given samples picked (for a top-up).
+ * Decisions a new sample must not pick: those under review now, and if asked those whose review
+ * opened within the last N days.
  */
 export async function excludedDecisions(
   exclude: CreateSampleRequest['exclude'],
   asOf: Date,
-  pickedBy: readonly string[] = [],
 ): Promise<string[]> {
-  if (!exclude.underReview && exclude.reviewedWithinDays === undefined && pickedBy.length === 0) return [];
+  if (!exclude.underReview && exclude.reviewedWithinDays === undefined) return [];
   const since =
     exclude.reviewedWithinDays === undefined
       ? undefined
@@ -55,9 +54,7 @@ export async function excludedDecisions(
   for (const reviewCase of await listCases()) {
     const underReview = exclude.underReview && UNDER_REVIEW.includes(reviewCase.status);
     const recent = since !== undefined && reviewCase.openedAt >= since;
-    const alreadyPicked =
-      reviewCase.origin.kind === 'dip-sample' && pickedBy.includes(reviewCase.origin.sampleId);
-    if (underReview || recent || alreadyPicked) excluded.add(reviewCase.decisionId);
+    if (underReview || recent) excluded.add(reviewCase.decisionId);
   }
   return [...excluded].sort();
 }

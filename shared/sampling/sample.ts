@@ -136,9 +136,18 @@ export const CreateSampleRequestSchema = z
   );
 export type CreateSampleRequest = z.infer<typeof CreateSampleRequestSchema>;
 
+/** A top-up above this many cases is drawn only when the auditor confirms it. */
+export const TOP_UP_CONFIRM_ABOVE = 200;
+
 export const TopUpRequestSchema = z.object({
   additional: z.number().int().positive().max(100_000).describe('How many more decisions to draw'),
   label: z.string().trim().min(1).max(120).optional(),
+  confirm: z
+    .literal(true)
+    .optional()
+    .describe(
+      `Required for a top-up of more than ${TOP_UP_CONFIRM_ABOVE} decisions: each opens a review case`,
+    ),
 });
 
 export const SAMPLE_STATUSES = ['REQUESTED', 'SELECTED', 'EMPTY_POPULATION', 'FAILED'] as const;
@@ -167,6 +176,11 @@ export const SampleRecordSchema = z.object({
   sizeNote: z.string().optional(),
   strata: z.array(StratumSummarySchema).optional(),
   manifestKey: z.string().optional(),
+  /** SHA-256 of the manifest's bytes as written: the record a submitted manifest is checked against. */
+  manifestSha256: z.string().optional(),
+  /** The population listing (stratum and decision id of every eligible decision) in the evidence bucket. */
+  populationKey: z.string().optional(),
+  populationSha256: z.string().optional(),
   failure: z.string().optional(),
   problem: z
     .string()
@@ -174,8 +188,6 @@ export const SampleRecordSchema = z.object({
     .describe('Why the design could not be drawn, e.g. a quota for a stratum not in the population'),
   /** A top-up: the sample it extends, with the same seed, drawing past what was already drawn. */
   topUpOf: z.string().optional(),
-  /** Samples whose picks this one must not pick again (the sample topped up and its other top-ups). */
-  excludeSamples: z.array(z.string()).optional(),
   /** Picks whose decision was already under review in another case when cases were opened: no second case. */
   underReviewElsewhere: z.array(z.object({ decisionId: z.string(), caseId: z.string() })).optional(),
 });

@@ -5,11 +5,16 @@ import type { z } from 'zod';
 import { s3 } from '../aws-clients.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { startExecutionOnce } from '../start-execution.ts';
-import type { CreateSampleRequest, SampleRecord, TopUpRequestSchema } from './sample.ts';
+import {
+  type CreateSampleRequest,
+  type SampleRecord,
+  TOP_UP_CONFIRM_ABOVE,
+  type TopUpRequestSchema,
+} from './sample.ts';
 import { createSampleRecord, getStoredSample, listSampleRecords } from './sample-store.ts';
 import { newSeed, seedCommitment } from './selection.ts';
 
@@ -45,9 +50,11 @@ export async function requestSample(
 }
 
 /**
- * Draws more from a drawn sample without changing what it drew: a new sample with the same seed
- * and population that leaves out every decision the sample (and its earlier top-ups) picked, so
- * it takes the next-lowest ranks. Retried the same day, the same top-up is found again.
+ * Draws more from a drawn sample without changing what it drew: a new sample with the same seed,
+ * drawn from the population listing of the first (the same eligible decisions, whatever was
+ * imported or reviewed since) less every decision it and its earlier top-ups picked, so it takes
+ * exactly the next-lowest ranks. Refused when fewer decisions remain than asked for, and above
+ * TOP_UP_CONFIRM_ABOVE unless confirmed. Retried the same day, the same top-up is found again.
  */
 export async function requestTopUp(
   parentId: string,
@@ -61,7 +68,45 @@ export async function requestTopUp(
   if (parent.status !== 'SELECTED') throw new ConflictError(`Sample ${parentId} has not been drawn`);
   if (parent.request.design.type === 'census')
     throw new ConflictError('A census already holds every decision');
-  const earlierTopUps = (await listSampleRecords(1000)).filter((sample) => sample.topUpOf === parentId);
+  if (!parent.populationKey)
+    throw new ConflictError(`Sample ${parentId} was drawn without a population listing to top up from`);
+  const sampleId = deterministicId(
+    'smp',
+    parentId,
+    'top-up',
+    now.toISOString().slice(0, 10),
+    canonicalJson({ additional: topUp.additional, label: topUp.label }),
+  );
+  const existing = await getStoredSample(sampleId).catch((error: Error) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (existing) {
+    await startDraw(sampleId, principal);
+    return existing.record;
+  }
+  const topUps = (await listSampleRecords(1000)).filter(
+    (sample) => sample.topUpOf === parentId && !['FAILED', 'EMPTY_POPULATION'].includes(sample.status),
+  );
+  const taken = topUps.reduce((sum, sample) => sum + (sample.drawnSize ?? sample.request.size ?? 0), 0);
+  const remaining = (parent.populationSize ?? 0) - (parent.drawnSize ?? 0) - taken;
+  if (topUp.additional > remaining) {
+    throw new ConflictError(
+      `${topUp.additional} more requested, but only ${remaining} of the ${parent.populationSize} decisions ` +
+        `sample ${parentId} was drawn from remain undrawn (${parent.drawnSize} drawn, ${taken} by top-ups)`,
+    );
+  }
+  if (topUp.additional > TOP_UP_CONFIRM_ABOVE && topUp.confirm !== true) {
+    throw new ValidationError(
+      `A top-up of ${topUp.additional} opens ${topUp.additional} review cases; send confirm: true to draw it`,
+      [
+        {
+          field: 'body.confirm',
+          reason: `required for a top-up of more than ${TOP_UP_CONFIRM_ABOVE} decisions (${topUp.additional} asked)`,
+        },
+      ],
+    );
+  }
   const design =
     parent.request.design.allocation === 'fixed'
       ? {
@@ -70,13 +115,6 @@ export async function requestTopUp(
           allocation: 'proportional' as const,
         }
       : parent.request.design;
-  const sampleId = deterministicId(
-    'smp',
-    parentId,
-    'top-up',
-    now.toISOString().slice(0, 10),
-    canonicalJson(topUp),
-  );
   const record: SampleRecord = {
     sampleId,
     label: topUp.label ?? `top-up of ${parentId}`,
@@ -86,10 +124,6 @@ export async function requestTopUp(
     requestedBy: principal.subject,
     requestedAt: now.toISOString(),
     topUpOf: parentId,
-    excludeSamples: [
-      parentId,
-      ...earlierTopUps.map((sample) => sample.sampleId).filter((id) => id !== sampleId),
-    ],
   };
   const created = await createSampleRecord(record, seed);
   await startDraw(sampleId, principal);
@@ -121,6 +155,7 @@ export async function manifestLinks(sampleId: string, now = new Date()) {
   return {
     json: await link(record.manifestKey),
     csv: await link(record.manifestKey.replace(/\.json$/, '.csv')),
+    ...(record.populationKey ? { population: await link(record.populationKey) } : {}),
     expiresAt: new Date(now.getTime() + MANIFEST_LINK_TTL_SECONDS * 1000).toISOString(),
   };
 }
