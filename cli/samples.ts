@@ -225,8 +225,20 @@ export function formatVerification(verification: Verification): string {
   idList('In the re-derivation but missing from the manifest', verification.missingFromManifest);
   lines.push(
     '',
-    verification.matches ? 'The sample matches its manifest.' : 'The sample does NOT match its manifest.',
+    verification.matches
+      ? 'The manifest is the sample of record, and re-derives from its population.'
+      : 'The manifest does NOT match the sample of record.',
   );
+  const changed = verification.populationNow?.strata.filter((s) => s.drawnFrom !== s.now || !s.sameDecisions);
+  if (changed && changed.length > 0) {
+    lines.push(
+      '',
+      'The population index has changed since the draw (a later import into the period):',
+      ...changed.map(
+        (s) => `  ${s.key}: ${s.drawnFrom} then, ${s.now} now${s.sameDecisions ? '' : ', other decisions'}`,
+      ),
+    );
+  }
   return lines.join('\n');
 }
 
