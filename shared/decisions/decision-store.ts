@@ -1,12 +1,17 @@
-/** Decisions in the main table, written once each under a deterministic id. */
+/**
+ * Decisions in the main table, written once each under a deterministic id; a police.uk crime's
+ * decision then follows the greatest outcome published for it.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { MAIN_TABLE_INDEXES, populationKeys } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
+import { TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
 import { type Decision, DecisionSchema } from './decision.ts';
+import type { RecordedOutcome } from './police-uk-outcomes.ts';
 
 const DECISION_PREFIX = 'DECISION#';
 
@@ -35,18 +40,23 @@ export async function getDecision(decisionId: string): Promise<Decision> {
   return DecisionSchema.parse(Item);
 }
 
-/**
- * Writes a decision unless one with its id exists. `written` means this call or an earlier
- * attempt of the same import row wrote it (a retried chunk converges instead of counting its own
- * rows as duplicates); `duplicate` means the decision came from another row or another import.
- */
-export async function putDecisionOnce(decision: Decision): Promise<'written' | 'duplicate'> {
+/** Puts a decision's item unless one with its id exists; what the existing one's provenance says. */
+async function putOnce(
+  decision: Decision,
+  /** A police.uk decision's outcome, with its rank. */
+  outcome?: RecordedOutcome,
+): Promise<'written' | 'duplicate'> {
   const key = decisionKey(decision.decisionId);
   try {
     await documents.send(
       new PutCommand({
         TableName: mainTable(),
-        Item: { ...key, ...populationKeys(decision.decisionId, decision.decisionDate), ...decision },
+        Item: {
+          ...key,
+          ...populationKeys(decision.decisionId, decision.decisionDate),
+          ...decision,
+          ...outcome,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -64,49 +74,139 @@ export async function putDecisionOnce(decision: Decision): Promise<'written' | '
   }
 }
 
-/** A police.uk outcome as it is recorded on the crime's decision. */
-export interface RecordedOutcome {
-  outcomeCategory: string;
-  /** YYYY-MM: the latest outcome wins, whatever the order the files arrive in. */
-  outcomeMonth: string;
-  decisionType: string;
-  decidingBody: string;
-  localOutcomeVariant: boolean;
+/**
+ * Writes a decision unless one with its id exists. `written` means this call or an earlier
+ * attempt of the same import row wrote it (a retried chunk converges instead of counting its own
+ * rows as duplicates); `duplicate` means the decision came from another row or another import.
+ */
+export function putDecisionOnce(decision: Decision): Promise<'written' | 'duplicate'> {
+  return putOnce(decision);
 }
 
-/**
- * Records an outcome on the decision of its crime unless a later one is recorded already, so
- * re-applying a file changes nothing. False when no decision has that id (the crime was not in
- * the street file).
+/*
+ * A police.uk crime's decision carries the greatest of the outcomes published for it (by
+ * `outcomeRank`, shared/decisions/police-uk-outcomes.ts). Taking the greatest is order-free and
+ * idempotent, so every outcome is one conditional write, however the files and rows arrive:
+ *
+ * - an outcome for a crime whose decision exists raises the decision's outcome if it is greater;
+ * - an outcome for a crime not imported yet raises the crime's pending outcome instead (an item in
+ *   the decision's partition), in a transaction that checks the decision is still absent;
+ * - the street row writes the decision with its own last outcome category, then raises it to the
+ *   pending outcome, read after the write. An outcome that came in meanwhile either found the
+ *   decision (and raised it) or was pending before the write (and is read here).
  */
-export async function applyOutcome(decisionId: string, outcome: RecordedOutcome): Promise<boolean> {
-  const key = decisionKey(decisionId);
+
+/** The item holding a crime's greatest outcome published before its street row was imported. */
+const pendingOutcomeKey = (decisionId: string) => ({
+  pk: `${DECISION_PREFIX}${decisionId}`,
+  sk: 'PENDING_OUTCOME',
+});
+
+const OUTCOME_FIELDS = [
+  'outcomeCategory',
+  'outcomeMonth',
+  'decisionType',
+  'decidingBody',
+  'localOutcomeVariant',
+  'outcomeRank',
+] as const satisfies readonly (keyof RecordedOutcome)[];
+
+/** SET every recorded-outcome field where the stored rank is lower (or there is none). */
+function raisingTo(outcome: RecordedOutcome) {
+  return {
+    UpdateExpression: `SET ${OUTCOME_FIELDS.map((field) => `${field} = :${field}`).join(', ')}`,
+    ExpressionAttributeValues: Object.fromEntries(
+      OUTCOME_FIELDS.map((field) => [`:${field}`, outcome[field]]),
+    ),
+    lower: '(attribute_not_exists(outcomeRank) OR outcomeRank < :outcomeRank)',
+  };
+}
+
+/** Raises the decision's outcome to this one if it is greater; false when there is no such decision. */
+async function raiseDecisionOutcome(decisionId: string, outcome: RecordedOutcome): Promise<boolean> {
+  const { lower, ...update } = raisingTo(outcome);
   try {
     await documents.send(
       new UpdateCommand({
         TableName: mainTable(),
-        Key: key,
-        UpdateExpression:
-          'SET outcomeCategory = :category, outcomeMonth = :month, decisionType = :type, ' +
-          'decidingBody = :body, localOutcomeVariant = :variant',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(outcomeMonth) OR outcomeMonth <= :month)',
-        ExpressionAttributeValues: {
-          ':category': outcome.outcomeCategory,
-          ':month': outcome.outcomeMonth,
-          ':type': outcome.decisionType,
-          ':body': outcome.decidingBody,
-          ':variant': outcome.localOutcomeVariant,
-        },
+        Key: decisionKey(decisionId),
+        ...update,
+        ConditionExpression: `attribute_exists(pk) AND ${lower}`,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     return true;
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // Either the crime is not in the street file, or a later outcome is already recorded.
-    const { Item } = await documents.send(
-      new GetCommand({ TableName: mainTable(), Key: key, ProjectionExpression: 'pk' }),
-    );
-    return Item !== undefined;
+    // The stored item, when there is one: its outcome is greater or the same.
+    return error.Item !== undefined;
+  }
+}
+
+async function pendingOutcomeOf(decisionId: string): Promise<RecordedOutcome | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: mainTable(), Key: pendingOutcomeKey(decisionId), ConsistentRead: true }),
+  );
+  return Item as RecordedOutcome | undefined;
+}
+
+/**
+ * Writes a police.uk crime's decision (see `putDecisionOnce`), then raises its outcome to its own
+ * street outcome (when the decision was there already) and to any outcome published before it
+ * arrived. Safe to repeat.
+ */
+export async function putPoliceUkDecision(
+  decision: Decision,
+  streetOutcome: RecordedOutcome,
+): Promise<'written' | 'duplicate'> {
+  const written = await putOnce(decision, streetOutcome);
+  if (written === 'duplicate') await raiseDecisionOutcome(decision.decisionId, streetOutcome);
+  const pending = await pendingOutcomeOf(decision.decisionId);
+  if (pending) await raiseDecisionOutcome(decision.decisionId, pending);
+  return written;
+}
+
+/**
+ * Records an outcome published for a police.uk crime: on its decision when it has been imported
+ * (`applied`, whether or not a greater outcome was there already), otherwise as its pending
+ * outcome, which its street row takes up when it arrives (`pending`). Safe to repeat.
+ */
+export async function applyOutcome(
+  decisionId: string,
+  outcome: RecordedOutcome,
+): Promise<'applied' | 'pending'> {
+  const { lower, ...update } = raisingTo(outcome);
+  for (;;) {
+    if (await raiseDecisionOutcome(decisionId, outcome)) return 'applied';
+    try {
+      await transactWrite([
+        {
+          label: 'pending',
+          item: {
+            Update: {
+              TableName: mainTable(),
+              Key: pendingOutcomeKey(decisionId),
+              ...update,
+              ConditionExpression: lower,
+            },
+          },
+        },
+        {
+          label: 'decision',
+          item: {
+            ConditionCheck: {
+              TableName: mainTable(),
+              Key: decisionKey(decisionId),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        },
+      ]);
+      return 'pending';
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      // A greater outcome is pending already; or the decision has just arrived: raise it instead.
+      if (!error.has('decision')) return 'pending';
+    }
   }
 }

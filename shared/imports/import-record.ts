@@ -34,11 +34,15 @@ export function addCounts(a: ImportCounts, b: ImportCounts): ImportCounts {
   };
 }
 
-/** What a police.uk outcomes file did to the crimes its street file imported. */
+/** What a police.uk outcomes file did to the crimes it names. */
 export const OutcomeCountsSchema = z.object({
   read: z.number().int().nonnegative(),
-  applied: z.number().int().nonnegative().describe('Outcome rows that updated an imported crime'),
-  unmatched: z.number().int().nonnegative().describe('Outcome rows for crimes not in the street file'),
+  applied: z.number().int().nonnegative().describe('Outcome rows recorded on an imported crime'),
+  unmatched: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Outcome rows for crimes not imported yet: kept, and applied when the crime is imported'),
   rejected: z.number().int().nonnegative(),
 });
 export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>;

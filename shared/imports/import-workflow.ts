@@ -1,8 +1,9 @@
 /**
  * The steps of the import workflow (workflows/import-decisions.ts) and the payloads they pass.
  * Each step is safe to retry: planning only reads, a chunk writes decisions under deterministic
- * ids (a retried chunk finds its own rows and counts them once), outcome rows are conditional
- * updates where the latest outcome wins, and the summary overwrites the same report and record.
+ * ids (a retried chunk finds its own rows and counts them once), a police.uk crime's decision
+ * keeps the greatest of its outcomes whatever the order they come in (shared/decisions/
+ * decision-store.ts), and the summary overwrites the same report and record.
  */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -12,9 +13,9 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { s3 } from '../aws-clients.ts';
-import { type DecisionRecord, toDecision } from '../decisions/decision.ts';
-import { applyOutcome, putDecisionOnce } from '../decisions/decision-store.ts';
-import { classifyPoliceUkOutcome } from '../decisions/police-uk-outcomes.ts';
+import { type Decision, type DecisionRecord, toDecision } from '../decisions/decision.ts';
+import { applyOutcome, putDecisionOnce, putPoliceUkDecision } from '../decisions/decision-store.ts';
+import { recordedOutcome } from '../decisions/police-uk-outcomes.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { ChunkSchema, planChunks } from './chunk-plan.ts';
@@ -186,6 +187,16 @@ async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void
   }
 }
 
+/** A police.uk decision also takes up the outcomes published for its crime before it arrived. */
+function writeDecision(decision: Decision): Promise<'written' | 'duplicate'> {
+  if (decision.source !== 'police-uk') return putDecisionOnce(decision);
+  const { outcomeCategory = '', outcomeMonth = decision.decisionDate.slice(0, 7) } = decision;
+  return putPoliceUkDecision(
+    decision,
+    recordedOutcome({ category: outcomeCategory, month: outcomeMonth, file: 'street' }),
+  );
+}
+
 export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>): Promise<ChunkResult> {
   const { chunk } = input;
   const key = await pseudonymKey();
@@ -212,7 +223,7 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
       { importId: input.importId, sourceLine: row.line },
       importedAt,
     );
-    const outcome = await putDecisionOnce(decision);
+    const outcome = await writeDecision(decision);
     add({ read: 1, [outcome === 'written' ? 'accepted' : 'duplicates']: 1 });
   });
 
@@ -223,8 +234,9 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
 }
 
 /**
- * Applies one chunk of a police.uk outcomes file to the crimes the street file imported: the
- * latest outcome wins whatever the order, so re-applying a file changes nothing.
+ * Applies one chunk of a police.uk outcomes file: each row is recorded on its crime's decision, or
+ * kept for a crime not imported yet (its street row takes it up). The greatest outcome wins
+ * whatever the order, so re-applying a file changes nothing.
  */
 export const OutcomesChunkInputSchema = ImportChunkInputSchema.extend({ outcomesObjectKey: z.string() });
 
@@ -246,15 +258,13 @@ export async function applyOutcomesChunk(
       for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
       return;
     }
-    const classified = classifyPoliceUkOutcome(row.outcome.outcomeType);
-    const applied = await applyOutcome(policeUkDecisionId(pseudonym(key, 'crime', row.outcome.crimeId)), {
-      outcomeCategory: row.outcome.outcomeType,
-      outcomeMonth: row.outcome.month,
-      decisionType: classified.decisionType,
-      decidingBody: classified.decidingBody,
-      localOutcomeVariant: classified.unknownCategory,
+    const decisionId = policeUkDecisionId(pseudonym(key, 'crime', row.outcome.crimeId));
+    const outcome = recordedOutcome({
+      category: row.outcome.outcomeType,
+      month: row.outcome.month,
+      file: 'outcomes',
     });
-    if (applied) counts.applied++;
+    if ((await applyOutcome(decisionId, outcome)) === 'applied') counts.applied++;
     else counts.unmatched++;
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPoliceUkOutcome, POLICE_UK_OUTCOMES } from '../../shared/decisions/police-uk-outcomes.ts';
+import {
+  classifyPoliceUkOutcome,
+  OUTCOME_STAGES,
+  outcomeRank,
+  POLICE_UK_OUTCOMES,
+  type PoliceUkOutcomeObservation,
+} from '../../shared/decisions/police-uk-outcomes.ts';
 import { POLICE_UK_STREET_HEADER, parsePoliceUkStreetRow } from '../../shared/imports/police-uk.ts';
 
 const row = (values: Partial<Record<(typeof POLICE_UK_STREET_HEADER)[number], string>>) =>
@@ -43,6 +49,71 @@ describe('police.uk outcome categories', () => {
       decisionType: 'other',
       unknownCategory: true,
     });
+  });
+});
+
+describe('the order of a crime’s police.uk outcomes', () => {
+  const outcome = (month: string, category: string, file: 'street' | 'outcomes' = 'outcomes') =>
+    ({ month, category, file }) satisfies PoliceUkOutcomeObservation;
+  /** The greater of two outcomes, by rank. */
+  const later = (a: PoliceUkOutcomeObservation, b: PoliceUkOutcomeObservation) =>
+    outcomeRank(a) > outcomeRank(b) ? a : b;
+
+  it('puts the later month first, whatever the stage or file', () => {
+    const march = outcome('2025-03', 'Under investigation', 'street');
+    const february = outcome('2025-02', 'Offender fined');
+    expect(later(march, february)).toBe(march);
+    expect(later(february, march)).toBe(march);
+  });
+
+  it('within a month, puts an outcome that ends the investigation over an interim one', () => {
+    const ended = outcome('2025-03', 'Unable to prosecute suspect');
+    for (const interim of ['Under investigation', 'Status update unavailable', '', 'Something new']) {
+      expect(later(outcome('2025-03', interim), ended)).toBe(ended);
+      expect(later(ended, outcome('2025-03', interim))).toBe(ended);
+    }
+  });
+
+  it('orders the stages open, unknown, ended, at court, court result', () => {
+    const ofStage = (category: string) => classifyPoliceUkOutcome(category).stage;
+    expect(
+      ['Under investigation', 'Brand new', 'Suspect charged', 'Awaiting court outcome', 'Offender fined'].map(
+        ofStage,
+      ),
+    ).toEqual([...OUTCOME_STAGES]);
+    const ranks = [
+      'Under investigation',
+      'Brand new',
+      'Suspect charged',
+      'Awaiting court outcome',
+      'Offender fined',
+    ]
+      .map((category) => outcomeRank(outcome('2025-03', category)))
+      .reverse();
+    expect([...ranks].sort().reverse()).toEqual(ranks);
+  });
+
+  it('within a stage, puts the outcomes file over the street file, then the category text', () => {
+    const fromOutcomes = outcome('2025-03', 'Investigation complete; no suspect identified');
+    const fromStreet = outcome('2025-03', 'Unable to prosecute suspect', 'street');
+    expect(later(fromStreet, fromOutcomes)).toBe(fromOutcomes);
+    const unable = outcome('2025-03', 'Unable to prosecute suspect');
+    expect(later(fromOutcomes, unable)).toBe(unable);
+    expect(later(unable, fromOutcomes)).toBe(unable);
+  });
+
+  it('gives two different outcomes two different ranks, so the order of the rows never decides', () => {
+    const observations = Object.keys(POLICE_UK_OUTCOMES).flatMap((category) =>
+      (['street', 'outcomes'] as const).map((file) => outcome('2025-03', category, file)),
+    );
+    expect(new Set(observations.map(outcomeRank)).size).toBe(observations.length);
+  });
+
+  it('gives every published category a stage', () => {
+    for (const [category, known] of Object.entries(POLICE_UK_OUTCOMES)) {
+      expect(OUTCOME_STAGES, category).toContain(known.stage);
+      expect(known.stage, category).not.toBe('unknown');
+    }
   });
 });
 
