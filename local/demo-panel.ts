@@ -47,12 +47,19 @@ export const DEMO_PANEL: Panel = {
   memberReviewerIds: DEMO_REVIEWERS.map((r) => r.reviewerId),
 };
 
+const DAY_MS = 86_400_000;
+const daysFromToday = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The demo panel's next two sittings, dated from today (seven and twenty weeks ahead, findings a
+ * week before each), so the demo never starts with sittings that have met or deadlines gone by.
+ */
 export const DEMO_SITTINGS: readonly Sitting[] = [
   {
     sittingId: 'sit_2027q1',
     panelId: 'pan_rsp',
-    date: '2027-01-20',
-    findingsDeadline: '2027-01-13',
+    date: daysFromToday(49),
+    findingsDeadline: daysFromToday(42),
     status: 'PLANNED',
     agenda: [],
     maxCases: 12,
@@ -61,8 +68,8 @@ export const DEMO_SITTINGS: readonly Sitting[] = [
   {
     sittingId: 'sit_2027q2',
     panelId: 'pan_rsp',
-    date: '2027-04-21',
-    findingsDeadline: '2027-04-14',
+    date: daysFromToday(140),
+    findingsDeadline: daysFromToday(133),
     status: 'PLANNED',
     agenda: [],
     maxCases: 12,

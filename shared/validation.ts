@@ -3,11 +3,19 @@ import { type FieldIssue, ValidationError } from './errors.ts';
 
 /** Zod issues as field/reason pairs, naming fields as the caller knows them. */
 export function zodIssues(error: z.ZodError, rename: (field: string) => string = (f) => f): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const [head, ...rest] = issue.path.map(String);
-    const field = head === undefined ? '(root)' : [rename(head), ...rest].join('.');
-    return { field, reason: issue.message };
-  });
+  const named = (path: readonly PropertyKey[]) => {
+    const [head, ...rest] = path.map(String);
+    return head === undefined ? '(root)' : [rename(head), ...rest].join('.');
+  };
+  return error.issues.flatMap((issue) =>
+    // A field the schema does not know is named itself, so nothing sent is dropped unsaid.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          field: named([...issue.path, key]),
+          reason: 'is not a field of this request',
+        }))
+      : [{ field: named(issue.path), reason: issue.message }],
+  );
 }
 
 /** Parses with a schema, or throws a ValidationError naming every bad field. */

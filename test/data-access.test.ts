@@ -19,6 +19,7 @@ const OWNER: Record<string, string> = {
   REVIEWER: 'shared/panels/panel-store.ts',
   PANEL: 'shared/panels/panel-store.ts',
   SITTING: 'shared/panels/panel-store.ts',
+  SUBJECT: 'shared/panels/panel-store.ts',
   CASE: 'shared/cases/case-store.ts',
   OPENCASE: 'shared/cases/case-store.ts',
   /** A case's history is written with the assignments that make most of it. */

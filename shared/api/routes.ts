@@ -16,7 +16,7 @@ import {
 } from '../imports/import-record.ts';
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
 import { NotificationSchema } from '../notifications/notifications.ts';
-import { PanelSchema, ReviewerSchema, SittingSchema } from '../panels/panel.ts';
+import { PanelSchema, ReviewerSchema, SittingPlanSchema, SittingSchema } from '../panels/panel.ts';
 import { RecommendationSchema } from '../recommendations/recommendation.ts';
 import { AmendFindingRequestSchema, FindingRequestSchema, FindingSchema } from '../review/finding.ts';
 import { ModerationRequestSchema, ModerationSchema } from '../review/moderation.ts';
@@ -649,9 +649,22 @@ export const ROUTES = {
       'Close a sitting after it met: cases without a conclusion go to the next sitting, and the final report is frozen as its pack',
     access: ['panel_chair'],
     params: SittingIdParamsSchema,
+    body: z
+      .object({
+        earlyReason: z
+          .string()
+          .trim()
+          .min(10, 'at least 10 characters: say why the sitting closes before it meets')
+          .max(500)
+          .optional()
+          .describe('Required to close a sitting before the day it meets; kept on the closure record'),
+      })
+      .strict()
+      .optional(),
     response: z.object({
       sittingId: z.string(),
       status: z.literal('CLOSED'),
+      early: z.boolean().describe('Closed before the day it was to meet'),
       carriedOver: z.array(z.object({ caseId: z.string(), to: z.string().optional() })),
       report: ReportLinksSchema,
     }),
@@ -727,10 +740,10 @@ export const ROUTES = {
     method: 'PUT',
     path: '/sittings/{sittingId}',
     summary:
-      'Plan a sitting or change its date, deadline or capacity (its chair or an admin); the agenda is kept',
+      'Plan a sitting or change its date, deadline or capacity (its chair or an admin); the agenda and the lifecycle status are kept, and a moved deadline moves the open assignments due on it',
     access: ['admin', 'panel_chair'],
     params: SittingIdParamsSchema,
-    body: SittingSchema.omit({ sittingId: true, agenda: true }),
+    body: SittingPlanSchema,
     response: SittingSchema,
     audit: 'alter',
   },

@@ -18,6 +18,7 @@ export const NOTIFICATION_KINDS = [
   'reassigned',
   'overdue',
   'assignment-overdue',
+  'deadline-changed',
   'nomination-received',
   'case-unassignable',
   'moderation-needed',

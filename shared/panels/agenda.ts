@@ -8,20 +8,22 @@ import { documents } from '../aws-clients.ts';
 import { caseKeys } from '../cases/case-store.ts';
 import { type CaseStatus, ReviewCaseSchema } from '../cases/review-case.ts';
 import { ENV, mainTable, requireEnv } from '../environment.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
-import { routingKey } from '../routing/assignment-store.ts';
+import { notify } from '../notifications/notifications.ts';
+import { moveDueDate, openAssignmentsOfCase, routingKey } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
-import type { Sitting } from './panel.ts';
+import type { Sitting, SittingPlan } from './panel.ts';
 import {
+  changeSitting,
+  createSitting,
   getPanel,
   getSitting,
   listPanels,
   listReviewers,
   listSittings,
   panelKeys,
-  saveSitting,
 } from './panel-store.ts';
 
 /** A case in one of these may go on an agenda: it waits for a sitting to review it. */
@@ -140,22 +142,82 @@ export async function reviewerOf(principal: Principal) {
   return (await listReviewers()).find((reviewer) => reviewer.subject === principal.subject);
 }
 
+/** Refused plans: a 400 naming the field, as the schema's own refusals do. */
+function refusePlan(field: keyof SittingPlan, reason: string): never {
+  throw new ValidationError(`${field} ${reason}`, [{ field: `body.${field}`, reason }]);
+}
+
 /**
  * Plans or changes a sitting. An admin may do so for any panel; a chair only for the panels they
- * chair (a sitting of another panel answers as missing). The agenda is never replaced here.
+ * chair (a sitting of another panel answers as missing). The lifecycle holds: a new sitting is
+ * PLANNED and does not meet in the past; a closed sitting never changes; a sitting in session
+ * keeps its date; a changed deadline is not in the past, and moves the due date of every open
+ * assignment that was due on the old one, each reviewer told. The agenda is never replaced here,
+ * nor cut below the cases on it.
  */
-export async function planSitting(principal: Principal, sitting: Omit<Sitting, 'agenda'>): Promise<Sitting> {
-  const panel = await getPanel(sitting.panelId).catch(() => undefined);
+export async function planSitting(
+  principal: Principal,
+  sittingId: string,
+  plan: SittingPlan,
+  now = new Date(),
+): Promise<Sitting> {
+  const today = now.toISOString().slice(0, 10);
+  const panel = await getPanel(plan.panelId).catch(() => undefined);
   const mayPlan = principal.roles.includes('admin') || panel?.chairSubject === principal.subject;
-  if (!panel || !mayPlan) throw new NotFoundError(`No panel ${sitting.panelId}`);
-  const existing = await getSitting(sitting.sittingId).catch(() => undefined);
-  if (existing && existing.panelId !== sitting.panelId) {
-    throw new ConflictError(`Sitting ${sitting.sittingId} belongs to another panel`);
+  if (!panel || !mayPlan) throw new NotFoundError(`No panel ${plan.panelId}`);
+  const existing = await getSitting(sittingId).catch(() => undefined);
+  if (!existing) {
+    if (plan.date < today) refusePlan('date', `must not be in the past (today is ${today})`);
+    const sitting: Sitting = { ...plan, sittingId, status: 'PLANNED', agenda: [] };
+    if (!(await createSitting(sitting)))
+      throw new ConflictError(`Sitting ${sittingId} was planned meanwhile; look again`);
+    return sitting;
   }
-  if (existing) await sittingFor(principal, sitting.sittingId);
-  const saved = { ...sitting, agenda: existing?.agenda ?? [] };
-  await saveSitting(saved);
-  return saved;
+  if (existing.panelId !== plan.panelId) {
+    throw new ConflictError(`Sitting ${sittingId} belongs to another panel`);
+  }
+  await sittingFor(principal, sittingId);
+  if (existing.status === 'CLOSED') {
+    throw new ConflictError(`Sitting ${sittingId} is closed: a closed sitting never changes`);
+  }
+  if (plan.date !== existing.date) {
+    if (existing.status === 'IN_SESSION') {
+      throw new ConflictError(`Sitting ${sittingId} met on ${existing.date}: its date no longer changes`);
+    }
+    if (plan.date < today) refusePlan('date', `must not be in the past (today is ${today})`);
+  }
+  if (plan.findingsDeadline !== existing.findingsDeadline && plan.findingsDeadline < today) {
+    refusePlan('findingsDeadline', `must not be in the past (today is ${today})`);
+  }
+  if (plan.maxCases < existing.agenda.length) {
+    refusePlan('maxCases', `must not be below the ${existing.agenda.length} cases already on the agenda`);
+  }
+  if (!(await changeSitting(existing, plan))) {
+    throw new ConflictError(
+      `Sitting ${sittingId} changed meanwhile (closed, or its agenda or deadline); look again`,
+    );
+  }
+  if (plan.findingsDeadline !== existing.findingsDeadline) {
+    await moveDueDates(existing, plan.findingsDeadline, now.toISOString());
+  }
+  return { ...existing, ...plan };
+}
+
+/** Every open assignment of the sitting due on its old deadline moves to the new one; its reviewer is told. */
+async function moveDueDates(sitting: Sitting, to: string, at: string): Promise<void> {
+  for (const caseId of sitting.agenda) {
+    for (const assignment of await openAssignmentsOfCase(caseId, sitting.sittingId)) {
+      const moved = await moveDueDate(assignment.assignmentId, sitting.findingsDeadline, to);
+      if (moved && assignment.reviewerSubject) {
+        await notify(
+          assignment.reviewerSubject,
+          'deadline-changed',
+          { caseId, sittingId: sitting.sittingId, dueDate: to },
+          at,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -1,24 +1,28 @@
 /**
- * Reviewers, panels and sittings in the main table, each under a deterministic key, and the
- * closure of a sitting: `SITTING#<id>` / `CLOSURE`, written in the transaction that closes it, so
- * a sitting is closed exactly once and the record says by which request.
+ * Reviewers, panels and sittings in the main table, each under a deterministic key; the claim of a
+ * sign-in by one reviewer: `SUBJECT#<subject>` / `REVIEWER`; and the closure of a sitting:
+ * `SITTING#<id>` / `CLOSURE`, written in the transaction that closes it, so a sitting is closed
+ * exactly once and the record says by which request.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
 import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
-import type { LabelledItem } from '../data/transactions.ts';
+import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import {
   type Panel,
   PanelSchema,
   type Reviewer,
   ReviewerSchema,
   type Sitting,
+  type SittingPlan,
   SittingSchema,
   type SittingStatus,
+  withLifecycle,
 } from './panel.ts';
 
 const CLOSED: SittingStatus = 'CLOSED';
@@ -28,6 +32,8 @@ export const panelKeys = {
   reviewer: (reviewerId: string) => ({ pk: `REVIEWER#${reviewerId}`, sk: 'REVIEWER' }),
   panel: (panelId: string) => ({ pk: `PANEL#${panelId}`, sk: 'PANEL' }),
   sitting: (sittingId: string) => ({ pk: `SITTING#${sittingId}`, sk: 'SITTING' }),
+  /** Which reviewer a sign-in is: at most one. */
+  subject: (subject: string) => ({ pk: `SUBJECT#${subject}`, sk: 'REVIEWER' }),
   kinds: { reviewer: 'REVIEWER', panel: 'PANEL', sitting: 'SITTING' },
   listed: (kind: 'reviewer' | 'panel' | 'sitting', order: string) => ({
     gsi1pk: panelKeys.kinds[kind],
@@ -35,20 +41,108 @@ export const panelKeys = {
   }),
 };
 
+const today = () => new Date().toISOString().slice(0, 10);
+
 const put = (item: Record<string, unknown>) =>
   documents.send(new PutCommand({ TableName: mainTable(), Item: item }));
 
-/** Validated on the way in as well as out: a record that could not be read back is never stored. */
-export const saveReviewer = (reviewer: Reviewer) =>
-  put({
-    ...panelKeys.reviewer(reviewer.reviewerId),
-    ...panelKeys.listed('reviewer', reviewer.name),
-    ...ReviewerSchema.parse(reviewer),
+/**
+ * Saves a reviewer, validated on the way in as well as out (a record that could not be read back is
+ * never stored). One sign-in, one reviewer: the reviewer's subject is claimed (`SUBJECT#<subject>`)
+ * in the same transaction, on condition that no other reviewer holds it, and a subject given up is
+ * released; a ConflictError names the reviewer that holds it. The save is conditional on the
+ * subject read, so two saves of one reviewer at once cannot leave a claim behind.
+ */
+export async function saveReviewer(reviewer: Reviewer): Promise<void> {
+  const parsed = ReviewerSchema.parse(reviewer);
+  const { Item: stored } = await documents.send(
+    new GetCommand({
+      TableName: mainTable(),
+      Key: panelKeys.reviewer(parsed.reviewerId),
+      ConsistentRead: true,
+    }),
+  );
+  const before = stored?.subject as string | undefined;
+  const items: LabelledItem<'reviewer' | 'subject' | 'released'>[] = [
+    {
+      label: 'reviewer',
+      item: {
+        Put: {
+          TableName: mainTable(),
+          Item: {
+            ...panelKeys.reviewer(parsed.reviewerId),
+            ...panelKeys.listed('reviewer', parsed.name),
+            ...parsed,
+          },
+          ConditionExpression: !stored
+            ? 'attribute_not_exists(pk)'
+            : before === undefined
+              ? 'attribute_not_exists(subject)'
+              : 'subject = :before',
+          ...(before !== undefined ? { ExpressionAttributeValues: { ':before': before } } : {}),
+        },
+      },
+    },
+  ];
+  if (parsed.subject) {
+    items.push({
+      label: 'subject',
+      item: {
+        Put: {
+          TableName: mainTable(),
+          Item: { ...panelKeys.subject(parsed.subject), reviewerId: parsed.reviewerId },
+          ConditionExpression: 'attribute_not_exists(pk) OR reviewerId = :me',
+          ExpressionAttributeValues: { ':me': parsed.reviewerId },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    });
+  }
+  if (before !== undefined && before !== parsed.subject) {
+    items.push({
+      label: 'released',
+      item: {
+        Delete: {
+          TableName: mainTable(),
+          Key: panelKeys.subject(before),
+          ConditionExpression: 'attribute_not_exists(pk) OR reviewerId = :me',
+          ExpressionAttributeValues: { ':me': parsed.reviewerId },
+        },
+      },
+    });
+  }
+  try {
+    await transactWrite(items);
+  } catch (error) {
+    if (!(error instanceof TransactionRefused)) throw error;
+    if (error.has('subject')) {
+      const holder = String(error.stored.get('subject')?.reviewerId ?? 'another reviewer');
+      throw new ConflictError(
+        `The sign-in ${parsed.subject} is reviewer ${holder}'s already: one sign-in, one reviewer`,
+      );
+    }
+    throw new ConflictError(`Reviewer ${parsed.reviewerId} changed meanwhile; look again`);
+  }
+}
+
+/** Saves a panel whose members are existing reviewers, each listed once; a ValidationError names any other. */
+export async function savePanel(panel: Panel): Promise<void> {
+  const reviewers = new Set((await listReviewers()).map((reviewer) => reviewer.reviewerId));
+  const issues = panel.memberReviewerIds.flatMap((reviewerId, index) => {
+    const field = `body.memberReviewerIds.${index}`;
+    if (panel.memberReviewerIds.indexOf(reviewerId) < index)
+      return [{ field, reason: `${reviewerId} is listed twice` }];
+    if (!reviewers.has(reviewerId))
+      return [{ field, reason: `${reviewerId} is not a reviewer: add them first` }];
+    return [];
   });
+  if (issues.length > 0) {
+    throw new ValidationError(`Panel ${panel.panelId}: ${issues.map((i) => i.reason).join('; ')}`, issues);
+  }
+  await put({ ...panelKeys.panel(panel.panelId), ...panelKeys.listed('panel', panel.name), ...panel });
+}
 
-export const savePanel = (panel: Panel) =>
-  put({ ...panelKeys.panel(panel.panelId), ...panelKeys.listed('panel', panel.name), ...panel });
-
+/** Writes a sitting as given, whatever was there (seeding demo and benchmark data). */
 export const saveSitting = (sitting: Sitting) =>
   put({
     ...panelKeys.sitting(sitting.sittingId),
@@ -56,12 +150,68 @@ export const saveSitting = (sitting: Sitting) =>
     ...sitting,
   });
 
+/** A new sitting, PLANNED with an empty agenda; false when the id is taken meanwhile. */
+export async function createSitting(sitting: Sitting): Promise<boolean> {
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: mainTable(),
+        Item: {
+          ...panelKeys.sitting(sitting.sittingId),
+          ...panelKeys.listed('sitting', `${sitting.panelId}#${sitting.date}`),
+          ...SittingSchema.parse({ ...sitting, status: 'PLANNED', agenda: [] }),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Changes a sitting's plan (date, deadline, capacity), leaving its agenda and status alone: only
+ * if it is not closed, and its deadline and agenda are still those seen, so a closure or an
+ * agenda change made meanwhile is never overwritten. False when refused on that.
+ */
+export async function changeSitting(seen: Sitting, plan: SittingPlan): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: mainTable(),
+        Key: panelKeys.sitting(seen.sittingId),
+        UpdateExpression:
+          'SET #date = :date, findingsDeadline = :deadline, maxCases = :maxCases, reviewersPerCase = :perCase, gsi1sk = :order',
+        ConditionExpression:
+          '#status <> :closed AND findingsDeadline = :seenDeadline AND size(agenda) = :seenAgenda',
+        ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
+        ExpressionAttributeValues: {
+          ':date': plan.date,
+          ':deadline': plan.findingsDeadline,
+          ':maxCases': plan.maxCases,
+          ':perCase': plan.reviewersPerCase,
+          ':order': panelKeys.listed('sitting', `${seen.panelId}#${plan.date}`).gsi1sk,
+          ':closed': CLOSED,
+          ':seenDeadline': seen.findingsDeadline,
+          ':seenAgenda': seen.agenda.length,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 export async function getSitting(sittingId: string): Promise<Sitting> {
   const { Item } = await documents.send(
     new GetCommand({ TableName: mainTable(), Key: panelKeys.sitting(sittingId) }),
   );
   if (!Item) throw new NotFoundError(`No sitting ${sittingId}`);
-  return SittingSchema.parse(Item);
+  return withLifecycle(SittingSchema.parse(Item), today());
 }
 
 export async function getPanel(panelId: string): Promise<Panel> {
@@ -83,7 +233,8 @@ async function listKind<T>(kind: string, schema: { parse(value: unknown): T }): 
 }
 
 export const listReviewers = () => listKind(panelKeys.kinds.reviewer, ReviewerSchema);
-export const listSittings = () => listKind(panelKeys.kinds.sitting, SittingSchema);
+export const listSittings = async () =>
+  (await listKind(panelKeys.kinds.sitting, SittingSchema)).map((sitting) => withLifecycle(sitting, today()));
 export const listPanels = () => listKind(panelKeys.kinds.panel, PanelSchema);
 
 /** A check, in a transaction, that the sitting is not closed: nothing is assigned in a closed sitting. */
@@ -107,6 +258,8 @@ export const SittingClosureSchema = z.object({
   at: z.iso.datetime(),
   by: z.string(),
   requestId: z.string(),
+  /** Why the chair closed the sitting before the day it was to meet. */
+  earlyReason: z.string().optional(),
   /** Set once everything that follows the closure (carry-overs, the final report) is done. */
   finishedAt: z.iso.datetime().optional(),
   reportId: z.string().optional(),

@@ -38,6 +38,10 @@ export const PanelSchema = z.object({
 });
 export type Panel = z.infer<typeof PanelSchema>;
 
+/**
+ * A sitting's lifecycle: PLANNED until the day it meets, IN_SESSION from that day (the status is
+ * read so, never written), CLOSED by the closure alone, and never reopened.
+ */
 export const SITTING_STATUSES = ['PLANNED', 'IN_SESSION', 'CLOSED'] as const;
 export type SittingStatus = (typeof SITTING_STATUSES)[number];
 
@@ -53,3 +57,18 @@ export const SittingSchema = z.object({
   reviewersPerCase: z.number().int().min(1).max(5).default(2),
 });
 export type Sitting = z.infer<typeof SittingSchema>;
+
+/** The sitting with the status its lifecycle gives it today (YYYY-MM-DD). */
+export function withLifecycle(sitting: Sitting, today: string): Sitting {
+  if (sitting.status === 'CLOSED') return sitting;
+  return { ...sitting, status: sitting.date <= today ? 'IN_SESSION' : 'PLANNED' };
+}
+
+/** What a chair or an admin sends to plan or change a sitting: its status is the lifecycle's. */
+export const SittingPlanSchema = SittingSchema.omit({ sittingId: true, agenda: true, status: true })
+  .strict()
+  .refine((plan) => plan.findingsDeadline <= plan.date, {
+    path: ['findingsDeadline'],
+    message: "must not be after the sitting's date: findings come in before the panel meets",
+  });
+export type SittingPlan = z.infer<typeof SittingPlanSchema>;

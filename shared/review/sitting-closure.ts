@@ -29,15 +29,11 @@ import type { Sitting } from '../panels/panel.ts';
 import { closeSittingItems, finishClosure, getClosure, type SittingClosure } from '../panels/panel-store.ts';
 import { createSittingReport } from '../reports/reports.ts';
 import {
-  assignmentIdOf,
-  caseHistory,
   caseReviewers,
   caseReviewersUnchanged,
   endAssignment,
-  getAssignment,
   historyEvent,
-  OPEN_ASSIGNMENT,
-  reviewersIn,
+  openAssignmentsOfCase,
 } from '../routing/assignment-store.ts';
 import { carryToNextSitting } from './conclusion.ts';
 
@@ -57,10 +53,7 @@ async function openAssignmentsOf(sitting: Sitting) {
   const open = [];
   for (const caseId of sitting.agenda) {
     checks.push(caseReviewersUnchanged(await caseReviewers(caseId)));
-    for (const reviewerId of reviewersIn(await caseHistory(caseId))) {
-      const assignment = await getAssignment(assignmentIdOf(caseId, sitting.sittingId, reviewerId));
-      if (assignment && OPEN_ASSIGNMENT.includes(assignment.status)) open.push(assignment);
-    }
+    open.push(...(await openAssignmentsOfCase(caseId, sitting.sittingId)));
   }
   return { checks, open };
 }
@@ -114,12 +107,26 @@ export async function closeSitting(
   principal: Principal,
   sittingId: string,
   requestId: string,
+  request: { earlyReason?: string } = {},
   now = new Date(),
 ) {
   const sitting = await sittingFor(principal, sittingId);
+  // A sitting closes once it has met; before then only with the chair's reason, which is kept.
+  const early = sitting.status === 'PLANNED';
+  if (early && !request.earlyReason) {
+    throw new ConflictError(
+      `Sitting ${sittingId} meets on ${sitting.date}: to close it before then, give earlyReason`,
+    );
+  }
   const closure = await closeOnce(
     sitting,
-    { sittingId, at: now.toISOString(), by: principal.subject, requestId },
+    {
+      sittingId,
+      at: now.toISOString(),
+      by: principal.subject,
+      requestId,
+      ...(early && request.earlyReason ? { earlyReason: request.earlyReason } : {}),
+    },
     now,
   );
   const carriedOver: { caseId: string; to?: string }[] = [];
@@ -136,5 +143,11 @@ export async function closeSitting(
     reportId: report.reportId,
     packVersion: report.pack.version,
   });
-  return { sittingId, status: 'CLOSED' as const, carriedOver, report };
+  return {
+    sittingId,
+    status: 'CLOSED' as const,
+    early: closure.earlyReason !== undefined,
+    carriedOver,
+    report,
+  };
 }

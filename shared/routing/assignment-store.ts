@@ -13,7 +13,7 @@
  *   reviewers is refused once that set has changed.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documents } from '../aws-clients.ts';
 import { caseKeys, getCaseWithReviewers } from '../cases/case-store.ts';
@@ -127,6 +127,39 @@ export function reviewersIn(history: readonly Record<string, unknown>[]): string
 }
 
 /** A case as routing sees it: its status and sitting, its reviewers, and the version of that set. */
+/** A case's open assignments in the sitting: of every reviewer its history names (members come and go). */
+export async function openAssignmentsOfCase(caseId: string, sittingId: string): Promise<Assignment[]> {
+  const open: Assignment[] = [];
+  for (const reviewerId of reviewersIn(await caseHistory(caseId))) {
+    const assignment = await getAssignment(assignmentIdOf(caseId, sittingId, reviewerId));
+    if (assignment && OPEN_ASSIGNMENT.includes(assignment.status)) open.push(assignment);
+  }
+  return open;
+}
+
+/**
+ * Moves an assignment's due date with its sitting's findings deadline: only while it is still
+ * assigned and due on the deadline it had (a date the chair set for it alone stays). False if not.
+ */
+export async function moveDueDate(assignmentId: string, from: string, to: string): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: assignmentKey(assignmentId),
+        UpdateExpression: 'SET dueDate = :to',
+        ConditionExpression: '#status = :assigned AND dueDate = :from',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':to': to, ':from': from, ':assigned': 'assigned' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 export interface CaseReviewers {
   readonly caseId: string;
   readonly decisionId: string;

@@ -98,7 +98,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   },
   putSitting: {
     path: { sittingId: 'sit_matrix' },
-    body: { panelId: 'pan_none', date: '2027-06-01', findingsDeadline: '2027-05-25', status: 'PLANNED' },
+    body: { panelId: 'pan_none', date: '2097-06-01', findingsDeadline: '2097-05-25' },
   },
   listNotifications: { path: {} },
   getAuditTrailOfRecord: { path: { recordType: 'import', recordId: 'imp_00000000000000000000000000' } },

@@ -297,9 +297,8 @@ const CALLS: Record<
         as: 'chair',
         body: {
           panelId: 'pan_rsp',
-          date: '2027-07-21',
-          findingsDeadline: '2027-07-14',
-          status: 'PLANNED',
+          date: '2097-07-21',
+          findingsDeadline: '2097-07-14',
           maxCases: 10,
         },
       }),
@@ -393,9 +392,12 @@ const CALLS: Record<
     call: async () => {
       await stack.api('PUT', '/sittings/sit_2027q4', {
         as: 'chair',
-        body: { panelId: 'pan_rsp', date: '2027-10-20', findingsDeadline: '2027-10-13', status: 'PLANNED' },
+        body: { panelId: 'pan_rsp', date: '2097-10-20', findingsDeadline: '2097-10-13' },
       });
-      return stack.api('POST', '/sittings/sit_2027q4/closure', { as: 'chair' });
+      return stack.api('POST', '/sittings/sit_2027q4/closure', {
+        as: 'chair',
+        body: { earlyReason: 'closed early for the audit test' },
+      });
     },
   },
   createSampleReport: {

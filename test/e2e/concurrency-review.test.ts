@@ -82,11 +82,9 @@ beforeAll(async () => {
   const sitting = await stack.api('PUT', `/sittings/${SITTING}`, {
     as: 'admin',
     body: {
-      sittingId: SITTING,
       panelId: DEMO_PANEL.panelId,
       date: '2098-01-20',
       findingsDeadline: '2098-01-13',
-      status: 'PLANNED',
       maxCases: wanted + 10,
       reviewersPerCase: 2,
     },

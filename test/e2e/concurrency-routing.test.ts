@@ -195,7 +195,10 @@ describe('closing one sitting many times at once', () => {
 
       const answers = await Promise.all(
         Array.from({ length: attempts }, () =>
-          stack.api('POST', `/sittings/${sittingId}/closure`, { as: 'chair' }),
+          stack.api('POST', `/sittings/${sittingId}/closure`, {
+            as: 'chair',
+            body: { earlyReason: 'the panel met on an extra date' },
+          }),
         ),
       );
 

@@ -153,7 +153,10 @@ async function runSitting(sittingId: string, chosen: readonly string[]) {
     .poll(async () => (await endState(moderated)).packs, { timeout: 30_000, interval: 200 })
     .toEqual(['complete']);
 
-  const closure = await call('POST', `/sittings/${sittingId}/closure`, { as: 'chair' });
+  const closure = await call('POST', `/sittings/${sittingId}/closure`, {
+    as: 'chair',
+    body: { earlyReason: 'the panel met on an extra date' },
+  });
   expect([200, 201, 409], JSON.stringify(closure.body)).toContain(closure.status);
   const sittings = await call('GET', '/sittings', { as: 'chair' });
   const sitting = (sittings.body.items as { sittingId: string; status: string }[]).find(

@@ -706,7 +706,10 @@ describe('closing the sitting', () => {
     const stillOpen = await assignedCase(stack, secondToken, late);
     const packsBefore = (await stack.api('GET', `/sittings/${SITTING}/pack`, { as: 'chair' })).body.version;
 
-    const closed = await stack.api('POST', `/sittings/${SITTING}/closure`, { as: 'chair' });
+    const closed = await stack.api('POST', `/sittings/${SITTING}/closure`, {
+      as: 'chair',
+      body: { earlyReason: 'the panel met on an extra date' },
+    });
     expect(closed.status, JSON.stringify(closed.body)).toBe(200);
     expect(closed.body).toMatchObject({
       status: 'CLOSED',
@@ -727,7 +730,14 @@ describe('closing the sitting', () => {
       body: findingFor(stillOpen, 'consistent'),
     });
     expect(tooLate.status).toBe(409);
-    expect((await stack.api('POST', `/sittings/${SITTING}/closure`, { as: 'chair' })).status).toBe(409);
+    expect(
+      (
+        await stack.api('POST', `/sittings/${SITTING}/closure`, {
+          as: 'chair',
+          body: { earlyReason: 'the panel met on an extra date' },
+        })
+      ).status,
+    ).toBe(409);
     expect((await caseRecord(late)).status).toBe('OPEN'); // waiting on the next sitting's agenda
   });
 });

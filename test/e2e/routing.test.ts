@@ -66,9 +66,8 @@ describe('the agenda', () => {
   it('lets the chair plan the next sitting of their own panel only', async () => {
     const sitting = {
       panelId: 'pan_rsp',
-      date: '2027-07-21',
-      findingsDeadline: '2027-07-14',
-      status: 'PLANNED',
+      date: '2097-07-21',
+      findingsDeadline: '2097-07-14',
       maxCases: 8,
     };
     const planned = await stack.api('PUT', '/sittings/sit_2027q3', { as: 'chair', body: sitting });

@@ -1,0 +1,207 @@
+/**
+ * The panel's rules. Reviewers: one sign-in, one reviewer. Panels: members are existing reviewers,
+ * each once. A sitting: its dates, its lifecycle (PLANNED, IN_SESSION from the day it meets, CLOSED by
+ * the closure alone and never reopened), closing early only with a reason, and a moved findings
+ * deadline reaching the open assignments and their reviewers.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PANEL, DEMO_REVIEWERS } from '../../local/demo-panel.ts';
+import { seedDemoPanel } from '../../local/seed.ts';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+import { assignedCase, reviewersOf, reviewerToken } from '../support/review.ts';
+
+let stack: LocalStack;
+const panelId = DEMO_PANEL.panelId;
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  await seedDemoPanel();
+});
+afterAll(async () => stack?.close());
+
+const plan = (sittingId: string, body: Record<string, unknown>) =>
+  stack.api('PUT', `/sittings/${sittingId}`, { as: 'chair', body: { panelId, ...body } });
+
+const fields = (response: { body: Record<string, unknown> }) =>
+  ((response.body.issues ?? []) as { field: string; reason: string }[]).map((issue) => issue.field);
+
+async function sittingStatus(sittingId: string) {
+  const listed = await stack.api('GET', '/sittings', { as: 'chair' });
+  return (listed.body.items as { sittingId: string; status: string }[]).find((s) => s.sittingId === sittingId)
+    ?.status;
+}
+
+describe('planning a sitting', () => {
+  it.each([
+    [{ date: daysAgo(3), findingsDeadline: daysAgo(10) }, 'body.date'],
+    [{ date: '2096-03-01', findingsDeadline: '2096-03-08' }, 'body.findingsDeadline'],
+    [{ date: '2096-03-01', findingsDeadline: '2096-02-22', status: 'CLOSED' }, 'body.status'],
+    [{ date: '2096-03-01', findingsDeadline: '2096-02-22', agenda: ['case_x'] }, 'body.agenda'],
+  ])('refuses %j naming %s', async (body, field) => {
+    const response = await plan('sit_refused', body);
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(fields(response)).toContain(field);
+  });
+
+  it('plans a sitting PLANNED with an empty agenda, whatever status is asked for', async () => {
+    const response = await plan('sit_2096q1', { date: '2096-03-01', findingsDeadline: '2096-02-22' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'PLANNED', agenda: [] });
+  });
+});
+
+describe('the lifecycle', () => {
+  it('is IN_SESSION from the day it meets, keeps its date, and closes without a reason', async () => {
+    const { saveSitting } = await import('../../shared/panels/panel-store.ts');
+    await saveSitting({
+      sittingId: 'sit_met',
+      panelId,
+      date: daysAgo(1),
+      findingsDeadline: daysAgo(8),
+      status: 'PLANNED',
+      agenda: [],
+      maxCases: 12,
+      reviewersPerCase: 2,
+    });
+    expect(await sittingStatus('sit_met')).toBe('IN_SESSION');
+    const moved = await plan('sit_met', { date: '2096-05-01', findingsDeadline: '2096-04-24' });
+    expect(moved.status).toBe(409);
+    expect(String(moved.body.message)).toContain('its date no longer changes');
+    const closed = await stack.api('POST', '/sittings/sit_met/closure', { as: 'chair' });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body).toMatchObject({ status: 'CLOSED', early: false });
+  });
+
+  it('closes before it meets only with the chair’s reason, kept on the closure record', async () => {
+    await plan('sit_2096q2', { date: '2096-06-01', findingsDeadline: '2096-05-25' });
+    const refused = await stack.api('POST', '/sittings/sit_2096q2/closure', { as: 'chair' });
+    expect(refused.status).toBe(409);
+    expect(String(refused.body.message)).toContain('earlyReason');
+    expect(await sittingStatus('sit_2096q2')).toBe('PLANNED');
+    const tooShort = await stack.api('POST', '/sittings/sit_2096q2/closure', {
+      as: 'chair',
+      body: { earlyReason: 'no' },
+    });
+    expect(fields(tooShort)).toEqual(['body.earlyReason']);
+
+    const reason = 'the panel was dissolved by the board';
+    const closed = await stack.api('POST', '/sittings/sit_2096q2/closure', {
+      as: 'chair',
+      body: { earlyReason: reason },
+    });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body).toMatchObject({ status: 'CLOSED', early: true });
+    const { Item } = await stack.documents.send(
+      new GetCommand({
+        TableName: stack.runtime.physicalName('TablesMain'),
+        Key: { pk: 'SITTING#sit_2096q2', sk: 'CLOSURE' },
+      }),
+    );
+    expect(Item).toMatchObject({ earlyReason: reason, by: 'demo-chair' });
+  });
+
+  it('never reopens or changes a closed sitting', async () => {
+    const changed = await plan('sit_2096q2', { date: '2096-06-02', findingsDeadline: '2096-05-25' });
+    expect(changed.status).toBe(409);
+    expect(String(changed.body.message)).toContain('a closed sitting never changes');
+    expect(await sittingStatus('sit_2096q2')).toBe('CLOSED');
+  });
+});
+
+describe('a moved findings deadline', () => {
+  it('moves the due date of the open assignments and tells their reviewers', async () => {
+    await stack.importDecisions(syntheticForceExport({ count: 60, seed: 404 }), 'admin');
+    const sittingId = 'sit_2096q3';
+    await plan(sittingId, { date: '2096-09-01', findingsDeadline: '2096-08-25', maxCases: 2 });
+    const caseIds: string[] = [];
+    for (const decision of (await stack.eligibleDecisions()).slice(0, 2)) {
+      caseIds.push(String((await stack.nominate(decision.decisionId)).body.caseId));
+    }
+    await stack.api('POST', `/sittings/${sittingId}/agenda`, { as: 'chair', body: { caseIds } });
+    // Reviewers with a sign-in are told of their assignments, and of a moved deadline.
+    const tokens = new Map<string, string>();
+    for (const reviewer of DEMO_REVIEWERS)
+      tokens.set(reviewer.reviewerId, await reviewerToken(stack, reviewer.reviewerId));
+    expect((await stack.routeSitting(sittingId)).status).toBe('SUCCEEDED');
+    const [caseId] = caseIds as [string];
+    const [reviewerId] = (await reviewersOf(stack, caseId)) as [string];
+    const token = tokens.get(reviewerId) as string;
+    expect((await assignedCase(stack, token, caseId)).assignment).toMatchObject({ dueDate: '2096-08-25' });
+
+    const past = await plan(sittingId, { date: '2096-09-01', findingsDeadline: daysAgo(2), maxCases: 2 });
+    expect(fields(past)).toEqual(['body.findingsDeadline']);
+    const tooSmall = await plan(sittingId, {
+      date: '2096-09-01',
+      findingsDeadline: '2096-08-25',
+      maxCases: 1,
+    });
+    expect(fields(tooSmall)).toEqual(['body.maxCases']);
+
+    const moved = await plan(sittingId, { date: '2096-09-01', findingsDeadline: '2096-08-28', maxCases: 2 });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ findingsDeadline: '2096-08-28', agenda: caseIds });
+    expect((await assignedCase(stack, token, caseId)).assignment).toMatchObject({ dueDate: '2096-08-28' });
+    const notifications = await stack.api('GET', '/notifications', { token });
+    expect(notifications.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'deadline-changed', caseId, sittingId, dueDate: '2096-08-28' }),
+      ]),
+    );
+  });
+});
+
+describe('reviewers and panels', () => {
+  const reviewer = {
+    name: 'Sam Example',
+    agency: 'independent',
+    capacityPerSitting: 3,
+    standingConflicts: [],
+    active: true,
+  };
+
+  it('gives one sign-in to one reviewer only, and frees it when it moves', async () => {
+    const first = await stack.api('PUT', '/reviewers/rev_sam', {
+      as: 'admin',
+      body: { ...reviewer, subject: 'demo-sam' },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const second = await stack.api('PUT', '/reviewers/rev_sam_two', {
+      as: 'admin',
+      body: { ...reviewer, name: 'Sam Again', subject: 'demo-sam' },
+    });
+    expect(second.status).toBe(409);
+    expect(String(second.body.message)).toContain("reviewer rev_sam's already");
+    expect(
+      (
+        await stack.api('PUT', '/reviewers/rev_sam', {
+          as: 'admin',
+          body: { ...reviewer, subject: 'demo-sam-2' },
+        })
+      ).status,
+    ).toBe(200);
+    const freed = await stack.api('PUT', '/reviewers/rev_sam_two', {
+      as: 'admin',
+      body: { ...reviewer, name: 'Sam Again', subject: 'demo-sam' },
+    });
+    expect(freed.status, JSON.stringify(freed.body)).toBe(200);
+  });
+
+  it('refuses a panel whose members are not reviewers, or are listed twice', async () => {
+    const response = await stack.api('PUT', '/panels/pan_rules', {
+      as: 'admin',
+      body: {
+        name: 'Rules panel',
+        chairSubject: 'demo-chair',
+        memberReviewerIds: ['rev_sam', 'rev_nobody', 'rev_sam'],
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.issues).toEqual([
+      { field: 'body.memberReviewerIds.1', reason: 'rev_nobody is not a reviewer: add them first' },
+      { field: 'body.memberReviewerIds.2', reason: 'rev_sam is listed twice' },
+    ]);
+  });
+});
