@@ -1,5 +1,94 @@
+import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors.ts';
+
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Record<string, z.ZodType>;
+  readonly catchall?: z.ZodType;
+  readonly innerType?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly in?: z.ZodType;
+  readonly options?: readonly z.ZodType[];
+  readonly valueType?: z.ZodType;
+  readonly left?: z.ZodType;
+  readonly right?: z.ZodType;
+}
+
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A known field a mistyped one is probably meant to be: one or two edits away, or one a prefix of the other. */
+function didYouMean(field: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const lower = field.toLowerCase();
+  const prefixed = known.find((name) => {
+    const other = name.toLowerCase();
+    return Math.min(other.length, lower.length) >= 4 && (other.startsWith(lower) || lower.startsWith(other));
+  });
+  if (prefixed) return prefixed;
+  const nearest = closest(field, [...known]);
+  return distance(field.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, Math.floor(field.length / 4))
+    ? nearest
+    : undefined;
+}
+
+/**
+ * The fields of a value that its schema does not know, at any depth, each with the known field it
+ * is probably meant to be. Zod drops such fields silently from an object that is not strict; here
+ * they are named instead, so nothing sent is lost without a word. Objects that accept any field
+ * (`.loose()`, records) have none.
+ */
+export function unknownFields(schema: z.ZodType, value: unknown, path: readonly string[] = []): FieldIssue[] {
+  const def = defOf(schema);
+  const at = (key: string) => [...path, key].join('.');
+  switch (def.type) {
+    case 'object': {
+      if (!isRecord(value) || !def.shape) return [];
+      const known = Object.keys(def.shape);
+      return Object.entries(value).flatMap(([key, inner]) => {
+        const field = def.shape?.[key];
+        if (field) return unknownFields(field, inner, [...path, key]);
+        if (def.catchall && defOf(def.catchall).type !== 'never')
+          return unknownFields(def.catchall, inner, [...path, key]);
+        const meant = didYouMean(key, known);
+        return [
+          {
+            field: at(key),
+            reason: `is not a field of this request${meant ? `; did you mean ${meant}?` : ''}`,
+          },
+        ];
+      });
+    }
+    case 'array':
+      return Array.isArray(value) && def.element
+        ? value.flatMap((item, index) =>
+            unknownFields(def.element as z.ZodType, item, [...path, String(index)]),
+          )
+        : [];
+    case 'record':
+      return isRecord(value) && def.valueType
+        ? Object.entries(value).flatMap(([key, inner]) =>
+            unknownFields(def.valueType as z.ZodType, inner, [...path, key]),
+          )
+        : [];
+    case 'union': {
+      // The option that fits best: the one that leaves the fewest fields unknown.
+      const byOption = (def.options ?? []).map((option) => unknownFields(option, value, path));
+      return byOption.sort((a, b) => a.length - b.length)[0] ?? [];
+    }
+    case 'intersection':
+      return [
+        ...(def.left ? unknownFields(def.left, value, path) : []),
+        ...(def.right ? unknownFields(def.right, value, path) : []),
+      ];
+    case 'pipe':
+      return def.in ? unknownFields(def.in, value, path) : [];
+    default:
+      return def.innerType ? unknownFields(def.innerType, value, path) : [];
+  }
+}
 
 /** Zod issues as field/reason pairs, naming fields as the caller knows them. */
 export function zodIssues(error: z.ZodError, rename: (field: string) => string = (f) => f): FieldIssue[] {
@@ -18,7 +107,25 @@ export function zodIssues(error: z.ZodError, rename: (field: string) => string =
   );
 }
 
-/** Parses with a schema, or throws a ValidationError naming every bad field. */
+/** Every problem with a value against its schema, at once: the schema's refusals and the fields it does not know. */
+export function checkAgainst<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { ok: true; data: z.infer<S> } | { ok: false; issues: FieldIssue[] } {
+  const parsed = schema.safeParse(value);
+  const unknown = unknownFields(schema, value);
+  if (parsed.success && unknown.length === 0) return { ok: true, data: parsed.data };
+  // A strict object's unknown fields zod reports too: named once, with the suggestion.
+  const named = new Set(unknown.map((issue) => issue.field));
+  const refused = parsed.success ? [] : zodIssues(parsed.error).filter((issue) => !named.has(issue.field));
+  return { ok: false, issues: [...refused, ...unknown] };
+}
+
+/**
+ * Parses with a schema, or throws a ValidationError naming every bad field. For a workflow step's
+ * input, where the state carries more than the step reads: fields it does not know are left out.
+ * What people send goes through checkAgainst instead.
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;

@@ -23,7 +23,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../errors.ts';
-import { zodIssues } from '../validation.ts';
+import { checkAgainst } from '../validation.ts';
 import { DEFAULT_ROLES_CLAIM, type Principal, principalFromClaims } from './principal.ts';
 
 export const logger = new Logger({ serviceName: 'scrutineer-api' });
@@ -95,18 +95,39 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
   );
 }
 
-function parsePart(schema: z.ZodType | undefined, value: unknown, part: string): unknown {
-  if (!schema) return undefined;
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issues: FieldIssue[] = zodIssues(parsed.error).map((issue) => ({
-    field: issue.field === '(root)' ? part : `${part}.${issue.field}`,
-    reason: issue.reason,
-  }));
-  throw new ValidationError(
-    `Invalid ${part}: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
-    issues,
-  );
+/** One part of the request against its schema: the parsed value, or its issues named from the part. */
+function parsePart(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  part: string,
+): { data?: unknown; issues: FieldIssue[] } {
+  if (!schema) return { issues: [] };
+  const checked = checkAgainst(schema, value ?? {});
+  if (checked.ok) return { data: checked.data, issues: [] };
+  return {
+    issues: checked.issues.map((issue) => ({
+      field: issue.field === '(root)' ? part : `${part}.${issue.field}`,
+      reason: issue.reason,
+    })),
+  };
+}
+
+/** The path, query and body parsed, or one ValidationError naming every bad field of all three. */
+function parseRequest(route: RouteDefinition, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
+  const params = parsePart(route.params, event.pathParameters, 'path');
+  const query = parsePart(route.query, event.queryStringParameters, 'query');
+  const body = route.body
+    ? parsePart(route.body, readJsonBody(event, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), 'body')
+    : { issues: [] };
+  const issues = [...params.issues, ...query.issues, ...body.issues];
+  if (issues.length > 0) {
+    const parts = [...new Set(issues.map((issue) => issue.field.split('.')[0]))].join(', ');
+    throw new ValidationError(
+      `Invalid ${parts}: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+      issues,
+    );
+  }
+  return { params: params.data, query: query.data, body: body.data };
 }
 
 function readJsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer, maxBytes: number): unknown {
@@ -153,11 +174,7 @@ export function apiHandler<R extends RouteId>(routeId: R, action: ApiAction<R>) 
       const request = {
         routeId,
         principal,
-        params: parsePart(route.params, event.pathParameters, 'path'),
-        query: parsePart(route.query, event.queryStringParameters, 'query'),
-        body: route.body
-          ? parsePart(route.body, readJsonBody(event, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), 'body')
-          : undefined,
+        ...parseRequest(route, event),
         requestId,
         event,
         recordAccess: (access: RecordAccess) => accessed.push(access),
