@@ -4,7 +4,7 @@ import type { CaseStatus, ReviewCase } from '../cases/review-case.ts';
 import { TransactionRefused } from '../data/transactions.ts';
 import type { Decision } from '../decisions/decision.ts';
 import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { pseudonym, pseudonymKey } from '../imports/pseudonymise.ts';
@@ -83,7 +83,8 @@ const nominatedCaseId = (decisionId: string, follows?: ReviewCase) =>
 /**
  * Records the nomination and puts its nominator on the decision's case, in one transaction: the
  * case under review if there is one (a sampled or nominated case), a new nominated case if not. A
- * nominator who nominated the decision before gets that nomination back, and nothing is written.
+ * nominator who resends the same nomination gets the one recorded back, and nothing is written; a
+ * different one for the same decision is refused (409) naming the fields that differ.
  */
 export async function nominate(
   request: NominateRequest,
@@ -136,6 +137,13 @@ export async function nominate(
     if (!(error instanceof TransactionRefused) || !error.has('nomination')) throw error;
     const before = recordedBefore(error) ?? (await getNomination(nominationId));
     if (!before) throw error;
+    const differing = differingFields(before, nominationFor(before.caseId));
+    if (differing.length > 0) {
+      throw new ConflictError(
+        `You nominated this decision on ${before.nominatedAt.slice(0, 10)} (${before.nominationId}); this ` +
+          `request differs from that nomination in ${differing.join(', ')}, so it is not a resend of it`,
+      );
+    }
     return { nomination: before, created: false };
   }
   if (opened.outcome === 'ended') throw alreadyConcluded(field);
@@ -147,6 +155,15 @@ export async function nominate(
     nominatedAt,
   );
   return { nomination, created: true };
+}
+
+/** What a nominator says in a nomination: a resend is the same request only if all of it is the same. */
+const NOMINATION_CONTENT = ['reasonCodes', 'freeText', 'victimConsent', 'victimWishes', 'vrrStatus'] as const;
+
+function differingFields(before: Nomination, now: Nomination): string[] {
+  const normal = (value: unknown) =>
+    JSON.stringify(Array.isArray(value) ? [...value].sort() : (value ?? null));
+  return NOMINATION_CONTENT.filter((field) => normal(before[field]) !== normal(now[field]));
 }
 
 function statusOf(reviewCase: ReviewCase | undefined): z.infer<typeof NominationViewSchema>['status'] {

@@ -76,6 +76,41 @@ describe('nominating a decision', () => {
     expect(Item).toMatchObject({ status: 'OPEN', origin: { kind: 'nomination' } });
   });
 
+  it('takes a resend that differs for what it is: not the same nomination', async () => {
+    const decisionId = String(eligible()[5]?.decisionId);
+    const first = await stack.api('POST', '/nominations', { as: 'isva', body: body({ decisionId }) });
+    expect(first.status).toBe(201);
+    const changed = await stack.api('POST', '/nominations', {
+      as: 'isva',
+      body: { ...body({ decisionId }), victimConsent: 'does_not_consent', victimWishes: 'to be told first' },
+    });
+    expect(changed.status).toBe(409);
+    expect(String(changed.body.message)).toContain(
+      'differs from that nomination in victimConsent, victimWishes',
+    );
+    const stored = await stack.api('GET', `/nominations/${first.body.nominationId}`, { as: 'isva' });
+    expect(stored.body).toMatchObject({ victimConsent: 'consents' });
+    const same = await stack.api('POST', '/nominations', { as: 'isva', body: body({ decisionId }) });
+    expect(same.body.nominationId).toBe(first.body.nominationId);
+  });
+
+  it('names a field it does not know instead of dropping what was in it', async () => {
+    const decisionId = String(eligible()[6]?.decisionId);
+    const response = await stack.api('POST', '/nominations', {
+      as: 'isva',
+      body: { ...body({ decisionId }), victimWish: 'to meet the officer', freetext: 'more' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.issues).toEqual([
+      { field: 'body.victimWish', reason: 'is not a field of this request; did you mean victimWishes?' },
+      { field: 'body.freetext', reason: 'is not a field of this request; did you mean freeText?' },
+    ]);
+    const nothing = await stack.api('GET', '/nominations', { as: 'isva' });
+    expect((nothing.body.items as { decisionId: string }[]).some((n) => n.decisionId === decisionId)).toBe(
+      false,
+    );
+  });
+
   it('finds the decision by the crime reference the nominator knows', async () => {
     const decision = eligible()[1];
     const row = rows[(decision?.provenance.sourceLine ?? 2) - 2];
