@@ -4,6 +4,7 @@
  * `SITTING#<id>` / `CLOSURE`, written in the transaction that closes it, so a sitting is closed
  * exactly once and the record says by which request.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -63,6 +64,8 @@ export async function saveReviewer(reviewer: Reviewer): Promise<void> {
     }),
   );
   const before = stored?.subject as string | undefined;
+  // Saved already as it is (a resend, or the same save made at once by another request).
+  if (stored && isDeepStrictEqual(ReviewerSchema.parse(stored), parsed)) return;
   const items: LabelledItem<'reviewer' | 'subject' | 'released'>[] = [
     {
       label: 'reviewer',
@@ -121,6 +124,14 @@ export async function saveReviewer(reviewer: Reviewer): Promise<void> {
         `The sign-in ${parsed.subject} is reviewer ${holder}'s already: one sign-in, one reviewer`,
       );
     }
+    const { Item: now } = await documents.send(
+      new GetCommand({
+        TableName: mainTable(),
+        Key: panelKeys.reviewer(parsed.reviewerId),
+        ConsistentRead: true,
+      }),
+    );
+    if (now && isDeepStrictEqual(ReviewerSchema.parse(now), parsed)) return;
     throw new ConflictError(`Reviewer ${parsed.reviewerId} changed meanwhile; look again`);
   }
 }
