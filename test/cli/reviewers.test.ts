@@ -180,7 +180,9 @@ describe('scrutineer sittings list', () => {
     const run = await runCli(['sittings', 'list'], viaIssuer);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^sitting\s+panel\s+date\s+findings deadline\s+status\s+agenda\n/);
-    expect(run.stdout).toMatch(/\nsit_2027q1\s+pan_rsp\s+\d{4}-\d\d-\d\d\s+\d{4}-\d\d-\d\d\s+PLANNED\s+0\/12\n/);
+    expect(run.stdout).toMatch(
+      /\nsit_2027q1\s+pan_rsp\s+\d{4}-\d\d-\d\d\s+\d{4}-\d\d-\d\d\s+PLANNED\s+0\/12\n/,
+    );
   });
 });
 
