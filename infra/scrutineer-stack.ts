@@ -169,10 +169,16 @@ export class ScrutineerStack extends Stack {
           publish(fn);
         },
         putPanel: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
-        putSitting: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        putSitting: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
         listNotifications: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listReviewers: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
-        putReviewer: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        putReviewer: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindSecret(encryption.pseudonymKey, ENV.pseudonymKeySecret);
+        },
         getCurrentQuestionSet: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getQuestionSet: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         publishQuestionSet: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),

@@ -85,8 +85,10 @@ async function seedDemoAgenda(runtime: LocalRuntime) {
  * has just set.
  */
 export async function seedDemoPanel(): Promise<void> {
-  const { saveReviewer, savePanel, saveSitting } = await import('../shared/panels/panel-store.ts');
-  for (const reviewer of DEMO_REVIEWERS) await saveReviewer(reviewer);
+  const { savePanel, saveSitting } = await import('../shared/panels/panel-store.ts');
+  // As an admin saves them: their conflicts' person ids pseudonymised, so they match the decisions.
+  const { putReviewer } = await import('../shared/panels/reviewers.ts');
+  for (const reviewer of DEMO_REVIEWERS) await putReviewer(reviewer);
   await savePanel(DEMO_PANEL);
   for (const sitting of DEMO_SITTINGS) await saveSitting(sitting);
 }

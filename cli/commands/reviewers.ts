@@ -44,12 +44,14 @@ The file is CSV with a header row naming these columns, in any order:
   name                  required: the reviewer's name
   agency                required: police, cps, isva, independent, academic, health or local_authority
   capacity_per_sitting  required: how many cases they take per sitting, a whole number from 0 to 50
-  standing_conflicts    required: decision-maker or officer ids, or units, they must never review,
-                        separated by ";" (the cell may be empty)
+  standing_conflicts    required: decision-maker or officer ids, units or decisions they must never
+                        review, separated by ";" (the cell may be empty): person:DM-9 or DM-9 (an
+                        id with a digit and no space) is a person, unit:PPU East or PPU East a
+                        unit, dec_... a decision; person ids are pseudonymised on save
   active                required: Y or N
   unit                  optional: their unit; they are never given a decision of it
   subject               optional: who they sign in as at the identity provider
-  person_id             optional: for police and CPS staff, their pseudonymous person id
+  person_id             optional: for police and CPS staff, their staff id (pseudonymised on save)
 
 Each row adds the reviewer or replaces them whole, so importing the same file again changes nothing.
 An optional column left out of the header keeps each reviewer's current value; an empty cell clears it.

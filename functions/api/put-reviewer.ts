@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
-import { saveReviewer } from '#shared/panels/panel-store';
+import { putReviewer } from '#shared/panels/reviewers';
 
 export const handler = apiHandler('putReviewer', async ({ params, body, recordAccess }) => {
-  const reviewer = { ...body, reviewerId: params.reviewerId };
-  await saveReviewer(reviewer);
+  const reviewer = await putReviewer({ ...body, reviewerId: params.reviewerId });
   recordAccess({ action: 'alter', recordType: 'reviewer', recordId: reviewer.reviewerId });
   return reviewer;
 });

@@ -717,7 +717,8 @@ export const ROUTES = {
   putReviewer: {
     method: 'PUT',
     path: '/reviewers/{reviewerId}',
-    summary: 'Add or update a reviewer',
+    summary:
+      'Add or update a reviewer; person ids and standing conflicts are pseudonymised on save so they match imported decisions',
     access: ['admin'],
     params: z.object({
       reviewerId: z.string().regex(/^rev_[a-z0-9_]{1,40}$/, 'a reviewer id such as rev_jo'),

@@ -9,7 +9,7 @@
  */
 import type { CaseStatus } from '../cases/review-case.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
-import { getDecision } from '../decisions/decision-store.ts';
+import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
@@ -72,6 +72,16 @@ async function plan(
 ): Promise<RoutingOutcome> {
   const decision = await getDecision(reviewers.decisionId);
   const loads = await loadsOf(context.sitting.sittingId);
+  const investigation =
+    decision.decidingBody === 'cps'
+      ? (await decisionsOfCrime(decision.crimeReference))
+          .filter((other) => other.decidingBody === 'police')
+          .map((police) => ({
+            ...(police.unit ? { unit: police.unit } : {}),
+            ...(police.decisionMakerId ? { decisionMakerId: police.decisionMakerId } : {}),
+            ...(police.officerInCaseId ? { officerInCaseId: police.officerInCaseId } : {}),
+          }))
+      : [];
   return routeCase(
     {
       caseId: reviewers.caseId,
@@ -80,6 +90,7 @@ async function plan(
       ...(decision.unit ? { unit: decision.unit } : {}),
       ...(decision.decisionMakerId ? { decisionMakerId: decision.decisionMakerId } : {}),
       ...(decision.officerInCaseId ? { officerInCaseId: decision.officerInCaseId } : {}),
+      ...(investigation.length > 0 ? { investigation } : {}),
       reviewersNeeded: context.sitting.reviewersPerCase,
       declinedBy: reviewers.declined,
       alreadyAssigned: reviewers.assigned,

@@ -7,11 +7,14 @@
  * - `already-assigned`: the reviewer is on this case already; a case never has the same reviewer twice.
  * - `declined-this-case`: the reviewer declined this case (a conflict declared) or was removed from it;
  *   offering it to them again would only repeat that.
- * - `same-unit`: the reviewer belongs to the unit that made the decision, when both units are known.
+ * - `same-unit`: the reviewer belongs to the unit that made the decision, when both units are known,
+ *   or, for a CPS decision, to the police unit that investigated the same crime.
  *   Units are compared ignoring case and spacing ("PPU North" is "ppu  north"), because a unit typed
  *   two ways is still one unit, and wrongly excluding costs far less than wrongly including.
  * - `involved-in-decision`: the reviewer is the decision-maker or the officer in the case (their
- *   pseudonymous person id equals either).
+ *   pseudonymous person id equals either), or, for a CPS decision, one of the police decision's.
+ * - A standing conflict naming the police unit or people of the same crime counts as one with the
+ *   CPS decision's own. Unit conflicts are stored `unit:<name>` (bare names from before, too).
  * - `declared-conflict`: a standing conflict the reviewer declared names the decision-maker, the
  *   officer in the case, the deciding unit (compared as above) or the decision itself.
  * - `at-capacity`: the reviewer's load in this sitting has reached their capacity (load ≥ capacity).
@@ -68,6 +71,11 @@ export interface RoutingCase {
   readonly unit?: string;
   readonly decisionMakerId?: string;
   readonly officerInCaseId?: string;
+  /**
+   * For a CPS decision, the police decisions on the same crime: the unit that investigated it and
+   * its people are as close to the case as the CPS lawyer's own unit.
+   */
+  readonly investigation?: readonly { unit?: string; decisionMakerId?: string; officerInCaseId?: string }[];
   /** How many reviewers the case should have in all, those already assigned included. */
   readonly reviewersNeeded: number;
   /** Reviewers who declined THIS case (conflict declared) or were removed from it. */
@@ -153,17 +161,21 @@ export function isIndependentOf(
 
 /** The conflicts a reviewer's standing declarations raise with this case, in words. */
 function declaredConflicts(reviewer: RoutingReviewer, reviewCase: RoutingCase): string[] {
-  const caseUnit = normalisedUnit(reviewCase.unit);
   const named = (id: string | undefined) =>
     id !== undefined && id !== '' && reviewer.standingConflicts.includes(id);
   const conflicts: string[] = [];
   if (named(reviewCase.decisionMakerId)) conflicts.push('the decision-maker');
   if (named(reviewCase.officerInCaseId)) conflicts.push('the officer in the case');
-  if (
-    caseUnit !== undefined &&
-    reviewer.standingConflicts.some((entry) => normalisedUnit(entry) === caseUnit)
-  ) {
-    conflicts.push(`unit ${reviewCase.unit?.trim()}`);
+  const conflictUnits = new Set(
+    reviewer.standingConflicts.map((entry) => normalisedUnit(entry.replace(/^unit:/, ''))),
+  );
+  for (const unit of [reviewCase.unit, ...(reviewCase.investigation ?? []).map((police) => police.unit)]) {
+    const normalised = normalisedUnit(unit);
+    if (normalised !== undefined && conflictUnits.has(normalised)) conflicts.push(`unit ${unit?.trim()}`);
+  }
+  for (const police of reviewCase.investigation ?? []) {
+    if (named(police.decisionMakerId)) conflicts.push('the police decision-maker on the crime');
+    if (named(police.officerInCaseId)) conflicts.push('the officer who investigated the crime');
   }
   if (named(reviewCase.decisionId)) conflicts.push('this decision');
   return conflicts;
@@ -189,11 +201,22 @@ function exclusionsOf(
   if (caseUnit !== undefined && normalisedUnit(reviewer.unit) === caseUnit) {
     exclude('same-unit', `unit ${reviewCase.unit?.trim()} decided this case`);
   }
+  const investigated = (reviewCase.investigation ?? []).find(
+    (police) =>
+      normalisedUnit(police.unit) !== undefined &&
+      normalisedUnit(police.unit) === normalisedUnit(reviewer.unit),
+  );
+  if (investigated)
+    exclude('same-unit', `unit ${investigated.unit?.trim()} investigated the crime for the police`);
   const personId = reviewer.personId;
   if (personId !== undefined && personId !== '') {
     const roles: string[] = [];
     if (personId === reviewCase.decisionMakerId) roles.push('the decision-maker');
     if (personId === reviewCase.officerInCaseId) roles.push('the officer in the case');
+    for (const police of reviewCase.investigation ?? []) {
+      if (personId === police.decisionMakerId) roles.push('the police decision-maker on the crime');
+      if (personId === police.officerInCaseId) roles.push('the officer who investigated the crime');
+    }
     if (roles.length > 0) exclude('involved-in-decision', `reviewer is ${listInWords(roles)}`);
   }
   const conflicts = declaredConflicts(reviewer, reviewCase);

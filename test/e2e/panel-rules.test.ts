@@ -205,3 +205,102 @@ describe('reviewers and panels', () => {
     ]);
   });
 });
+
+describe('conflict screening', () => {
+  const recent = daysAgo(30);
+  const header =
+    'crime_reference,offence_group,da_marker,outcome_code,deciding_body,decision_date,unit,decision_maker_id,officer_in_case_id,victim_supports_action,suspect_identified,custody_disposal,protective_measures,thrive_recorded,victims_voice_recorded,summary';
+  const row = (body: string, unit: string, maker: string) =>
+    `SYN/900001/26,rape,N,15,${body},${recent},${unit},${maker},OIC-0077,Y,Y,released_under_investigation,none,Y,Y,Synthetic record.`;
+  const member = (name: string, extra: Record<string, unknown>) => ({
+    name,
+    agency: 'independent',
+    capacityPerSitting: 4,
+    standingConflicts: [],
+    active: true,
+    ...extra,
+  });
+
+  it('matches the ids an admin types with the pseudonymised decisions, and holds the police unit of a CPS decision', async () => {
+    await stack.importDecisions(
+      [header, row('police', 'PPU South', 'DM-9'), row('cps', 'CPS RASSO Unit', 'DM-0300')].join('\n'),
+      'admin',
+    );
+    const decisions = (await stack.decisions()).filter(
+      (d) => d.decisionDate === recent && d.unit !== undefined,
+    );
+    const police = decisions.find((d) => d.decidingBody === 'police' && d.unit === 'PPU South');
+    const cps = decisions.find(
+      (d) => d.decidingBody === 'cps' && d.crimeReference === police?.crimeReference,
+    );
+    expect(police && cps).toBeTruthy();
+
+    const saved = await stack.api('PUT', '/reviewers/rev_conflict_person', {
+      as: 'admin',
+      body: member('Pat Declared', { standingConflicts: ['DM-9', 'unit:Legal Team'] }),
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.standingConflicts).toEqual([police?.decisionMakerId, 'unit:Legal Team']);
+    const members = {
+      rev_conflict_person: saved.body,
+      rev_conflict_unit: member('Una Unit', { agency: 'police', unit: 'PPU South' }),
+      rev_clear_one: member('Clear One', { agency: 'isva' }),
+      rev_clear_two: member('Clear Two', { agency: 'academic' }),
+    };
+    for (const [reviewerId, body] of Object.entries(members)) {
+      const { reviewerId: _id, ...fields } = body as Record<string, unknown>;
+      expect((await stack.api('PUT', `/reviewers/${reviewerId}`, { as: 'admin', body: fields })).status).toBe(
+        200,
+      );
+    }
+    await stack.api('PUT', '/panels/pan_conflicts', {
+      as: 'admin',
+      body: { name: 'Conflicts panel', chairSubject: 'demo-chair', memberReviewerIds: Object.keys(members) },
+    });
+    const sittingId = 'sit_2096q4';
+    await stack.api('PUT', `/sittings/${sittingId}`, {
+      as: 'chair',
+      body: { panelId: 'pan_conflicts', date: '2096-12-01', findingsDeadline: '2096-11-24' },
+    });
+    const caseOf = async (decisionId: string) => String((await stack.nominate(decisionId)).body.caseId);
+    const policeCase = await caseOf(String(police?.decisionId));
+    const cpsCase = await caseOf(String(cps?.decisionId));
+    await stack.api('POST', `/sittings/${sittingId}/agenda`, {
+      as: 'chair',
+      body: { caseIds: [policeCase, cpsCase] },
+    });
+    expect((await stack.routeSitting(sittingId)).status).toBe('SUCCEEDED');
+
+    const routing = await stack.api('GET', `/sittings/${sittingId}/routing`, { as: 'chair' });
+    const exclusionsOf = (caseId: string) =>
+      (
+        (routing.body.cases as { caseId: string; routing: { outcome: { exclusions: unknown[] } } }[]).find(
+          (c) => c.caseId === caseId,
+        )?.routing.outcome.exclusions ?? []
+      ).filter((e) => (e as { rule: string }).rule !== 'at-capacity');
+    expect(exclusionsOf(policeCase)).toEqual(
+      expect.arrayContaining([
+        {
+          reviewerId: 'rev_conflict_person',
+          rule: 'declared-conflict',
+          detail: 'declared a standing conflict with the decision-maker',
+        },
+        { reviewerId: 'rev_conflict_unit', rule: 'same-unit', detail: 'unit PPU South decided this case' },
+      ]),
+    );
+    expect(exclusionsOf(cpsCase)).toEqual(
+      expect.arrayContaining([
+        {
+          reviewerId: 'rev_conflict_person',
+          rule: 'declared-conflict',
+          detail: 'declared a standing conflict with the police decision-maker on the crime',
+        },
+        {
+          reviewerId: 'rev_conflict_unit',
+          rule: 'same-unit',
+          detail: 'unit PPU South investigated the crime for the police',
+        },
+      ]),
+    );
+  });
+});

@@ -26,6 +26,20 @@ function reviewer(reviewerId: string, overrides: Partial<RoutingReviewer> = {}):
   };
 }
 
+/** A CPS decision on a crime the police unit PPU South investigated. */
+function cpsCase(overrides: Partial<RoutingCase> = {}): RoutingCase {
+  return policeCase({
+    decidingBody: 'cps',
+    unit: 'CPS RASSO Unit',
+    decisionMakerId: 'psn_lawyer',
+    officerInCaseId: 'psn_cps_oic',
+    investigation: [
+      { unit: 'PPU South', decisionMakerId: 'psn_police_dm', officerInCaseId: 'psn_police_oic' },
+    ],
+    ...overrides,
+  });
+}
+
 function policeCase(overrides: Partial<RoutingCase> = {}): RoutingCase {
   return {
     caseId: 'case_1',
@@ -98,6 +112,35 @@ describe('routeCase: exclusion rules', () => {
       rule: 'declared-conflict',
       excluded: reviewer('rev_x', { standingConflicts: ['dec_1'] }),
       detail: 'declared a standing conflict with this decision',
+    },
+    {
+      rule: 'declared-conflict',
+      excluded: reviewer('rev_x', { standingConflicts: ['unit:ppu north'] }),
+      detail: 'declared a standing conflict with unit PPU North',
+    },
+    {
+      rule: 'same-unit',
+      excluded: reviewer('rev_x', { unit: 'PPU South' }),
+      reviewCase: cpsCase(),
+      detail: 'unit PPU South investigated the crime for the police',
+    },
+    {
+      rule: 'involved-in-decision',
+      excluded: reviewer('rev_x', { personId: 'psn_police_oic' }),
+      reviewCase: cpsCase(),
+      detail: 'reviewer is the officer who investigated the crime',
+    },
+    {
+      rule: 'declared-conflict',
+      excluded: reviewer('rev_x', { standingConflicts: ['unit:PPU South'] }),
+      reviewCase: cpsCase(),
+      detail: 'declared a standing conflict with unit PPU South',
+    },
+    {
+      rule: 'declared-conflict',
+      excluded: reviewer('rev_x', { standingConflicts: ['psn_police_dm'] }),
+      reviewCase: cpsCase(),
+      detail: 'declared a standing conflict with the police decision-maker on the crime',
     },
     {
       rule: 'at-capacity',
