@@ -46,8 +46,8 @@ export function addImportCommand(program: Command): void {
       .addOption(
         new Option(
           '--format <format>',
-          'the layout of the file (default: force-ndjson for .ndjson and .jsonl, police-uk for a CSV ' +
-            'whose header starts with "Crime ID", otherwise force-csv)',
+          'the layout of the file (default: force-ndjson for .ndjson and .jsonl; for a CSV file, the ' +
+            'format whose header it has)',
         ).choices(IMPORT_FORMATS),
       )
       .option('--outcomes <file>', 'the police.uk outcomes file that goes with a police-uk street file')
@@ -60,6 +60,12 @@ export function addImportCommand(program: Command): void {
 async function importExport(file: string, options: ImportOptions, command: Command): Promise<void> {
   await assertReadable(file);
   const format = options.format ?? (await detectFormat(file));
+  if (format === 'police-uk-outcomes') {
+    command.error(
+      `error: ${file} is a police.uk outcomes file; import it with its street file: ` +
+        `scrutineer import STREET_FILE --outcomes ${file}`,
+    );
+  }
   if (options.outcomes !== undefined) {
     if (format !== 'police-uk') {
       command.error(`error: --outcomes goes with --format police-uk, but ${file} is imported as ${format}`);

@@ -20,6 +20,7 @@ import { type FieldIssue, ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { ChunkSchema, planChunks } from './chunk-plan.ts';
 import { parseDecisionRows, parseOutcomeRows } from './chunk-rows.ts';
+import { type CsvFile, describeResemblance, resemblances } from './csv-formats.ts';
 import { checkForceExportHeader } from './force-export.ts';
 import {
   addCounts,
@@ -115,6 +116,16 @@ async function readRange(
   return (await object.Body?.transformToString('utf8')) ?? '';
 }
 
+/** "; it looks like …" when the header resembles another kind of file more than the one expected. */
+function resemblingInstead(header: readonly string[], expected: CsvFile | 'force-ndjson'): string {
+  const all = resemblances(header);
+  const [closest] = all;
+  const found = all.find((resemblance) => resemblance.file === expected)?.found ?? 0;
+  return closest && closest.file !== expected && closest.found > found
+    ? `; ${describeResemblance(closest)}`
+    : '';
+}
+
 async function planFile(bucket: string, key: string, format: ImportFormat | 'police-uk-outcomes') {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const ndjson = format === 'force-ndjson';
@@ -134,7 +145,8 @@ async function planFile(bucket: string, key: string, format: ImportFormat | 'pol
   if (issues.length > 0) {
     const what = format === 'police-uk-outcomes' ? 'police.uk outcomes' : format;
     throw new ValidationError(
-      `The file's header is not a ${what} header: ${issues.map((i) => `${i.field} (${i.reason})`).join(', ')}`,
+      `The file's header is not a ${what} header${resemblingInstead(header, format)}: ` +
+        issues.map((i) => `${i.field} (${i.reason})`).join(', '),
       issues,
     );
   }

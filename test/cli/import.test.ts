@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { POLICE_UK_OUTCOMES_HEADER, POLICE_UK_STREET_HEADER } from '../../shared/imports/police-uk.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { runCli } from './run-cli.ts';
 
@@ -92,10 +93,23 @@ describe('scrutineer import', () => {
     expect(again.stdout).toMatch(new RegExp(`  duplicates\\s+${DECISIONS}\\n`));
   });
 
-  it('fails on a wrong header, naming the missing columns', async () => {
+  it('refuses a header that is no import format, naming the one it resembles and what it lacks', async () => {
     const wrong = path.join(workDir, 'wrong.csv');
     await writeFile(wrong, 'crime_reference,victim_name\nX,Y\n');
     const run = await runCli(['import', wrong], asAdmin);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'The header of wrong.csv matches no import format: it looks like a force export (format force-csv), ' +
+        '1 of 16 columns; missing: offence_group, da_marker,',
+    );
+    expect(run.stderr).toContain('; not expected: victim_name. Correct the header, or give --format.');
+    expect(run.stdout).toBe('');
+  });
+
+  it('fails on a wrong header given --format, naming the missing columns', async () => {
+    const wrong = path.join(workDir, 'wrong.csv');
+    await writeFile(wrong, 'crime_reference,victim_name\nX,Y\n');
+    const run = await runCli(['import', wrong, '--format', 'force-csv'], asAdmin);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/import imp_\w+ FAILED: ValidationError/);
     expect(run.stderr).toContain(
@@ -106,6 +120,24 @@ describe('scrutineer import', () => {
     );
     expect(run.stderr).toContain('    victim_name: unknown column\n');
     expect(run.stdout).toBe('');
+  });
+
+  it('says what a file given the wrong --format looks like instead', async () => {
+    const street = path.join(workDir, 'street-as-force.csv');
+    await writeFile(street, `${POLICE_UK_STREET_HEADER.join(',')}\n`);
+    const run = await runCli(['import', street, '--format', 'force-csv'], asAdmin);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "The file's header is not a force-csv header; it looks like a data.police.uk street file (format police-uk)",
+    );
+  });
+
+  it('sends a police.uk outcomes file given alone back to go with its street file', async () => {
+    const outcomes = path.join(workDir, 'outcomes.csv');
+    await writeFile(outcomes, `${POLICE_UK_OUTCOMES_HEADER.join(',')}\n`);
+    const run = await runCli(['import', outcomes], asAdmin);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is a police.uk outcomes file; import it with its street file');
   });
 
   it('prints the id and leaves the import running with --no-wait', async () => {

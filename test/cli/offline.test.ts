@@ -10,6 +10,7 @@ import { detectFormat } from '../../cli/import-file.ts';
 import { formatTable } from '../../cli/output.ts';
 import { createProgram } from '../../cli/program.ts';
 import { FORCE_EXPORT_HEADER } from '../../shared/imports/force-export.ts';
+import { POLICE_UK_OUTCOMES_HEADER, POLICE_UK_STREET_HEADER } from '../../shared/imports/police-uk.ts';
 import { runCli } from './run-cli.ts';
 
 let workDir: string;
@@ -82,15 +83,29 @@ describe('settings', () => {
 });
 
 describe('the format of a file', () => {
-  it('follows the extension for JSON lines and the header for police.uk', async () => {
+  it('follows the extension for JSON lines and the header for CSV', async () => {
     const policeUk = path.join(workDir, 'street.csv');
-    await writeFile(policeUk, '\uFEFFCrime ID,Month,Reported by,Falls within\n');
+    await writeFile(policeUk, `\uFEFF${POLICE_UK_STREET_HEADER.join(',')}\n`);
+    const outcomes = path.join(workDir, 'outcomes.csv');
+    await writeFile(outcomes, `${POLICE_UK_OUTCOMES_HEADER.join(',')}\n`);
     const force = path.join(workDir, 'export.csv');
-    await writeFile(force, `${FORCE_EXPORT_HEADER.join(',')}\n`);
+    await writeFile(force, `${FORCE_EXPORT_HEADER.map((column) => column.toUpperCase()).join(',')}\n`);
     expect(await detectFormat(policeUk)).toBe('police-uk');
+    expect(await detectFormat(outcomes)).toBe('police-uk-outcomes');
     expect(await detectFormat(force)).toBe('force-csv');
     expect(await detectFormat(path.join(workDir, 'absent.ndjson'))).toBe('force-ndjson');
     expect(await detectFormat(path.join(workDir, 'absent.JSONL'))).toBe('force-ndjson');
+  });
+
+  it('refuses a CSV header that is no format, naming the closest and the columns it lacks', async () => {
+    const partial = path.join(workDir, 'partial.csv');
+    await writeFile(partial, 'Crime ID,Month,Reported by,Falls within\n');
+    await expect(detectFormat(partial)).rejects.toThrow(
+      /partial\.csv matches no import format: it looks like a data\.police\.uk \w+ file.*, 4 of \d+ columns; missing: Longitude/,
+    );
+    const unrelated = path.join(workDir, 'unrelated.csv');
+    await writeFile(unrelated, 'a,b\n');
+    await expect(detectFormat(unrelated)).rejects.toThrow(/it shares no column with a force export/);
   });
 });
 
