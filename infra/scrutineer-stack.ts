@@ -198,6 +198,15 @@ export class ScrutineerStack extends Stack {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindBucket(storage.caseFiles, ENV.caseFilesBucket, { write: true, prefix: 'case-files/' });
         },
+        deleteCaseFile: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindBucket(storage.caseFiles, ENV.caseFilesBucket, {
+            read: true,
+            delete: true,
+            list: true,
+            prefix: 'case-files/',
+          });
+        },
         getCasePack: readsPacks('packs/cases/'),
         verifyCasePack: readsPacks('packs/cases/'),
         correctCasePack: (fn) => {

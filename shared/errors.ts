@@ -28,6 +28,17 @@ export class NotFoundError extends Error {
   }
 }
 
+/** The path is a route, but not for this method. */
+export class MethodNotAllowedError extends Error {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(
+    message: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 /** The caller is known but their roles do not allow the action. */
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';

@@ -1,6 +1,88 @@
 import { closest, distance } from 'fastest-levenshtein';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors.ts';
+
+type RawIssue = z.core.$ZodRawIssue;
+
+const describedType = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'not a number';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+};
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
+
+const FORMATS: Readonly<Record<string, string>> = {
+  date: 'a date as YYYY-MM-DD',
+  datetime: 'a date and time in ISO 8601, such as 2027-01-31T09:00:00Z',
+  email: 'an email address',
+  url: 'a URL',
+  uuid: 'a UUID',
+};
+
+function bound(issue: RawIssue & { code: 'too_small' | 'too_big' }): string | undefined {
+  const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+  const least = issue.code === 'too_small';
+  switch (issue.origin) {
+    case 'string':
+      if (least && limit === 1) return 'must not be empty';
+      return `must have ${least ? 'at least' : 'at most'} ${limit} character${limit === 1 ? '' : 's'}`;
+    case 'array':
+    case 'set':
+      return `must have ${least ? 'at least' : 'at most'} ${limit} item${limit === 1 ? '' : 's'}`;
+    case 'number':
+    case 'int':
+    case 'bigint':
+      return issue.inclusive
+        ? `must be ${least ? 'at least' : 'at most'} ${limit}`
+        : `must be ${least ? 'greater' : 'less'} than ${limit}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Zod's own messages, said plainly for the people who read them ("must be a whole number", not
+ * "Invalid input: expected int, received number"; "must be a number", never "received NaN").
+ * Messages a schema gives itself are kept.
+ */
+export function plainMessage(issue: RawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (issue.input === undefined) return 'is required';
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      const numeric = issue.expected === 'number' || issue.expected === 'int';
+      if (numeric && (typeof issue.input !== 'number' || Number.isNaN(issue.input)))
+        return `must be ${expected}`;
+      if (issue.expected === 'int') return 'must be a whole number';
+      return `must be ${expected}, not ${describedType(issue.input)}`;
+    }
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of ${issue.values.map((value) => String(value)).join(', ')}`;
+    case 'too_small':
+    case 'too_big':
+      return bound(issue);
+    case 'invalid_format': {
+      const format = FORMATS[issue.format];
+      return format ? `must be ${format}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+z.config({ customError: plainMessage });
 
 interface SchemaDef {
   readonly type: string;

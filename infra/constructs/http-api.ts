@@ -127,5 +127,27 @@ export class HttpApi extends Construct {
       routeFunctions.set(routeId, fn);
     }
     this.routeFunctions = routeFunctions;
+    this.addNoSuchRoute(props.encryptionKey);
+  }
+
+  /** The `$default` route: a request no route matches gets a 404 or 405 in the API's error shape. */
+  private addNoSuchRoute(encryptionKey: kms.IKey): void {
+    const fn = new ScrutineerFunction(this, 'NoSuchRoute', {
+      entry: NO_SUCH_ROUTE_ENTRY,
+      description: 'Any request no route matches: a 404 or 405 in the API error shape',
+      encryptionKey,
+    });
+    const route = new apigw.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: new integrations.HttpLambdaIntegration('Integration-noSuchRoute', fn.function),
+      authorizer: new apigw.HttpNoneAuthorizer(),
+    });
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route is public by design: it answers 404 or 405 and serves no data',
+    });
   }
 }
+
+export const NO_SUCH_ROUTE_ENTRY = 'functions/api/no-such-route.ts';

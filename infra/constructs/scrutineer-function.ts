@@ -143,7 +143,7 @@ export class ScrutineerFunction extends Construct {
   bindBucket(
     bucket: s3.IBucket,
     name: EnvName,
-    access: { read?: boolean; write?: boolean; list?: boolean; prefix?: string },
+    access: { read?: boolean; write?: boolean; delete?: boolean; list?: boolean; prefix?: string },
   ): void {
     this.setEnvironment(name, bucket.bucketName);
     if (access.list) {
@@ -159,6 +159,7 @@ export class ScrutineerFunction extends Construct {
     const actions = [
       ...(access.read ? ['s3:GetObject'] : []),
       ...(access.write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
+      ...(access.delete ? ['s3:DeleteObject'] : []),
     ];
     this.role.addToPolicy(
       new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${access.prefix ?? ''}*`)] }),

@@ -73,8 +73,10 @@ export class Storage extends Construct {
     });
     // Case files are working copies for reviewers, not evidence: versioned, but without Object Lock,
     // so a file uploaded unredacted by mistake can be removed at once (the pack is the record).
+    // Working copies, not evidence: unversioned, so a file removed (say one uploaded unredacted by
+    // mistake) leaves no earlier version behind.
     this.caseFiles = hardened('CaseFiles', {
-      versioned: true,
+      versioned: false,
       cors: [
         {
           allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],

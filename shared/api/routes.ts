@@ -20,7 +20,11 @@ import { PanelSchema, ReviewerSchema, SittingPlanSchema, SittingSchema } from '.
 import { RecommendationSchema } from '../recommendations/recommendation.ts';
 import { AmendFindingRequestSchema, FindingRequestSchema, FindingSchema } from '../review/finding.ts';
 import { ModerationRequestSchema, ModerationSchema } from '../review/moderation.ts';
-import { PublishQuestionSetRequestSchema, QuestionSetSchema } from '../review/question-set.ts';
+import {
+  PublishQuestionSetRequestSchema,
+  QuestionSetSchema,
+  QuestionSetWithScalesSchema,
+} from '../review/question-set.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { AssignmentSchema } from '../routing/assignment-store.ts';
 import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
@@ -133,6 +137,9 @@ const AssignmentIdParamsSchema = z.object({
 const CaseIdParamsSchema = z.object({
   caseId: z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…'),
 });
+const CaseFileNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/, 'a plain file name such as decision-log.pdf');
 const PackVersionQuerySchema = z.object({
   version: z.coerce.number().int().positive('a pack version such as 1').optional(),
 });
@@ -486,22 +493,23 @@ export const ROUTES = {
     path: '/question-sets/current',
     summary: 'The terms-of-reference questions findings answer now, with the answer and verdict scales',
     access: questionReaders,
-    response: QuestionSetSchema,
+    response: QuestionSetWithScalesSchema,
     audit: 'none',
   },
   getQuestionSet: {
     method: 'GET',
     path: '/question-sets/{version}',
-    summary: 'One published version of the question set',
+    summary: 'One published version of the question set, with the answer and verdict scales',
     access: questionReaders,
     params: QuestionSetVersionParamsSchema,
-    response: QuestionSetSchema,
+    response: QuestionSetWithScalesSchema,
     audit: 'none',
   },
   publishQuestionSet: {
     method: 'POST',
     path: '/question-sets',
-    summary: 'Publish the next version of the question set; published versions never change',
+    summary:
+      'Publish the next version of the question set; published versions never change, and findings from then on answer the new one',
     access: ['admin'],
     body: PublishQuestionSetRequestSchema,
     successStatus: 201,
@@ -576,9 +584,7 @@ export const ROUTES = {
     access: ['admin'],
     params: CaseIdParamsSchema,
     body: z.object({
-      fileName: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/, 'a plain file name such as decision-log.pdf'),
+      fileName: CaseFileNameSchema,
       contentType: z
         .string()
         .regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'a media type such as application/pdf')
@@ -587,6 +593,16 @@ export const ROUTES = {
     successStatus: 201,
     response: z.object({ uploadUrl: z.url(), key: z.string(), expiresAt: z.iso.datetime() }),
     audit: 'collect',
+  },
+  deleteCaseFile: {
+    method: 'DELETE',
+    path: '/cases/{caseId}/files/{fileName}',
+    summary:
+      'Remove a case file at once (say one uploaded unredacted by mistake): working copies keep no earlier versions',
+    access: ['admin'],
+    params: CaseIdParamsSchema.extend({ fileName: CaseFileNameSchema }),
+    response: z.object({ caseId: z.string(), fileName: z.string(), removedAt: z.iso.datetime() }),
+    audit: 'alter',
   },
   getCasePack: {
     method: 'GET',

@@ -11,14 +11,16 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
-import { ROUTES, type RouteDefinition, type RouteId } from '../api/routes.ts';
+import { z } from 'zod';
+import { ROUTE_IDS, ROUTES, type RouteDefinition, type RouteId } from '../api/routes.ts';
 import type { RecordAccess } from '../audit/audit-event.ts';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { ENV } from '../environment.ts';
 import {
   type FieldIssue,
   ForbiddenError,
+  MethodNotAllowedError,
+  NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
   ValidationError,
@@ -63,6 +65,7 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   UnauthorizedError: 401,
   ForbiddenError: 403,
   NotFoundError: 404,
+  MethodNotAllowedError: 405,
   ConflictError: 409,
 };
 
@@ -88,18 +91,37 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
     return jsonResponse(500, { error: 'InternalError', message: 'Internal error', requestId }, requestId);
   }
   const issues = error instanceof ValidationError ? error.issues : undefined;
-  return jsonResponse(
+  const response = jsonResponse(
     status,
     { error: name, message: error.message, ...(issues ? { issues } : {}), requestId },
     requestId,
   );
+  if (error instanceof MethodNotAllowedError) {
+    response.headers = { ...response.headers, allow: error.allowed.join(', ') };
+  }
+  return response;
+}
+
+/** A route without query parameters takes none: any given is named, not ignored. */
+const NO_QUERY = z.object({});
+
+/**
+ * The value received, for the path and query only: they hold ids, numbers and choices, never
+ * case content, which a body can.
+ */
+function receivedValue(raw: unknown, field: string, part: string): string {
+  if (part === 'body' || typeof raw !== 'object' || raw === null) return '';
+  const value = (raw as Record<string, unknown>)[field];
+  if (typeof value !== 'string') return '';
+  const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  return ` (received ${JSON.stringify(shown)})`;
 }
 
 /** One part of the request against its schema: the parsed value, or its issues named from the part. */
 function parsePart(
   schema: z.ZodType | undefined,
   value: unknown,
-  part: string,
+  part: 'path' | 'query' | 'body',
 ): { data?: unknown; issues: FieldIssue[] } {
   if (!schema) return { issues: [] };
   const checked = checkAgainst(schema, value ?? {});
@@ -107,7 +129,9 @@ function parsePart(
   return {
     issues: checked.issues.map((issue) => ({
       field: issue.field === '(root)' ? part : `${part}.${issue.field}`,
-      reason: issue.reason,
+      reason: issue.reason.startsWith('is not a field')
+        ? issue.reason
+        : `${issue.reason}${receivedValue(value, issue.field, part)}`,
     })),
   };
 }
@@ -115,7 +139,7 @@ function parsePart(
 /** The path, query and body parsed, or one ValidationError naming every bad field of all three. */
 function parseRequest(route: RouteDefinition, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
   const params = parsePart(route.params, event.pathParameters, 'path');
-  const query = parsePart(route.query, event.queryStringParameters, 'query');
+  const query = parsePart(route.query ?? NO_QUERY, event.queryStringParameters, 'query');
   const body = route.body
     ? parsePart(route.body, readJsonBody(event, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), 'body')
     : { issues: [] };
@@ -191,6 +215,43 @@ export function apiHandler<R extends RouteId>(routeId: R, action: ApiAction<R>) 
     } finally {
       logger.resetKeys();
     }
+  };
+  return middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(run);
+}
+
+/** Whether a request path is an instance of a route's path template (`/imports/{importId}`). */
+function pathMatches(template: string, requestPath: string): boolean {
+  const wanted = template.split('/');
+  const given = requestPath.replace(/\/+$/, '').split('/');
+  return (
+    wanted.length === given.length &&
+    wanted.every((segment, index) =>
+      /^\{.+\}$/.test(segment) ? given[index] !== '' : segment === given[index],
+    )
+  );
+}
+
+/**
+ * Every request that no route matches (the API's `$default` route): a 405 naming the methods the
+ * path takes, or a 404, in the same error shape as every other refusal. Public, as it serves
+ * nothing: the routes are described at `/openapi.json` anyway.
+ */
+export function noSuchRouteHandler() {
+  const run = async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const requestPath = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    const allowed = ROUTE_IDS.map((routeId): RouteDefinition => ROUTES[routeId])
+      .filter((route) => pathMatches(route.path, requestPath))
+      .map((route) => route.method)
+      .sort();
+    const error =
+      allowed.length > 0
+        ? new MethodNotAllowedError(`${requestPath} takes ${allowed.join(', ')}, not ${method}`, allowed)
+        : new NotFoundError(
+            `No route matches ${method} ${requestPath}; the routes are listed at /openapi.json`,
+          );
+    return errorResponse(error, requestId);
   };
   return middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(run);
 }

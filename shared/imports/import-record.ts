@@ -74,12 +74,13 @@ export const ImportRecordSchema = z.object({
 });
 export type ImportRecord = z.infer<typeof ImportRecordSchema>;
 
+/** The name of the file as the person had it, kept for them to recognise: any name, without folders. */
 const FileNameSchema = z
   .string()
   .trim()
   .min(1)
-  .max(200)
-  .regex(/^[\w.\- ]+$/, 'letters, digits, spaces, dots, dashes and underscores only');
+  .max(255)
+  .regex(/^[^/\\\p{Cc}]+$/u, 'a file name without folders or control characters');
 
 export const CreateImportRequestSchema = z
   .object({

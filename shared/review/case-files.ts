@@ -1,16 +1,22 @@
 /**
  * Redacted case files (statements, decision logs) for a case's reviewers, in the case-files bucket
  * under `case-files/<caseId>/`: an admin uploads through a presigned URL, and a reviewer gets
- * short-lived links with the case. Working copies, not evidence: no Object Lock, so a file
- * uploaded unredacted by mistake can be removed at once.
+ * short-lived links with the case. Working copies, not evidence: no Object Lock and no versions,
+ * so a file uploaded unredacted by mistake is removed at once (`removeCaseFile`).
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../aws-clients.ts';
 import { getCase } from '../cases/case-store.ts';
 import { UNDER_REVIEW } from '../cases/review-case.ts';
 import { ENV, requireEnv } from '../environment.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 
 /** How long a link to a case file works: long enough to open it, too short to pass around. */
 export const CASE_FILE_LINK_SECONDS = 300;
@@ -58,4 +64,24 @@ export async function caseFileUpload(
     { expiresIn: CASE_FILE_LINK_SECONDS },
   );
   return { uploadUrl, key, expiresAt: new Date(now.getTime() + CASE_FILE_LINK_SECONDS * 1000).toISOString() };
+}
+
+/**
+ * Removes one case file at once. The bucket keeps no earlier versions (working copies, not
+ * evidence), so nothing of it is left to reach; a file that is not there is a 404.
+ */
+export async function removeCaseFile(caseId: string, fileName: string, now = new Date()) {
+  await getCase(caseId);
+  const bucket = requireEnv(ENV.caseFilesBucket);
+  const key = `${caseFilesPrefix(caseId)}${fileName}`;
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound') {
+      throw new NotFoundError(`Case ${caseId} has no file ${fileName}`);
+    }
+    throw error;
+  }
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  return { caseId, fileName, removedAt: now.toISOString() };
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CaseStatus, ReviewCase } from '../cases/review-case.ts';
 import type { Decision } from '../decisions/decision.ts';
-import { ValidationError } from '../errors.ts';
+import { type FieldIssue, ValidationError } from '../errors.ts';
 import type { AssignmentStatus } from '../routing/assignment-store.ts';
 import { ANSWER_CODES, applies, type QuestionSet, VERDICTS } from './question-set.ts';
 
@@ -129,16 +129,24 @@ export function whyNoFinding(
   return undefined;
 }
 
+/** Recommendations due before today, each named. */
+export function recommendationsInThePast(
+  recommendations: readonly { dueDate: string }[],
+  today: string,
+): FieldIssue[] {
+  return recommendations.flatMap((recommendation, index) =>
+    recommendation.dueDate < today
+      ? [{ field: `body.recommendations.${index}.dueDate`, reason: 'must not be in the past' }]
+      : [],
+  );
+}
+
 /** Refuses recommendations due before today, naming each. */
 export function refuseRecommendationsInThePast(
   recommendations: readonly { dueDate: string }[],
   today: string,
 ): void {
-  const issues = recommendations.flatMap((recommendation, index) =>
-    recommendation.dueDate < today
-      ? [{ field: `body.recommendations.${index}.dueDate`, reason: 'must not be in the past' }]
-      : [],
-  );
+  const issues = recommendationsInThePast(recommendations, today);
   if (issues.length > 0) {
     throw new ValidationError(
       `Invalid body: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
@@ -157,8 +165,10 @@ export function checkAgainstQuestionSet(
   request: Pick<FindingRequest, 'answers' | 'questionSetVersion'>,
   questionSet: QuestionSet,
   decision: Pick<Decision, 'outcomeCode' | 'decisionType'>,
+  /** Other problems of the same request, refused together with these so every one is named at once. */
+  alsoRefused: readonly FieldIssue[] = [],
 ): void {
-  const issues: { field: string; reason: string }[] = [];
+  const issues: FieldIssue[] = [];
   if (request.questionSetVersion !== questionSet.version) {
     issues.push({
       field: 'body.questionSetVersion',
@@ -185,12 +195,13 @@ export function checkAgainstQuestionSet(
       issues.push({ field: `body.answers.${question.questionId}`, reason: 'required: answer it' });
     }
   }
-  if (issues.length > 0) {
+  const all = [...issues, ...alsoRefused];
+  if (all.length > 0) {
     throw new ValidationError(
-      `The answers do not fit question set version ${questionSet.version}: ${issues
+      `The finding does not fit question set version ${questionSet.version}: ${all
         .map((issue) => `${issue.field}: ${issue.reason}`)
         .join('; ')}`,
-      issues,
+      all,
     );
   }
 }

@@ -22,7 +22,7 @@ import {
   type FindingRequest,
   FindingSchema,
   latestVersions,
-  refuseRecommendationsInThePast,
+  recommendationsInThePast,
   whyNoFinding,
 } from './finding.ts';
 import { findingsOfCase, moderationsOf, storedVersion, storeFindingVersion } from './finding-store.ts';
@@ -113,8 +113,12 @@ async function storeChecked(
   const reviewCase = await getCase(assignment.caseId);
   const why = whyNoFinding(reviewCase, assignment, today);
   if (why) throw new ConflictError(why);
-  checkAgainstQuestionSet(request, await currentQuestionSet(), await getDecision(reviewCase.decisionId));
-  refuseRecommendationsInThePast(request.recommendations, today);
+  checkAgainstQuestionSet(
+    request,
+    await currentQuestionSet(),
+    await getDecision(reviewCase.decisionId),
+    recommendationsInThePast(request.recommendations, today),
+  );
   await checkVersion();
   return storeFindingVersion(finding, reviewCase.status, today, alreadyThere);
 }

@@ -21,6 +21,12 @@ export const VERDICTS = [
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/**
+ * The verdicts that lie on one scale, from best to worst, for weighted kappa: "cannot conclude" is
+ * no point on it, so items a reviewer could not conclude are left out of the weighted figures.
+ */
+export const ORDERED_VERDICTS = ['consistent', 'appropriate_with_observations', 'inappropriate'] as const;
+
 export const VERDICT_LABELS: Readonly<Record<Verdict, string>> = {
   consistent: 'Consistent with policy',
   appropriate_with_observations: 'Appropriate with observations',
@@ -68,6 +74,24 @@ export const QuestionSetSchema = z.object({
   publishedBy: z.string(),
 });
 export type QuestionSet = z.infer<typeof QuestionSetSchema>;
+
+/** A question set as people read it: with the scales its answers and verdicts are coded on, labelled. */
+export const QuestionSetWithScalesSchema = QuestionSetSchema.extend({
+  scales: z.object({
+    answers: z.array(z.object({ code: z.enum(ANSWER_CODES), label: z.string() })),
+    verdicts: z.array(z.object({ code: z.enum(VERDICTS), label: z.string() })),
+  }),
+});
+
+export function withScales(questionSet: QuestionSet): z.infer<typeof QuestionSetWithScalesSchema> {
+  return {
+    ...questionSet,
+    scales: {
+      answers: ANSWER_CODES.map((code) => ({ code, label: ANSWER_LABELS[code] })),
+      verdicts: VERDICTS.map((code) => ({ code, label: VERDICT_LABELS[code] })),
+    },
+  };
+}
 
 /** What the admin sends to publish the next version. */
 export const PublishQuestionSetRequestSchema = QuestionSetSchema.pick({ title: true, questions: true });

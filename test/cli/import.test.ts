@@ -2,7 +2,7 @@
  * `scrutineer import` and `scrutineer imports show` against the whole local system: the command
  * runs as a child process, the system in this one.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -159,6 +159,14 @@ describe('scrutineer import', () => {
     expect(run.stderr).toContain('error: Your roles do not allow this action (403 ForbiddenError)');
     expect(run.stderr).toContain('signed in as isva');
     expect(run.stderr).toMatch(/request id: \S+/);
+  });
+  it('takes a file by any name it has on disk', async () => {
+    const named = path.join(workDir, 'Export (Jan 2027) — PPU North #2.csv');
+    await writeFile(named, await readFile(exportFile, 'utf8'));
+    const run = await runCli(['import', named, '--format', 'force-csv'], asAdmin);
+    expect(run.code).toBe(0);
+    const shown = await stack.api('GET', `/imports/${importIdIn(run.stdout)}`, { as: 'admin' });
+    expect(shown.body.fileName).toBe('Export (Jan 2027) — PPU North #2.csv');
   });
 });
 

@@ -102,7 +102,8 @@ describe('scrutineer reviewers import', () => {
       agency: 'isva',
       unit: 'ISVA Service East',
       capacityPerSitting: 3,
-      standingConflicts: ['DM-0012', 'PPU East'],
+      // The person id typed pseudonymised as imports are, so it matches; the unit read as a unit.
+      standingConflicts: [expect.stringMatching(/^psn_[0-9a-z]+$/), 'unit:PPU East'],
       active: true,
     });
     expect(reviewers.get('rev_kit')).toMatchObject({

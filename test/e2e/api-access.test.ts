@@ -127,6 +127,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
     path: { caseId: 'case_00000000000000000000000000' },
     body: { fileName: 'decision-log.pdf', contentType: 'application/pdf' },
   },
+  deleteCaseFile: { path: { caseId: 'case_00000000000000000000000000', fileName: 'decision-log.pdf' } },
   getCasePack: { path: { caseId: 'case_00000000000000000000000000' } },
   verifyCasePack: { path: { caseId: 'case_00000000000000000000000000' } },
   correctCasePack: { path: { caseId: 'case_00000000000000000000000000' }, body: { reason: 'a correction' } },
@@ -293,11 +294,58 @@ describe('responses', () => {
     expect(response.status).toBe(400);
     expect(response.body.issues).toEqual([
       { field: 'body.format', reason: expect.stringContaining('force-csv') },
-      { field: 'body.fileName', reason: expect.stringContaining('letters, digits') },
+      { field: 'body.fileName', reason: expect.stringContaining('without folders') },
     ]);
     const badId = await stack.api('GET', '/imports/not-an-id', { as: 'admin' });
     expect(badId.status).toBe(400);
     expect(badId.body.issues).toEqual([{ field: 'path.importId', reason: expect.any(String) }]);
+  });
+
+  it('say plainly what a number or a choice must be, with the value received in the query', async () => {
+    const size = await stack.api('GET', '/sample-size?confidence=abc&margin=0.05&expected=lots', {
+      as: 'auditor',
+    });
+    expect(size.status).toBe(400);
+    expect(size.body.issues).toEqual([
+      { field: 'query.confidence', reason: 'must be a number (received "abc")' },
+      { field: 'query.expected', reason: 'must be a number (received "lots")' },
+    ]);
+    expect(JSON.stringify(size.body)).not.toContain('NaN');
+  });
+
+  it('refuse query parameters a route does not take, naming them', async () => {
+    const response = await stack.api('GET', '/assignments?status=bogus', { as: 'panel' });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: 'ValidationError',
+      issues: [{ field: 'query.status', reason: expect.stringContaining('is not a field of this request') }],
+    });
+  });
+
+  it('answer an unknown route or method in the same error shape as every refusal', async () => {
+    const unknown = await stack.api('GET', '/no/such/thing');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({
+      error: 'NotFoundError',
+      message: 'No route matches GET /no/such/thing; the routes are listed at /openapi.json',
+      requestId: expect.any(String),
+    });
+    const wrongMethod = await stack.api('DELETE', '/imports', { as: 'admin' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, POST');
+    expect(wrongMethod.body).toMatchObject({
+      error: 'MethodNotAllowedError',
+      message: '/imports takes GET, POST, not DELETE',
+    });
+  });
+
+  it('give the question set with the answer and verdict scales its summary promises', async () => {
+    const current = await stack.api('GET', '/question-sets/current', { as: 'panel' });
+    expect(current.status).toBe(200);
+    expect(current.body.scales).toMatchObject({
+      answers: expect.arrayContaining([{ code: 'not_applicable', label: 'Not applicable' }]),
+      verdicts: expect.arrayContaining([{ code: 'consistent', label: 'Consistent with policy' }]),
+    });
   });
 
   it('serve the OpenAPI document generated from the route table', async () => {

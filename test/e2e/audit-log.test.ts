@@ -371,6 +371,15 @@ const CALLS: Record<
       as: 'admin',
       body: { fileName: 'decision-log.pdf', contentType: 'application/pdf' },
     }),
+  deleteCaseFile: async () => {
+    const { caseId } = await panelCase();
+    const upload = await stack.api('POST', `/cases/${caseId}/files`, {
+      as: 'admin',
+      body: { fileName: 'unredacted.txt', contentType: 'text/plain' },
+    });
+    await fetch(String(upload.body.uploadUrl), { method: 'PUT', body: 'uploaded by mistake (synthetic)' });
+    return stack.api('DELETE', `/cases/${caseId}/files/unredacted.txt`, { as: 'admin' });
+  },
   getCasePack: async () => stack.api('GET', `/cases/${await concludedCase()}/pack`, { as: 'admin' }),
   verifyCasePack: async () =>
     stack.api('GET', `/cases/${await concludedCase()}/pack/verification`, { as: 'admin' }),

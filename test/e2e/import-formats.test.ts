@@ -73,7 +73,7 @@ describe('force NDJSON', () => {
     const report = parse(await errorReport(String(record.importId)), { columns: true });
     expect(report).toEqual([
       { line: '3', field: '(row)', reason: 'not valid JSON' },
-      { line: '8', field: 'offence_group', reason: expect.stringContaining('Invalid option') },
+      { line: '8', field: 'offence_group', reason: expect.stringContaining('must be one of rape') },
       { line: '8', field: 'extra', reason: 'unknown field' },
     ]);
     const decisions = await decisionsOf(String(record.importId));

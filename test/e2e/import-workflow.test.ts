@@ -128,7 +128,7 @@ describe('importing a force export', () => {
       string
     >[];
     expect(rows).toEqual([
-      { line: '43', field: 'offence_group', reason: expect.stringContaining('Invalid option') },
+      { line: '43', field: 'offence_group', reason: expect.stringContaining('must be one of rape') },
       { line: '45', field: '(row)', reason: 'expected 16 fields, found 3' },
     ]);
   });

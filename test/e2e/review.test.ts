@@ -125,6 +125,14 @@ describe('a reviewer’s view of their case', () => {
     expect(view.questionSet.version).toBe(1);
     expect(view.ownFindings).toEqual([]);
 
+    const removed = await stack.api('DELETE', `/cases/${caseA}/files/decision-log.txt`, { as: 'admin' });
+    expect(removed.status).toBe(200);
+    const after = (await assignedCase(stack, token, caseA)) as CaseView & Record<string, unknown>;
+    expect((after.caseFiles as { files: unknown[] }).files).toEqual([]);
+    const again = await stack.api('DELETE', `/cases/${caseA}/files/decision-log.txt`, { as: 'admin' });
+    expect(again.status).toBe(404);
+    await fetch(String(upload.body.uploadUrl), { method: 'PUT', body: 'Redacted decision log (synthetic)' });
+
     const trail = await stack.api('GET', `/audit/records/case/${caseA}`, { as: 'auditor' });
     const actions = (trail.body.items as { action: string; via: string }[]).map(
       (e) => `${e.action} ${e.via}`,
@@ -193,6 +201,21 @@ describe('submitting findings', () => {
       expect(refused.status, field).toBe(400);
       expect((refused.body.issues as { field: string }[]).map((issue) => issue.field)).toContain(field);
     }
+    const everything = await submit({
+      ...complete,
+      answers: { ...withoutOne, made_up: { code: 'yes', rationale: 'x' } },
+      questionSetVersion: 7,
+      recommendations: [{ text: 'Train', owner: 'PPU', dueDate: '2020-01-01' }],
+    });
+    expect(everything.status).toBe(400);
+    expect((everything.body.issues as { field: string }[]).map((issue) => issue.field).sort()).toEqual(
+      [
+        'body.answers.lines_of_enquiry',
+        'body.answers.made_up',
+        'body.questionSetVersion',
+        'body.recommendations.0.dueDate',
+      ].sort(),
+    );
     const tooLarge = await submit({ ...complete, goodPractice: 'x'.repeat(300 * 1024) });
     expect(tooLarge.status).toBe(413);
     expect((await caseRecord(nominated[0] as string)).findings).toEqual([]);

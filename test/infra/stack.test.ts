@@ -216,9 +216,29 @@ describe('functions', () => {
       );
     for (const [, policy] of resources('AWS::IAM::Policy')) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).not.toMatch(
-        /s3:DeleteObject|s3:PutObjectRetention|s3:BypassGovernanceRetention/,
+        /s3:PutObjectRetention|s3:BypassGovernanceRetention|s3:DeleteObjectVersion/,
       );
+      // Deleting is for case files alone (working copies), and only under their prefix.
+      for (const statement of (policy.Properties.PolicyDocument as { Statement: unknown[] }).Statement) {
+        const text = JSON.stringify(statement);
+        if (text.includes('s3:DeleteObject')) {
+          expect(text).toContain('StorageCaseFiles');
+          expect(text).toContain('/case-files/*');
+          expect(text).not.toContain('StorageEvidence');
+        }
+      }
     }
+    const deleters = resources('AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('s3:DeleteObject'),
+    );
+    expect(deleters.map(([logicalId]) => logicalId)).toEqual([
+      expect.stringContaining('HttpRoutedeleteCaseFile'),
+    ]);
+    // And a removed case file leaves no earlier version behind.
+    const [[, caseFiles] = []] = resources('AWS::S3::Bucket').filter(([logicalId]) =>
+      logicalId.includes('StorageCaseFiles'),
+    );
+    expect(caseFiles?.Properties.VersioningConfiguration).toBeUndefined();
     const packWriter = onEvidence('ConcludeCaseWriteCasePackFunction');
     expect(JSON.stringify(packWriter)).toContain('/packs/cases/*');
     expect(packWriter.find((statement) => [statement.Action].flat().includes('s3:ListBucket'))).toMatchObject(
@@ -244,11 +264,14 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
-  it('has exactly the routes of the route table, JWT-protected unless public', () => {
+  it('has exactly the routes of the route table and $default, JWT-protected unless public', () => {
     const routes = resources('AWS::ApiGatewayV2::Route').map(
       ([, route]) => route.Properties as { RouteKey: string; AuthorizationType: string },
     );
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual(ROUTE_IDS.map(routeKey).sort());
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(
+      [...ROUTE_IDS.map(routeKey), '$default'].sort(),
+    );
+    expect(routes.find((route) => route.RouteKey === '$default')?.AuthorizationType).toBe('NONE');
     for (const routeId of ROUTE_IDS) {
       const route = routes.find((candidate) => candidate.RouteKey === routeKey(routeId));
       expect(route?.AuthorizationType, routeId).toBe(ROUTES[routeId].access === 'public' ? 'NONE' : 'JWT');

@@ -55,3 +55,50 @@ describe('unknown fields', () => {
     expect(checkAgainst(Nomination, { decisionId: 'd', consent: 'yes' })).toMatchObject({ ok: true });
   });
 });
+
+describe('messages', () => {
+  const Request = z.object({
+    count: z.coerce.number().int().gt(0),
+    whole: z.coerce.number().int(),
+    choice: z.enum(['simple', 'stratified']),
+    name: z.string().min(1).max(3),
+    on: z.iso.date(),
+    flag: z.boolean(),
+    items: z.array(z.string()).max(1),
+    needed: z.string(),
+    own: z.string().regex(/^x$/, 'an x'),
+  });
+
+  it('say plainly what each field must be, never "received NaN"', () => {
+    const checked = checkAgainst(Request, {
+      count: 'abc',
+      whole: '1.5',
+      choice: 'equal',
+      name: '',
+      on: '2027-13-01',
+      flag: 'yes',
+      items: ['a', 'b'],
+      own: 'y',
+    });
+    expect(checked.ok).toBe(false);
+    expect(checked.ok ? [] : checked.issues).toEqual([
+      { field: 'count', reason: 'must be a number' },
+      { field: 'whole', reason: 'must be a whole number' },
+      { field: 'choice', reason: 'must be one of simple, stratified' },
+      { field: 'name', reason: 'must not be empty' },
+      { field: 'on', reason: 'must be a date as YYYY-MM-DD' },
+      { field: 'flag', reason: 'must be true or false, not a string' },
+      { field: 'items', reason: 'must have at most 1 item' },
+      { field: 'needed', reason: 'is required' },
+      { field: 'own', reason: 'an x' },
+    ]);
+  });
+
+  it('give bounds in words', () => {
+    const checked = checkAgainst(z.object({ n: z.number().gt(0), m: z.number().max(10) }), { n: 0, m: 11 });
+    expect(checked.ok ? [] : checked.issues).toEqual([
+      { field: 'n', reason: 'must be greater than 0' },
+      { field: 'm', reason: 'must be at most 10' },
+    ]);
+  });
+});

@@ -1,0 +1,3 @@
+import { noSuchRouteHandler } from '#shared/http/api-handler';
+
+export const handler = noSuchRouteHandler();
