@@ -3,6 +3,7 @@
  * Progress bars only on a terminal; elsewhere, plain status lines that read well in a log.
  */
 import { type Options as BarOptions, SingleBar } from 'cli-progress';
+import { ValidationError } from '../shared/errors.ts';
 import { ApiError, type FieldIssue } from './api-client.ts';
 
 export function result(text = ''): void {
@@ -90,6 +91,11 @@ export function describeError(error: unknown): string {
     if (error.status === 403) lines.push(`  signed in as ${error.caller}`);
     if (error.requestId) lines.push(`  request id: ${error.requestId}`);
     return lines.join('\n');
+  }
+  // Settings checked here, as the API would check them (`sample size`), read as the API's refusals do.
+  if (error instanceof ValidationError) {
+    const [lead, ...issues] = explainIssues(error.message, error.issues);
+    return [`error: ${lead}`, ...issues].join('\n');
   }
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;

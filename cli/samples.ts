@@ -1,6 +1,6 @@
 /** Dip samples as the CLI reads and shows them. */
 import { InvalidArgumentError } from 'commander';
-import type { Proportion, sampleEstimates } from '../shared/sampling/estimates.ts';
+import type { Proportion, SampleEstimates } from '../shared/sampling/estimates.ts';
 import type { Interval, SampleSize } from '../shared/sampling/statistics.ts';
 import type { Verification } from '../shared/sampling/verify.ts';
 import type { ApiClient } from './api-client.ts';
@@ -26,6 +26,7 @@ interface SampleFilter {
   readonly decidingBodies?: readonly string[];
   readonly units?: readonly string[];
   readonly daMarker?: boolean;
+  readonly custodyDisposals?: readonly string[];
 }
 
 interface SampleDesign {
@@ -56,6 +57,8 @@ export interface SampleRecord {
   readonly strata?: readonly StratumSummary[];
   readonly manifestKey?: string;
   readonly failure?: string;
+  /** Why the design could not be drawn, in words. */
+  readonly problem?: string;
   readonly topUpOf?: string;
   /** Revealed once the sample has been drawn. */
   readonly seed?: string;
@@ -68,8 +71,7 @@ export interface ManifestLinks {
 }
 
 /** What the sample-size, estimates and verification routes answer: the shapes their handlers return. */
-export type { SampleSize, Verification };
-export type SampleEstimates = Awaited<ReturnType<typeof sampleEstimates>>;
+export type { SampleEstimates, SampleSize, Verification };
 
 /** The status a sample leaves by itself, once its draw has run. */
 export const DRAWING_STATUS = 'REQUESTED';
@@ -144,6 +146,7 @@ function describeFilter(filter: SampleFilter): string {
   list('offence groups', filter.offenceGroups);
   list('deciding bodies', filter.decidingBodies);
   list('units', filter.units);
+  list('custody disposals', filter.custodyDisposals);
   if (filter.daMarker !== undefined) parts.push(filter.daMarker ? 'DA marker set' : 'DA marker not set');
   return parts.join('; ');
 }
@@ -243,8 +246,9 @@ export function formatVerification(verification: Verification): string {
 }
 
 export function formatEstimates(estimates: SampleEstimates): string {
-  const row = (name: string, proportion: Proportion): Cell[] => [
+  const row = (name: string, population: number | string, proportion: Proportion): Cell[] => [
     name,
+    population,
     proportion.drawn,
     proportion.concluded,
     proportion.nonCompliant,
@@ -252,17 +256,27 @@ export function formatEstimates(estimates: SampleEstimates): string {
     proportion.wilson ? interval(proportion.wilson) : BLANK,
     proportion.clopperPearson ? interval(proportion.clopperPearson) : BLANK,
   ];
+  const { overall, unweighted } = estimates;
+  const weighted = overall.weightedBy === 'stratum size';
   const table = formatTable([
-    ['', 'drawn', 'concluded', 'non-compliant', 'rate', 'Wilson 95%', 'Clopper-Pearson 95%'],
-    row('overall', estimates.overall),
-    ...estimates.strata.map((stratum) => row(stratum.key, stratum)),
+    ['', 'population', 'drawn', 'concluded', 'non-compliant', 'rate', 'Wilson 95%', 'Clopper-Pearson 95%'],
+    row(weighted ? 'overall (weighted)' : 'overall', overall.populationSize, overall),
+    ...estimates.strata.map((stratum) => row(stratum.key, stratum.populationSize, stratum)),
+    ...(unweighted ? [row('unweighted (pooled)', BLANK, unweighted)] : []),
   ]);
-  const { stratified } = estimates;
-  const closing = stratified
-    ? `stratified estimate ${percent(stratified.estimate)} ± ${percent(stratified.standardError)} (SE), ` +
-      `95% interval ${interval(stratified)}\n${estimates.note}`
-    : estimates.note;
-  return `sample ${estimates.sampleId} (${estimates.status})\n\nnon-compliance\n${table}\n\n${closing}`;
+  const closing = [
+    overall.rate === undefined
+      ? `no overall rate: ${overall.refused ?? 'no case has concluded'}`
+      : `overall rate ${percent(overall.rate)}${weighted ? ', weighted by stratum size' : ''}; ` +
+        `intervals by ${overall.method}` +
+        (overall.effectiveSampleSize
+          ? ` (effective sample size ${overall.effectiveSampleSize.toFixed(1)})`
+          : ''),
+    ...overall.notes,
+    ...(unweighted ? [`unweighted (pooled): ${unweighted.label}`] : []),
+    estimates.note,
+  ];
+  return `sample ${estimates.sampleId} (${estimates.status})\n\nnon-compliance\n${table}\n\n${closing.join('\n')}`;
 }
 
 function percent(proportion: number): string {

@@ -27,7 +27,13 @@ import {
 } from '../review/question-set.ts';
 import { ROLES, type Role } from '../roles.ts';
 import { AssignmentSchema } from '../routing/assignment-store.ts';
-import { CreateSampleRequestSchema, SampleRecordSchema, TopUpRequestSchema } from '../sampling/sample.ts';
+import { SampleEstimatesSchema } from '../sampling/estimates.ts';
+import {
+  CreateSampleRequestSchema,
+  SampleRecordSchema,
+  SampleSizeQuerySchema,
+  TopUpRequestSchema,
+} from '../sampling/sample.ts';
 import { ManifestSchema } from '../sampling/verify.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -86,12 +92,6 @@ const ManifestLinksSchema = z.object({
   csv: z.url(),
   population: z.url().optional().describe('The population listing the sample was drawn from (CSV)'),
   expiresAt: z.iso.datetime(),
-});
-const SampleSizeQuerySchema = z.object({
-  confidence: z.coerce.number().gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1'),
-  margin: z.coerce.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1'),
-  expected: z.coerce.number().min(0).max(1).default(0.5),
-  population: z.coerce.number().int().positive().optional(),
 });
 const SampleSizeSchema = z.object({
   n0: z.number().describe('Size for an infinite population'),
@@ -320,10 +320,10 @@ export const ROUTES = {
     method: 'GET',
     path: '/samples/{sampleId}/estimates',
     summary:
-      'Estimated rate of non-compliance with Wilson and Clopper-Pearson intervals, overall, per stratum and stratified',
+      'Rate of non-compliance per stratum, and overall weighted by stratum size, with 95% intervals and their method',
     access: sampleReaders,
     params: SampleIdParamsSchema,
-    response: z.record(z.string(), z.unknown()).describe('See shared/sampling/estimates.ts'),
+    response: SampleEstimatesSchema,
     audit: 'consult',
   },
   verifySample: {

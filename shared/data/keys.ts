@@ -28,6 +28,7 @@ export const POPULATION_FIELDS = [
   'decidingBody',
   'unit',
   'daMarker',
+  'custodyDisposal',
   'decisionDate',
   'source',
 ] as const;

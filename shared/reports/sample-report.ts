@@ -5,14 +5,14 @@
  * without computing anything new but the rate of each row.
  */
 
-import type { sampleEstimates } from '../sampling/estimates.ts';
+import type { OverallEstimate, Proportion, SampleEstimates } from '../sampling/estimates.ts';
 import type { SampleRecord } from '../sampling/sample.ts';
-import type { Interval, StratifiedEstimate } from '../sampling/statistics.ts';
+import type { Interval, StratifiedIntervalMethod } from '../sampling/statistics.ts';
 import { type CsvCell, toCsv } from './csv.ts';
 import { escapeHtml, formatNumber, formatPercent, htmlDocument, htmlTable } from './html.ts';
 import { intervalChart } from './svg.ts';
 
-export type SampleEstimates = Awaited<ReturnType<typeof sampleEstimates>>;
+export type { SampleEstimates };
 
 export interface SampleReportInput {
   readonly sample: SampleRecord;
@@ -21,20 +21,26 @@ export interface SampleReportInput {
   readonly generatedAt: string;
 }
 
-/** One scope's figures: the whole sample or one stratum. */
+/** One scope's figures: a stratum, the whole population (weighted), or all cases pooled (unweighted). */
 export interface EstimateRow {
-  /** `overall`, or the stratum key (`all` for a simple design). */
+  /** The stratum key (`all` for a simple design), `overall`, or `unweighted`. */
   readonly scope: string;
-  /** Decisions in the population (for a stratum, N_h); null when the record does not say. */
+  /** Decisions drawn from (N_h for a stratum, N overall); null for the unweighted pool. */
   readonly population: number | null;
+  /** W_h = N_h/N for a stratum; null otherwise. */
+  readonly weight: number | null;
   readonly drawn: number;
   readonly concluded: number;
   readonly nonCompliant: number;
-  /** nonCompliant / concluded; null while no case has concluded. */
+  /** For a stratum and the pool, nonCompliant / concluded; overall, Σ W_h p̂_h. Null while there is none. */
   readonly rate: number | null;
-  /** 95% intervals; null while no case has concluded. */
+  /** 95% intervals; null while there is no rate. */
   readonly wilson: Interval | null;
   readonly clopperPearson: Interval | null;
+  /** How the intervals were made: binomial for a stratum and the pool, see statistics.ts overall. */
+  readonly method: 'binomial' | StratifiedIntervalMethod | null;
+  readonly standardError: number | null;
+  readonly effectiveSampleSize: number | null;
 }
 
 export interface SampleReport {
@@ -66,31 +72,55 @@ export interface SampleReport {
   /** Where the manifest (seed, selection algorithm and version, population hashes) is kept. */
   readonly manifestKey: string | null;
   readonly topUpOf: string | null;
-  readonly overall: EstimateRow;
+  /** Every stratum drawn from, one that drew no case too. */
   readonly strata: readonly EstimateRow[];
-  /** Weighted by stratum population (Cochran 5.27), once every stratum has a concluded case. */
-  readonly stratified: {
-    readonly population: number;
-    readonly drawn: number;
-    readonly concluded: number;
-    readonly nonCompliant: number;
-    readonly estimate: StratifiedEstimate;
-  } | null;
+  /** The population's rate, each stratum weighted by its size (N_h/N). */
+  readonly overall: EstimateRow;
+  /** Why there is no overall rate yet; null once there is. */
+  readonly overallRefused: string | null;
+  readonly weightedBy: OverallEstimate['weightedBy'];
+  /** Stratified designs only: every concluded case pooled, labelled as not the population's rate. */
+  readonly unweighted: (EstimateRow & { readonly label: string }) | null;
+  readonly notes: readonly string[];
   readonly note: string;
 }
 
-type Proportion = SampleEstimates['overall'];
-
-function estimateRow(scope: string, population: number | null, proportion: Proportion): EstimateRow {
+function proportionRow(
+  scope: string,
+  population: number | null,
+  weight: number | null,
+  proportion: Proportion,
+) {
   return {
     scope,
     population,
+    weight,
     drawn: proportion.drawn,
     concluded: proportion.concluded,
     nonCompliant: proportion.nonCompliant,
     rate: proportion.concluded > 0 ? proportion.nonCompliant / proportion.concluded : null,
     wilson: proportion.wilson ?? null,
     clopperPearson: proportion.clopperPearson ?? null,
+    method: proportion.concluded > 0 ? ('binomial' as const) : null,
+    standardError: null,
+    effectiveSampleSize: null,
+  } satisfies EstimateRow;
+}
+
+function overallRow(overall: OverallEstimate): EstimateRow {
+  return {
+    scope: 'overall',
+    population: overall.populationSize,
+    weight: null,
+    drawn: overall.drawn,
+    concluded: overall.concluded,
+    nonCompliant: overall.nonCompliant,
+    rate: overall.rate ?? null,
+    wilson: overall.wilson ?? null,
+    clopperPearson: overall.clopperPearson ?? null,
+    method: overall.method ?? null,
+    standardError: overall.standardError ?? null,
+    effectiveSampleSize: overall.effectiveSampleSize ?? null,
   };
 }
 
@@ -98,8 +128,6 @@ function estimateRow(scope: string, population: number | null, proportion: Propo
 export function buildSampleReport(input: SampleReportInput): SampleReport {
   const { sample, estimates } = input;
   const design = sample.request.design;
-  const strata = estimates.strata.map((stratum) => estimateRow(stratum.key, stratum.populationSize, stratum));
-  const sum = (pick: (row: EstimateRow) => number) => strata.reduce((total, row) => total + pick(row), 0);
   return {
     sampleId: sample.sampleId,
     label: sample.label ?? null,
@@ -127,17 +155,17 @@ export function buildSampleReport(input: SampleReportInput): SampleReport {
     seedCommitment: sample.seedCommitment,
     manifestKey: sample.manifestKey ?? null,
     topUpOf: sample.topUpOf ?? null,
-    overall: estimateRow('overall', sample.populationSize ?? null, estimates.overall),
-    strata,
-    stratified: estimates.stratified
+    strata: estimates.strata.map((s) => proportionRow(s.key, s.populationSize, s.weight, s)),
+    overall: overallRow(estimates.overall),
+    overallRefused: estimates.overall.refused ?? null,
+    weightedBy: estimates.overall.weightedBy,
+    unweighted: estimates.unweighted
       ? {
-          population: sum((row) => row.population ?? 0),
-          drawn: sum((row) => row.drawn),
-          concluded: sum((row) => row.concluded),
-          nonCompliant: sum((row) => row.nonCompliant),
-          estimate: estimates.stratified,
+          ...proportionRow('unweighted', null, null, estimates.unweighted),
+          label: estimates.unweighted.label,
         }
       : null,
+    notes: estimates.overall.notes,
     note: estimates.note,
   };
 }
@@ -145,6 +173,7 @@ export function buildSampleReport(input: SampleReportInput): SampleReport {
 const CSV_HEADER = [
   'scope',
   'population',
+  'weight',
   'drawn',
   'concluded',
   'non_compliant',
@@ -153,14 +182,15 @@ const CSV_HEADER = [
   'wilson_high',
   'cp_low',
   'cp_high',
+  'interval_method',
   'standard_error',
-  'normal_low',
-  'normal_high',
+  'effective_sample_size',
 ] as const;
 
 const csvRow = (row: EstimateRow): CsvCell[] => [
   row.scope,
   row.population,
+  row.weight,
   row.drawn,
   row.concluded,
   row.nonCompliant,
@@ -169,38 +199,20 @@ const csvRow = (row: EstimateRow): CsvCell[] => [
   row.wilson?.upper,
   row.clopperPearson?.lower,
   row.clopperPearson?.upper,
-  null,
-  null,
-  null,
+  row.method,
+  row.standardError,
+  row.effectiveSampleSize,
 ];
 
 /**
- * One row per stratum, then `overall` and (once it exists) `stratified`. Rates and bounds are
- * proportions (0 to 1) in full precision. The stratified estimate's interval is the normal one
- * (estimate ± z·SE), not Wilson or Clopper-Pearson, so it has columns of its own
- * (standard_error, normal_low, normal_high) that only its row fills.
+ * One row per stratum drawn from, then `overall` (the population's rate, weighted by stratum
+ * size, with intervals from the effective sample size: interval_method says which) and, for a
+ * stratified design, `unweighted` (all concluded cases pooled: not the population's rate). Rates
+ * and bounds are proportions (0 to 1) in full precision; the strata's intervals are binomial.
  */
 export function sampleReportCsv(report: SampleReport): string {
-  const rows = [...report.strata.map(csvRow), csvRow(report.overall)];
-  const { stratified } = report;
-  if (stratified) {
-    rows.push([
-      'stratified',
-      stratified.population,
-      stratified.drawn,
-      stratified.concluded,
-      stratified.nonCompliant,
-      stratified.estimate.estimate,
-      null,
-      null,
-      null,
-      null,
-      stratified.estimate.standardError,
-      stratified.estimate.lower,
-      stratified.estimate.upper,
-    ]);
-  }
-  return toCsv(CSV_HEADER, rows);
+  const rows = [...report.strata, report.overall, ...(report.unweighted ? [report.unweighted] : [])];
+  return toCsv(CSV_HEADER, rows.map(csvRow));
 }
 
 const interval = (value: Interval | null) =>
@@ -249,22 +261,37 @@ export function sampleReportHtml(report: SampleReport): string {
         : ''),
   );
 
-  const rows = [...report.strata, report.overall];
+  const scopeLabel = (row: EstimateRow) =>
+    row.scope === 'overall'
+      ? report.weightedBy === 'stratum size'
+        ? 'Overall (weighted by stratum size)'
+        : 'Overall'
+      : row.scope === 'unweighted'
+        ? 'Unweighted (all cases pooled)'
+        : row.scope;
+  const rows = [...report.strata, report.overall, ...(report.unweighted ? [report.unweighted] : [])];
+  const overallMethod =
+    report.overall.method === 'census'
+      ? 'Every stratum was reviewed in full, so the overall rate is counted, not estimated: its interval is the rate itself.'
+      : 'The overall rate weights each stratum by its size (its share of the population drawn from). Its intervals ' +
+        'are the Wilson and Clopper-Pearson intervals computed with the effective sample size (Korn and Graubard ' +
+        '1998; Franco and others 2019), which allows for the weights and the finite population, and stays wide ' +
+        'enough when every stratum found all or none non-compliant.';
   const estimates = section(
     'Non-compliance',
     paragraph(
       'Non-compliance means any verdict other than “consistent with policy”. The rate is the share of ' +
         'concluded cases found non-compliant; cases not yet concluded, or carried over, are not counted. ' +
-        'Each rate has two 95% intervals: the Wilson score interval, which keeps close to 95% coverage ' +
+        'Each stratum’s rate has two 95% intervals: the Wilson score interval, which keeps close to 95% coverage ' +
         'for the small samples and rates near 0 or 1 that dip samples give, and the Clopper-Pearson ' +
-        '“exact” interval, which covers at least 95% for any true rate and so is wider. The stratified ' +
-        'estimate weights each stratum by its population size; its interval is the normal one (estimate ' +
-        'plus or minus 1.96 standard errors).',
+        '“exact” interval, which covers at least 95% for any true rate and so is wider.',
     ) +
+      paragraph(overallMethod) +
+      (report.unweighted ? paragraph(`The unweighted row is ${report.unweighted.label}.`) : '') +
       intervalChart({
         title: 'Rate of non-compliance with Wilson 95% intervals',
         rows: rows.map((row) => ({
-          label: row.scope === 'overall' ? 'Overall' : row.scope,
+          label: scopeLabel(row),
           estimate: row.rate,
           lower: row.wilson?.lower ?? null,
           upper: row.wilson?.upper ?? null,
@@ -274,6 +301,7 @@ export function sampleReportHtml(report: SampleReport): string {
         [
           'Scope',
           'Population',
+          'Weight',
           'Drawn',
           'Concluded',
           'Non-compliant',
@@ -282,8 +310,9 @@ export function sampleReportHtml(report: SampleReport): string {
           'Clopper-Pearson 95%',
         ],
         rows.map((row) => [
-          row.scope === 'overall' ? 'Overall' : row.scope,
+          scopeLabel(row),
           orDash(row.population),
+          row.weight === null ? '—' : formatPercent(row.weight),
           row.drawn,
           row.concluded,
           row.nonCompliant,
@@ -292,19 +321,23 @@ export function sampleReportHtml(report: SampleReport): string {
           interval(row.clopperPearson),
         ]),
       ) +
-      (report.stratified
+      (report.overall.rate !== null
         ? htmlTable(
-            ['Stratified estimate', 'Standard error', '95% interval', 'Concluded cases'],
+            ['Overall rate', 'Interval method', 'Standard error', 'Effective sample size', '95% interval'],
             [
               [
-                formatPercent(report.stratified.estimate.estimate),
-                formatNumber(report.stratified.estimate.standardError, 4),
-                interval(report.stratified.estimate),
-                report.stratified.concluded,
+                formatPercent(report.overall.rate),
+                orDash(report.overall.method),
+                formatNumber(report.overall.standardError, 4),
+                report.overall.effectiveSampleSize === null
+                  ? '—'
+                  : formatNumber(report.overall.effectiveSampleSize, 1),
+                interval(report.overall.wilson),
               ],
             ],
           )
-        : '') +
+        : paragraph(`No overall rate yet: ${report.overallRefused ?? 'no case has concluded'}.`)) +
+      report.notes.map(paragraph).join('') +
       paragraph(report.note),
   );
 

@@ -1,21 +1,95 @@
 /**
  * What a dip sample says once its cases conclude: the rate of non-compliance (any verdict other
- * than "consistent with policy") overall and per stratum, with Wilson and Clopper-Pearson 95%
- * intervals, and the stratified estimate weighted by stratum size with its standard error.
+ * than "consistent with policy") in the population drawn from and in each stratum.
+ *
+ * - Every stratum the sample was drawn from is listed, with its size N_h and weight W_h = N_h/N,
+ *   including a stratum that drew no case: its weight is never dropped unsaid.
+ * - `overall` is the rate of the whole population: each stratum's rate weighted by its size
+ *   (stratifiedEstimate), with the interval's method named. It is refused, with the reason, while
+ *   any stratum has no concluded case: without it the figure would speak for part of the
+ *   population only.
+ * - `unweighted` (stratified designs only) pools the concluded cases as if they were one simple
+ *   random sample. Under any allocation but proportional it is not an estimate of the population's
+ *   rate, and is labelled so.
+ *
  * Cases not yet concluded (or carried over) are not counted; the figures say how many are in.
  */
+import { z } from 'zod';
 import { listCases } from '../cases/case-store.ts';
 import { getStoredSample } from './sample-store.ts';
-import { clopperPearsonInterval, type Interval, stratifiedEstimate, wilsonInterval } from './statistics.ts';
+import {
+  clopperPearsonInterval,
+  STRATIFIED_INTERVAL_METHODS,
+  stratifiedEstimate,
+  wilsonInterval,
+} from './statistics.ts';
 
 export const COMPLIANT_VERDICT = 'consistent';
 
-export interface Proportion {
-  readonly drawn: number;
-  readonly concluded: number;
-  readonly nonCompliant: number;
-  readonly wilson?: Interval;
-  readonly clopperPearson?: Interval;
+const IntervalSchema = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });
+
+/** A rate among concluded cases, with its binomial intervals (no finite population correction). */
+const ProportionSchema = z.object({
+  drawn: z.number().int(),
+  concluded: z.number().int(),
+  nonCompliant: z.number().int(),
+  wilson: IntervalSchema.optional().describe('Wilson score 95% interval'),
+  clopperPearson: IntervalSchema.optional().describe('Clopper-Pearson 95% interval'),
+});
+export type Proportion = z.infer<typeof ProportionSchema>;
+
+const StratumEstimateSchema = ProportionSchema.extend({
+  key: z.string(),
+  populationSize: z.number().int().describe('N_h: decisions of the population drawn from in this stratum'),
+  weight: z.number().describe('W_h = N_h/N'),
+});
+export type StratumEstimate = z.infer<typeof StratumEstimateSchema>;
+
+const OverallEstimateSchema = ProportionSchema.extend({
+  populationSize: z.number().int().describe('N = Σ N_h, the population drawn from'),
+  nonCompliant: z
+    .number()
+    .int()
+    .describe('Concluded cases found non-compliant, counted over every stratum (not weighted)'),
+  weightedBy: z.enum(['stratum size', 'none']).describe("'none' when the design has a single stratum"),
+  rate: z.number().optional().describe("The population's rate: Σ W_h · p̂_h"),
+  method: z
+    .enum(STRATIFIED_INTERVAL_METHODS)
+    .optional()
+    .describe('How wilson and clopperPearson were made: with the effective sample size (docs/sampling.md)'),
+  standardError: z.number().optional(),
+  effectiveSampleSize: z.number().nullable().optional(),
+  notes: z.array(z.string()),
+  refused: z.string().optional().describe('Why there is no estimate of the rate yet'),
+});
+export type OverallEstimate = z.infer<typeof OverallEstimateSchema>;
+
+const UnweightedRateSchema = ProportionSchema.extend({ label: z.string() });
+
+export const SampleEstimatesSchema = z.object({
+  sampleId: z.string(),
+  status: z.string(),
+  design: z.string(),
+  strata: z.array(StratumEstimateSchema).describe('Every stratum drawn from, one that drew no case too'),
+  overall: OverallEstimateSchema,
+  unweighted: UnweightedRateSchema.optional().describe('Stratified designs only, and labelled as such'),
+  note: z.string(),
+});
+export type SampleEstimates = z.infer<typeof SampleEstimatesSchema>;
+
+export const UNWEIGHTED_LABEL =
+  'unweighted: all concluded cases pooled as one simple random sample, ignoring stratum sizes; ' +
+  'not the rate of the population unless the allocation was proportional';
+
+export interface ConcludedCase {
+  readonly stratum: string;
+  readonly concluded: boolean;
+  readonly verdict?: string;
+}
+
+export interface DrawnStratum {
+  readonly key: string;
+  readonly populationSize: number;
 }
 
 function proportion(drawn: number, verdicts: readonly string[]): Proportion {
@@ -30,45 +104,105 @@ function proportion(drawn: number, verdicts: readonly string[]): Proportion {
   };
 }
 
-export async function sampleEstimates(sampleId: string) {
+const percent = (share: number) => `${Number((share * 100).toFixed(1))}%`;
+
+/**
+ * The estimates from the strata drawn from and the sample's cases: a plain function, so every
+ * rule above is tested without a database.
+ */
+export function estimateSample(
+  design: string,
+  drawnFrom: readonly DrawnStratum[],
+  cases: readonly ConcludedCase[],
+): Pick<SampleEstimates, 'design' | 'strata' | 'overall' | 'unweighted' | 'note'> {
+  const populationSize = drawnFrom.reduce((sum, stratum) => sum + stratum.populationSize, 0);
+  const verdictsOf = (stratum?: string) =>
+    cases
+      .filter((c) => (stratum === undefined || c.stratum === stratum) && c.concluded && c.verdict)
+      .map((c) => String(c.verdict));
+  const strata = drawnFrom.map(
+    (stratum): StratumEstimate => ({
+      key: stratum.key,
+      populationSize: stratum.populationSize,
+      weight: populationSize === 0 ? 0 : stratum.populationSize / populationSize,
+      ...proportion(cases.filter((c) => c.stratum === stratum.key).length, verdictsOf(stratum.key)),
+    }),
+  );
+  const pooled = proportion(cases.length, verdictsOf());
+  // A stratum with no decisions weighs nothing and needs no case.
+  const counted = strata.filter((stratum) => stratum.populationSize > 0);
+  const missing = counted.filter((stratum) => stratum.concluded === 0);
+  const refused =
+    counted.length === 0
+      ? 'the sample has not been drawn'
+      : missing.length > 0
+        ? `no estimate of the population's rate until every stratum has a concluded case: ${missing
+            .map(
+              (s) =>
+                `${s.key} (${s.populationSize} decisions, weight ${percent(s.weight)}) ` +
+                (s.drawn === 0 ? 'drew no case' : `has none of its ${s.drawn} concluded`),
+            )
+            .join('; ')}`
+        : undefined;
+  const several = strata.length > 1;
+  const estimate =
+    refused === undefined
+      ? stratifiedEstimate(
+          counted.map((s) => ({
+            key: s.key,
+            populationSize: s.populationSize,
+            sampleSize: s.concluded,
+            successes: s.nonCompliant,
+          })),
+        )
+      : undefined;
+  const overall: OverallEstimate = {
+    populationSize,
+    drawn: pooled.drawn,
+    concluded: pooled.concluded,
+    nonCompliant: pooled.nonCompliant,
+    weightedBy: several ? 'stratum size' : 'none',
+    ...(estimate
+      ? {
+          rate: estimate.estimate,
+          method: estimate.method,
+          standardError: estimate.standardError,
+          effectiveSampleSize: estimate.effectiveSampleSize,
+          wilson: { estimate: estimate.estimate, lower: estimate.lower, upper: estimate.upper },
+          clopperPearson: estimate.clopperPearson,
+          notes: [...estimate.notes],
+        }
+      : { notes: [], refused }),
+  };
+  return {
+    design,
+    strata,
+    overall,
+    ...(several ? { unweighted: { label: UNWEIGHTED_LABEL, ...pooled } } : {}),
+    note:
+      refused === undefined
+        ? 'Estimates use concluded cases only.'
+        : `Estimates use concluded cases only; ${refused}.`,
+  };
+}
+
+export async function sampleEstimates(sampleId: string): Promise<SampleEstimates> {
   const { record } = await getStoredSample(sampleId);
   const cases = (await listCases()).flatMap((reviewCase) =>
     reviewCase.origin.kind === 'dip-sample' && reviewCase.origin.sampleId === sampleId
-      ? [{ stratum: reviewCase.origin.stratum, status: reviewCase.status, verdict: reviewCase.verdict }]
+      ? [
+          {
+            stratum: reviewCase.origin.stratum,
+            concluded: reviewCase.status === 'CONCLUDED',
+            ...(reviewCase.verdict ? { verdict: String(reviewCase.verdict) } : {}),
+          },
+        ]
       : [],
   );
-  const verdictsOf = (stratum?: string) =>
-    cases
-      .filter(
-        (c) => (stratum === undefined || c.stratum === stratum) && c.status === 'CONCLUDED' && c.verdict,
-      )
-      .map((c) => String(c.verdict));
-  const strata = (record.strata ?? [])
-    .filter((stratum) => stratum.sampleSize > 0)
-    .map((stratum) => ({
-      key: stratum.key,
-      populationSize: stratum.populationSize,
-      ...proportion(cases.filter((c) => c.stratum === stratum.key).length, verdictsOf(stratum.key)),
-    }));
-  const everyStratumIn = strata.length > 0 && strata.every((stratum) => stratum.concluded > 0);
+  const drawnFrom = (record.strata ?? []).map(({ key, populationSize }) => ({ key, populationSize }));
   return {
     sampleId,
     status: record.status,
-    overall: proportion(cases.length, verdictsOf()),
-    strata,
-    ...(everyStratumIn
-      ? {
-          stratified: stratifiedEstimate(
-            strata.map((s) => ({
-              populationSize: s.populationSize,
-              sampleSize: s.concluded,
-              successes: s.nonCompliant,
-            })),
-          ),
-        }
-      : {}),
-    note: everyStratumIn
-      ? 'Estimates use concluded cases only.'
-      : 'The stratified estimate needs at least one concluded case in every stratum.',
+    ...estimateSample(record.request.design.type, drawnFrom, cases),
   };
 }

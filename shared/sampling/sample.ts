@@ -4,7 +4,8 @@
  * wanted), and the committed seed. The schemas here are the API's and the workflow's.
  */
 import { z } from 'zod';
-import { DECISION_TYPES, OFFENCE_GROUPS } from '../decisions/decision.ts';
+import { CUSTODY_DISPOSALS, DECISION_TYPES, OFFENCE_GROUPS } from '../decisions/decision.ts';
+import { LARGEST_SAMPLE_SIZE, smallestMargin } from './statistics.ts';
 
 export const STRATUM_FIELDS = [
   'offenceGroup',
@@ -38,6 +39,13 @@ export const PopulationFilterSchema = z
       .optional(),
     units: z.array(z.string().trim().min(1).max(64)).min(1).optional(),
     daMarker: z.boolean().optional(),
+    custodyDisposals: z
+      .array(z.enum(CUSTODY_DISPOSALS))
+      .min(1)
+      .optional()
+      .describe(
+        'Only decisions with one of these custody disposals (force exports carry it; police.uk data does not)',
+      ),
   })
   .refine((filter) => filter.decisionDateFrom <= filter.decisionDateTo, {
     path: ['decisionDateTo'],
@@ -49,16 +57,51 @@ export const PopulationFilterSchema = z
   });
 export type PopulationFilter = z.infer<typeof PopulationFilterSchema>;
 
-export const PrecisionSchema = z.object({
-  confidence: z.number().gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1'),
-  margin: z.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1'),
-  expected: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.5)
-    .describe('Expected rate of non-compliance; 0.5 is the safe choice'),
-});
+const EXPECTED_REASON =
+  'must be strictly between 0 and 1: a rate of exactly 0 or 1 gives a sample of 0 decisions; use 0.5 if unsure';
+
+/** A margin so small that n0 leaves the whole numbers floating point holds exactly is refused. */
+function refuseTinyMargin(
+  { confidence, margin, expected }: { confidence: number; margin: number; expected: number },
+  context: z.RefinementCtx,
+): void {
+  // Zod runs this check even when a field failed its own: only settings sampleSize takes are judged.
+  const inOpenUnit = (value: unknown) => typeof value === 'number' && value > 0 && value < 1;
+  if (![confidence, margin, expected].every(inOpenUnit)) return;
+  const smallest = smallestMargin(confidence, expected);
+  if (margin < smallest) {
+    context.addIssue({
+      code: 'custom',
+      path: ['margin'],
+      message:
+        `is too small: n0 = z²·p(1−p)/e² would exceed ${LARGEST_SAMPLE_SIZE} decisions; ` +
+        `at this confidence and expected rate the margin must be at least ${smallest.toPrecision(3)}`,
+    });
+  }
+}
+
+/** The settings of a sample size, as numbers (a request body) or as text to coerce (a query string). */
+function sampleSizeSettings(number: () => z.ZodNumber) {
+  return {
+    confidence: number().gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1'),
+    margin: number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1'),
+    expected: number()
+      .gt(0, EXPECTED_REASON)
+      .lt(1, EXPECTED_REASON)
+      .default(0.5)
+      .describe('Expected rate of non-compliance; 0.5 is the safe choice'),
+  };
+}
+
+export const PrecisionSchema = z.object(sampleSizeSettings(() => z.number())).superRefine(refuseTinyMargin);
+
+/** GET /sample-size and `scrutineer sample size`: the precision wanted and, optionally, N. */
+export const SampleSizeQuerySchema = z
+  .object({
+    ...sampleSizeSettings(() => z.coerce.number()),
+    population: z.coerce.number().int().positive().optional(),
+  })
+  .superRefine(refuseTinyMargin);
 
 export const DesignSchema = z
   .object({
@@ -235,5 +278,11 @@ export function inPopulation(decision: Readonly<Record<string, unknown>>, filter
     return false;
   if (filter.units && !filter.units.includes(String(decision.unit ?? ''))) return false;
   if (filter.daMarker !== undefined && decision.daMarker !== filter.daMarker) return false;
+  if (
+    filter.custodyDisposals &&
+    !filter.custodyDisposals.includes(decision.custodyDisposal as (typeof CUSTODY_DISPOSALS)[number])
+  ) {
+    return false;
+  }
   return true;
 }

@@ -148,9 +148,9 @@ describe('a simple sample drawn, shown, verified and estimated', () => {
   it('says no estimate can be made before any case concludes', async () => {
     const run = await runCli(['sample', 'estimates', sampleId], viaIssuer);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`overall\\s+${SIZE}\\s+0\\s+0\\s+–\\s+–\\s+–\\n`));
-    expect(run.stdout).toContain(
-      'The stratified estimate needs at least one concluded case in every stratum.',
+    expect(run.stdout).toMatch(new RegExp(`overall\\s+\\d+\\s+${SIZE}\\s+0\\s+0\\s+–\\s+–\\s+–\\n`));
+    expect(run.stdout).toMatch(
+      /no overall rate: no estimate of the population's rate until every stratum has a concluded case: all \(\d+ decisions, weight 100%\) has none of its 20 concluded/,
     );
   });
 });
@@ -165,6 +165,27 @@ describe('sample create refused or finding nothing', () => {
     expect(run.stderr).toMatch(/^error: .* \(400 ValidationError\)\n/);
     expect(run.stderr).toContain('body.precision.margin: must be greater than 0');
     expect(run.stdout).toBe('');
+  });
+
+  it('says why a draw failed in words, not only the name of the error', async () => {
+    const run = await runCli(
+      [
+        'sample',
+        'create',
+        ...PERIOD,
+        '--strata',
+        'decidingBody',
+        '--allocation',
+        'fixed',
+        '--quota',
+        'decidingBody=nowhere:3',
+      ],
+      viaIssuer,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /error: sample smp_\w+ FAILED: ValidationError: There is a quota for stratum decidingBody=nowhere, which is not in the population/,
+    );
   });
 
   it('fails over a period without decisions, saying so', async () => {
@@ -199,14 +220,36 @@ describe('sample create refused or finding nothing', () => {
 });
 
 describe('sample size and verify without a sample', () => {
-  it('gives the size with the finite population correction and the formula, with a token', async () => {
+  /** Nothing listens here: `sample size` is arithmetic and must not need the stack. */
+  const noStack = { SCRUTINEER_API_URL: 'http://127.0.0.1:9', SCRUTINEER_ISSUER_URL: 'http://127.0.0.1:9' };
+
+  it('gives the size with the finite population correction and the formula, with no stack running', async () => {
     const run = await runCli(
       ['sample', 'size', '--confidence', '0.95', '--margin', '0.05', '--population', '1000'],
-      { SCRUTINEER_API_URL: stack.runtime.apiUrl, SCRUTINEER_TOKEN: await stack.runtime.tokenFor('auditor') },
+      noStack,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^n = 278\n {2}n0 = 384\.\d+ before the finite population correction\n/);
+    expect(run.stdout).toMatch(/^n = 278\n {2}n0 = 384\.1459 before the finite population correction\n/);
     expect(run.stdout).toContain('n = n0 / (1 + (n0 − 1)/N)');
+    const json = await runCli(
+      ['sample', 'size', '--confidence', '0.95', '--margin', '0.05', '--json'],
+      noStack,
+    );
+    const api = await stack.api('GET', '/sample-size?confidence=0.95&margin=0.05', { as: 'auditor' });
+    expect(JSON.parse(json.stdout)).toEqual(api.body);
+  });
+
+  it('refuses a margin too small for any sample and an expected rate of 0, saying why', async () => {
+    const tiny = await runCli(['sample', 'size', '--confidence', '0.95', '--margin', '1e-300'], noStack);
+    expect(tiny.code).toBe(1);
+    expect(tiny.stderr).toContain('margin: is too small: n0 = z²·p(1−p)/e² would exceed 9007199254740991');
+    expect(tiny.stdout).toBe('');
+    const zero = await runCli(
+      ['sample', 'size', '--confidence', '0.95', '--margin', '0.05', '--expected', '0'],
+      noStack,
+    );
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toContain('expected: must be strictly between 0 and 1');
   });
 
   it('says when the manifest file is not there', async () => {

@@ -268,6 +268,76 @@ describe('a fixed allocation', () => {
     expect(wrong).toMatchObject({ status: 'FAILED', failure: 'ValidationError' });
     expect(String(wrong.problem)).toContain('decidingBody=court');
   });
+
+  it('estimates list a stratum that drew no case, with its weight, and refuse the overall rate naming it', async () => {
+    const { sample } = await draw({
+      label: 'fixed, one quota of nothing',
+      filter: period,
+      design: {
+        type: 'stratified',
+        strataBy: ['decidingBody'],
+        allocation: 'fixed',
+        quotas: { 'decidingBody=police': 2, 'decidingBody=cps': 0 },
+      },
+      exclude: { underReview: false },
+    });
+    expect(sample.status).toBe('SELECTED');
+    const estimates = await stack.api('GET', `/samples/${sample.sampleId}/estimates`, { as: 'auditor' });
+    expect(estimates.status).toBe(200);
+    const strata = estimates.body.strata as {
+      key: string;
+      populationSize: number;
+      weight: number;
+      drawn: number;
+    }[];
+    const recorded = sample.strata as { key: string; populationSize: number }[];
+    expect(strata.map((s) => [s.key, s.populationSize])).toEqual(
+      recorded.map((s) => [s.key, s.populationSize]),
+    );
+    const cps = strata.find((s) => s.key === 'decidingBody=cps');
+    expect(cps).toMatchObject({ drawn: 0, concluded: 0 });
+    expect(cps?.weight).toBeCloseTo((cps?.populationSize ?? 0) / Number(sample.populationSize), 12);
+    const overall = estimates.body.overall as Record<string, unknown>;
+    expect(overall).toMatchObject({ populationSize: sample.populationSize, weightedBy: 'stratum size' });
+    expect(overall.rate).toBeUndefined();
+    expect(String(overall.refused)).toContain(`decidingBody=cps (${cps?.populationSize} decisions, weight`);
+    expect(String(overall.refused)).toContain('drew no case');
+    expect(String((estimates.body.unweighted as { label: string }).label)).toMatch(/^unweighted: /);
+  });
+});
+
+describe('a census by custody disposal', () => {
+  it('takes every NFA or filed decision of the period whose suspect was bailed without conditions', async () => {
+    const { sample } = await draw({
+      label: 'bailed without conditions',
+      filter: { ...period, custodyDisposals: ['bailed_without_conditions'] },
+      design: { type: 'census' },
+      exclude: { underReview: false },
+    });
+    const expected = decisions
+      .filter((d) => nfaOrFiled(d) && d.custodyDisposal === 'bailed_without_conditions')
+      .map((d) => String(d.decisionId))
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(decisions.filter(nfaOrFiled).length);
+    expect(sample).toMatchObject({ status: 'SELECTED', populationSize: expected.length });
+    const { json } = await manifestOf(String(sample.sampleId));
+    expect(json.picks.map((pick) => pick.decisionId).sort()).toEqual(expected);
+    expect(json.filter).toMatchObject({ custodyDisposals: ['bailed_without_conditions'] });
+    const verified = await stack.api('POST', '/sample-verifications', { as: 'auditor', body: json });
+    expect(verified.body.matches, JSON.stringify(verified.body.checks)).toBe(true);
+  });
+
+  it('refuses a custody disposal it does not know, naming it', async () => {
+    const response = await stack.api('POST', '/samples', {
+      as: 'auditor',
+      body: { filter: { ...period, custodyDisposals: ['bailed'] }, design: { type: 'census' } },
+    });
+    expect(response.status).toBe(400);
+    expect((response.body.issues as { field: string }[]).map((issue) => issue.field)).toContain(
+      'body.filter.custodyDisposals.0',
+    );
+  });
 });
 
 describe('edge cases', () => {
@@ -303,6 +373,9 @@ describe('edge cases', () => {
     [{ size: 10, filter: { ...period, offenceGroups: ['burglary'] } }, 'body.filter.offenceGroups.0'],
     [{ size: 10, precision: { confidence: 0.95, margin: 0.05 } }, 'body.size'],
     [{ size: 10, design: { type: 'stratified', allocation: 'equal' } }, 'body.design.strataBy'],
+    [{ precision: { confidence: 0.95, margin: 1e-300 } }, 'body.precision.margin'],
+    [{ precision: { confidence: 0.95, margin: 0.05, expected: 0 } }, 'body.precision.expected'],
+    [{ precision: { confidence: 0.95, margin: 0.05, expected: 1 } }, 'body.precision.expected'],
   ])('refuses %j naming %s', async (override, field) => {
     const response = await stack.api('POST', '/samples', {
       as: 'auditor',
@@ -322,5 +395,18 @@ describe('the sample-size calculator', () => {
     const bad = await stack.api('GET', '/sample-size?confidence=1.5&margin=0.05', { as: 'auditor' });
     expect(bad.status).toBe(400);
     expect(bad.body.issues).toEqual([{ field: 'query.confidence', reason: 'must be between 0 and 1' }]);
+  });
+
+  it.each([
+    ['confidence=0.95&margin=1e-300', 'query.margin', /too small: n0 = z²·p\(1−p\)\/e² would exceed/],
+    ['confidence=0.95&margin=1e-300&population=1000', 'query.margin', /margin must be at least 1\.03e-8/],
+    ['confidence=0.95&margin=0.05&expected=0', 'query.expected', /gives a sample of 0 decisions/],
+    ['confidence=0.95&margin=0.05&expected=1&population=1', 'query.expected', /strictly between 0 and 1/],
+  ])('refuses %s with a 400 naming %s, never a null or a 500', async (query, field, reason) => {
+    const response = await stack.api('GET', `/sample-size?${query}`, { as: 'auditor' });
+    expect(response.status).toBe(400);
+    const issues = response.body.issues as { field: string; reason: string }[];
+    expect(issues.map((issue) => issue.field)).toEqual([field]);
+    expect(issues[0]?.reason).toMatch(reason);
   });
 });

@@ -20,12 +20,9 @@ import { barChart, intervalChart } from '../../shared/reports/svg.ts';
 import { agreement, type Ratings, rawAgreement } from '../../shared/review/agreement.ts';
 import { type Finding, FindingSchema } from '../../shared/review/finding.ts';
 import type { AnswerCode, QuestionSet, Verdict } from '../../shared/review/question-set.ts';
+import { estimateSample } from '../../shared/sampling/estimates.ts';
 import type { SampleRecord } from '../../shared/sampling/sample.ts';
-import {
-  clopperPearsonInterval,
-  stratifiedEstimate,
-  wilsonInterval,
-} from '../../shared/sampling/statistics.ts';
+import { clopperPearsonInterval, wilsonInterval } from '../../shared/sampling/statistics.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: one sitting, built through the real schemas so they stay valid findings.
@@ -721,28 +718,27 @@ const SAMPLE: SampleRecord = {
   manifestKey: 'samples/smp_1/manifest.json',
 };
 
-/** As sampleEstimates builds it: cps 2 of 8 concluded non-compliant, police 5 of 10. */
-const proportion = (drawn: number, concluded: number, nonCompliant: number) => ({
-  drawn,
-  concluded,
-  nonCompliant,
-  wilson: wilsonInterval(nonCompliant, concluded),
-  clopperPearson: clopperPearsonInterval(nonCompliant, concluded),
-});
+/** As sampleEstimates builds it: cps 2 of 8 concluded non-compliant (2 still open), police 5 of 10. */
+const cases = (stratum: string, open: number, concluded: number, nonCompliant: number) => [
+  ...Array.from({ length: open }, () => ({ stratum, concluded: false })),
+  ...Array.from({ length: concluded }, (_, index) => ({
+    stratum,
+    concluded: true,
+    verdict: index < nonCompliant ? 'inappropriate' : 'consistent',
+  })),
+];
+const DRAWN_FROM = [
+  { key: 'decidingBody=cps', populationSize: 100 },
+  { key: 'decidingBody=police', populationSize: 300 },
+];
 
 const ESTIMATES: SampleEstimates = {
   sampleId: 'smp_1',
   status: 'SELECTED',
-  overall: proportion(20, 18, 7),
-  strata: [
-    { key: 'decidingBody=cps', populationSize: 100, ...proportion(10, 8, 2) },
-    { key: 'decidingBody=police', populationSize: 300, ...proportion(10, 10, 5) },
-  ],
-  stratified: stratifiedEstimate([
-    { populationSize: 100, sampleSize: 8, successes: 2 },
-    { populationSize: 300, sampleSize: 10, successes: 5 },
+  ...estimateSample('stratified', DRAWN_FROM, [
+    ...cases('decidingBody=cps', 2, 8, 2),
+    ...cases('decidingBody=police', 0, 10, 5),
   ]),
-  note: 'Estimates use concluded cases only.',
 };
 
 describe('buildSampleReport', () => {
@@ -761,50 +757,67 @@ describe('buildSampleReport', () => {
       drawnSize: 20,
     });
     expect(report.seedCommitment).toBe('ab'.repeat(32));
-    expect(report.overall).toMatchObject({
-      scope: 'overall',
-      population: 400,
-      concluded: 18,
-      nonCompliant: 7,
-    });
-    expect(report.overall.rate).toBeCloseTo(7 / 18, 12);
-    expect(report.strata.map((s) => [s.scope, s.population, s.rate])).toEqual([
-      ['decidingBody=cps', 100, 0.25],
-      ['decidingBody=police', 300, 0.5],
+    expect(report.strata.map((s) => [s.scope, s.population, s.weight, s.rate])).toEqual([
+      ['decidingBody=cps', 100, 0.25, 0.25],
+      ['decidingBody=police', 300, 0.75, 0.5],
     ]);
     expect(report.strata[0]?.wilson).toEqual(wilsonInterval(2, 8));
   });
 
-  it('gives the stratified estimate weighted by stratum size', () => {
+  it('gives as the overall rate the one weighted by stratum size, inside its interval', () => {
     // W = (100/400, 300/400) = (0.25, 0.75); p̂_st = 0.25·0.25 + 0.75·0.5 = 0.4375.
-    // Var = 0.25²·(1 − 8/100)·0.25·0.75/7 + 0.75²·(1 − 10/300)·0.5·0.5/9
-    //     = 0.00154018 + 0.01510417 = 0.01664435; SE = 0.129013.
-    expect(report.stratified?.estimate.estimate).toBeCloseTo(0.4375, 12);
-    expect(report.stratified?.estimate.standardError).toBeCloseTo(0.129013, 6);
-    expect(report.stratified).toMatchObject({ population: 400, drawn: 20, concluded: 18, nonCompliant: 7 });
+    // V̂ = 0.25²·(1 − 8/100)·0.25·0.75/7 + 0.75²·(1 − 10/300)·0.5·0.5/9 = 0.01664435;
+    // n*_design = 0.4375 × 0.5625 / V̂ = 14.7854 < n*_weights = 16.2437; Wilson with n*:
+    // [0.2247, 0.6760], Korn-Graubard [0.1890, 0.7116] (SciPy); SE = √V̂ = 0.129013.
+    expect(report.overall).toMatchObject({
+      scope: 'overall',
+      population: 400,
+      drawn: 20,
+      concluded: 18,
+      nonCompliant: 7,
+      method: 'wilson-effective-sample-size',
+    });
+    expect(report.weightedBy).toBe('stratum size');
+    expect(report.overall.rate).toBeCloseTo(0.4375, 12);
+    expect(report.overall.standardError).toBeCloseTo(0.129013, 6);
+    expect(report.overall.effectiveSampleSize).toBeCloseTo(14.7854, 4);
+    expect(report.overall.wilson?.lower).toBeCloseTo(0.2247, 4);
+    expect(report.overall.wilson?.upper).toBeCloseTo(0.676, 4);
+    expect(report.overall.clopperPearson?.lower).toBeCloseTo(0.189, 4);
+    expect(report.overall.clopperPearson?.upper).toBeCloseTo(0.7116, 4);
+    // The population shown is the one drawn from: the strata's sizes add up to it.
+    expect(report.strata.reduce((sum, row) => sum + (row.population ?? 0), 0)).toBe(
+      report.overall.population,
+    );
+    // The pooled rate is there, labelled as unweighted.
+    expect(report.unweighted).toMatchObject({ scope: 'unweighted', concluded: 18, nonCompliant: 7 });
+    expect(report.unweighted?.rate).toBeCloseTo(7 / 18, 12);
+    expect(report.unweighted?.label).toMatch(/^unweighted: /);
   });
 
-  it('writes one CSV row per stratum, then overall and stratified', () => {
+  it('writes one CSV row per stratum, then overall (weighted) and unweighted', () => {
     const lines = csvLines(sampleReportCsv(report));
     const wilson = wilsonInterval(2, 8);
     const cp = clopperPearsonInterval(2, 8);
 
     expect(lines[0]).toBe(
-      'scope,population,drawn,concluded,non_compliant,rate,wilson_low,wilson_high,cp_low,cp_high,' +
-        'standard_error,normal_low,normal_high',
+      'scope,population,weight,drawn,concluded,non_compliant,rate,wilson_low,wilson_high,cp_low,cp_high,' +
+        'interval_method,standard_error,effective_sample_size',
     );
     expect(lines[1]).toBe(
-      `decidingBody=cps,100,10,8,2,0.25,${wilson.lower},${wilson.upper},${cp.lower},${cp.upper},,,`,
+      `decidingBody=cps,100,0.25,10,8,2,0.25,${wilson.lower},${wilson.upper},${cp.lower},${cp.upper},binomial,,`,
     );
     expect(lines.map((line) => line.split(',')[0])).toEqual([
       'scope',
       'decidingBody=cps',
       'decidingBody=police',
       'overall',
-      'stratified',
+      'unweighted',
       '',
     ]);
-    expect(lines[4]).toMatch(/^stratified,400,20,18,7,0\.4375,,,,,0\.129/);
+    expect(lines[3]).toMatch(/^overall,400,,20,18,7,0\.4375,0\.2247\d*,0\.676\d*,/);
+    expect(lines[3]).toMatch(/,wilson-effective-sample-size,0\.129\d*,14\.785\d*$/);
+    expect(lines[4]).toMatch(/^unweighted,,,20,18,7,0\.3888/);
   });
 
   it('renders a titled HTML document with an interval chart and the explanation', () => {
@@ -814,21 +827,22 @@ describe('buildSampleReport', () => {
     expect(html).toMatch(
       /<svg [^>]*role="img"[^>]*aria-label="Rate of non-compliance with Wilson 95% intervals"/,
     );
-    expect(html.match(/<circle /g)).toHaveLength(3);
+    expect(html.match(/<circle /g)).toHaveLength(4);
     expect(html).toContain('any verdict other than “consistent with policy”');
     expect(html).toContain('Clopper-Pearson');
-    expect(html).toContain('43.8%');
+    expect(html).toContain('<td>Overall (weighted by stratum size)</td><td class="number">400</td>');
+    expect(html).toContain('<td>43.8%</td>');
+    expect(html).toContain('<td>Unweighted (all cases pooled)</td>');
+    expect(html).toContain('effective sample size');
   });
 
-  it('shows a stratum with no concluded case as having no estimate, and no stratified estimate', () => {
+  it('lists a stratum with no concluded case, and refuses the overall rate naming it', () => {
     const pending: SampleEstimates = {
       ...ESTIMATES,
-      strata: [
-        { key: 'decidingBody=cps', populationSize: 100, drawn: 10, concluded: 0, nonCompliant: 0 },
-        { key: 'decidingBody=police', populationSize: 300, ...proportion(10, 10, 5) },
-      ],
-      stratified: undefined,
-      note: 'The stratified estimate needs at least one concluded case in every stratum.',
+      ...estimateSample('stratified', DRAWN_FROM, [
+        ...cases('decidingBody=cps', 10, 0, 0),
+        ...cases('decidingBody=police', 0, 10, 5),
+      ]),
     };
 
     const partial = buildSampleReport({
@@ -838,8 +852,11 @@ describe('buildSampleReport', () => {
     });
 
     expect(partial.strata[0]).toMatchObject({ rate: null, wilson: null, clopperPearson: null });
-    expect(partial.stratified).toBeNull();
-    expect(sampleReportHtml(partial)).toContain('no estimate');
-    expect(csvLines(sampleReportCsv(partial))[1]).toBe('decidingBody=cps,100,10,0,0,,,,,,,,');
+    expect(partial.overall).toMatchObject({ rate: null, wilson: null, population: 400 });
+    expect(partial.overallRefused).toContain(
+      'decidingBody=cps (100 decisions, weight 25%) has none of its 10',
+    );
+    expect(sampleReportHtml(partial)).toContain('No overall rate yet');
+    expect(csvLines(sampleReportCsv(partial))[1]).toBe('decidingBody=cps,100,0.25,10,0,0,,,,,,,,');
   });
 });

@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   clopperPearsonInterval,
   sampleSize,
+  smallestMargin,
   stratifiedEstimate,
   wilsonInterval,
   zForConfidence,
@@ -33,7 +36,7 @@ describe('sampleSize', () => {
   // activities", Educ. Psychol. Meas. 30 (1970) 607-610, Table 1 tabulates the same formula
   // (95%, ±5%, P = 0.5): N = 100 → 80, N = 1000 → 278, N = 10000 → 370. (They round to the nearest
   // whole number where this rounds up, so a few other entries sit one lower, e.g. N = 500: 217, not 218.)
-  it('gives 385 for 95% confidence, ±5 points and p = 0.5 (n0 = 384.15, 384.16 with z = 1.96)', () => {
+  it('gives 385 for 95% confidence, ±5 points and p = 0.5 (n0 = 384.1459, 384.16 with z = 1.96)', () => {
     const result = sampleSize({ confidence: 0.95, margin: 0.05 });
     expect(result.n0).toBeCloseTo(384.1459, 4);
     expect(result.n).toBe(385);
@@ -72,6 +75,25 @@ describe('sampleSize', () => {
   it('never asks for more than the population', () => {
     expect(sampleSize({ confidence: 0.99, margin: 0.01, population: 1 }).n).toBe(1);
     expect(sampleSize({ confidence: 0.99, margin: 0.01, population: 50 }).n).toBe(50);
+  });
+
+  it('refuses an expected rate of 0 or 1, which would give a sample of nothing', () => {
+    expect(() => sampleSize({ confidence: 0.95, margin: 0.05, expected: 0 })).toThrow(/expected/);
+    expect(() => sampleSize({ confidence: 0.95, margin: 0.05, expected: 1, population: 1 })).toThrow(
+      /expected/,
+    );
+  });
+
+  it('refuses a margin so small that n0 is no longer a whole number, or not a number at all', () => {
+    // z = 1.959964, p = 0.5: n0 reaches 2^53 − 1 at e = z · √(0.25 / (2^53 − 1)) = 1.03258e-8.
+    expect(smallestMargin(0.95, 0.5)).toBeCloseTo(1.03258e-8, 13);
+    expect(() => sampleSize({ confidence: 0.95, margin: 1e-300 })).toThrow(
+      /margin must be at least 1\.03e-8/,
+    );
+    expect(() => sampleSize({ confidence: 0.95, margin: 1e-300, population: 1000 })).toThrow(/margin/);
+    const tiny = sampleSize({ confidence: 0.95, margin: 1.1e-8, population: 1000 });
+    expect(tiny.n).toBe(1000);
+    expect(Number.isFinite(tiny.n0)).toBe(true);
   });
 
   it('refuses impossible settings, naming the parameter', () => {
@@ -160,60 +182,142 @@ describe('clopperPearsonInterval', () => {
   });
 });
 
+describe('docs/sampling.md', () => {
+  it('states the sample size the code computes for 95%, ±5 points and p = 0.5', async () => {
+    const docs = await readFile(path.resolve(import.meta.dirname, '../../docs/sampling.md'), 'utf8');
+    const stated =
+      /e\.g\. 95%, ±5 points, p = 0\.5: z = ([\d.]+), n0 = ([\d.]+) .*?so\s+n = (\d+); with N = 1,000, n = (\d+)\./s.exec(
+        docs,
+      );
+    expect(stated, 'the worked example in docs/sampling.md').not.toBeNull();
+    const [, z, n0, n, corrected] = stated ?? [];
+    expect(z).toBe(zForConfidence(0.95).toFixed(6));
+    expect(n0).toBe(sampleSize({ confidence: 0.95, margin: 0.05 }).n0.toFixed(4));
+    expect(Number(n)).toBe(sampleSize({ confidence: 0.95, margin: 0.05 }).n);
+    expect(Number(corrected)).toBe(sampleSize({ confidence: 0.95, margin: 0.05, population: 1000 }).n);
+    expect(docs).toContain(`at least ${smallestMargin(0.95, 0.5).toPrecision(4)}`);
+  });
+});
+
 describe('stratifiedEstimate', () => {
   // Worked by hand (Cochran 1977, eq. 5.27), three units with N = 1000 decisions in all:
   //   stratum   N_h   n_h  x_h  W_h   p̂_h   W_h²·(1 − n_h/N_h)·p̂_h(1 − p̂_h)/(n_h − 1)
   //   PPU       400   40   10   0.40  0.25  0.1600 × 0.9 × 0.1875 / 39 = 0.000692308
   //   FCID      250   25    5   0.25  0.20  0.0625 × 0.9 × 0.1600 / 24 = 0.000375000
   //   NPU       350   35   14   0.35  0.40  0.1225 × 0.9 × 0.2400 / 34 = 0.000778235
-  //   p̂_st = 0.40 × 0.25 + 0.25 × 0.20 + 0.35 × 0.40 = 0.10 + 0.05 + 0.14 = 0.29
-  //   Var = 0.001845543, SE = √Var = 0.042960
-  //   95%: 0.29 ± 1.959964 × 0.042960 = 0.29 ± 0.084200 → [0.2058, 0.3742]
-  // (Checked independently with SciPy: norm.ppf(0.975) and the same sums.)
+  //   p̂_st = 0.40 × 0.25 + 0.25 × 0.20 + 0.35 × 0.40 = 0.10 + 0.05 + 0.14 = 0.29, V̂ = 0.001845543
+  // Effective sample size: n*_design = 0.29 × 0.71 / V̂ = 111.5661; n*_weights = 1 / Σ W_h²(1 − f_h)/n_h
+  // = 1 / (0.0036 + 0.00225 + 0.00315) = 111.1111; n* = 111.1111. Wilson with n = n*, p̂ = 0.29:
+  // [0.2138, 0.3803]; Korn-Graubard (Clopper-Pearson with n*, x* = n*·p̂): [0.2078, 0.3837];
+  // SE = √(0.29 × 0.71 / n*) = 0.043048. (Each figure checked independently with SciPy:
+  // norm.ppf(0.975) and beta.ppf on the same sums; see the methods in docs/sampling.md.)
   const units = [
     { populationSize: 400, sampleSize: 40, successes: 10 },
     { populationSize: 250, sampleSize: 25, successes: 5 },
     { populationSize: 350, sampleSize: 35, successes: 14 },
   ];
 
-  it('weights each stratum by its population and adds the variances (worked example)', () => {
+  it('weights each stratum by its population; Wilson and Korn-Graubard with n* (worked example)', () => {
     const result = stratifiedEstimate(units);
     expect(result.estimate).toBeCloseTo(0.29, 12);
-    expect(result.standardError ** 2).toBeCloseTo(0.001845543, 9);
+    expect(result.method).toBe('wilson-effective-sample-size');
+    expect(result.effectiveSampleSize).toBeCloseTo(1000 / 9, 9);
     expectFourPlaces(result.standardError, 0.043, 'standard error');
-    expectFourPlaces(result.lower, 0.2058, 'lower');
-    expectFourPlaces(result.upper, 0.3742, 'upper');
+    expect(result.standardError ** 2).toBeGreaterThanOrEqual(0.001845543);
+    expectFourPlaces(result.lower, 0.2138, 'lower');
+    expectFourPlaces(result.upper, 0.3803, 'upper');
+    expectFourPlaces(result.clopperPearson.lower, 0.2078, 'Korn-Graubard lower');
+    expectFourPlaces(result.clopperPearson.upper, 0.3837, 'Korn-Graubard upper');
+    expect(result.notes).toEqual([]);
   });
 
-  it('takes no variance from a census stratum or from a stratum of one (worked example)', () => {
+  it('keeps the weighted rate inside its interval where the pooled rate is far off (equal allocation)', () => {
+    // 10 drawn from each of 900 and 100 decisions: 1 and 9 non-compliant. Pooled: 10/20 = 0.5.
+    // Weighted: 0.9 × 0.1 + 0.1 × 0.9 = 0.18; V̂ = 0.0081, n*_design = 18.2222, n*_weights = 12.3457;
+    // Wilson with n* = 12.3457: [0.0540, 0.4579] (SciPy).
+    const result = stratifiedEstimate([
+      { populationSize: 900, sampleSize: 10, successes: 1 },
+      { populationSize: 100, sampleSize: 10, successes: 9 },
+    ]);
+    expect(result.estimate).toBeCloseTo(0.18, 12);
+    expect(result.effectiveSampleSize).toBeCloseTo(12.3457, 4);
+    expectFourPlaces(result.lower, 0.054, 'lower');
+    expectFourPlaces(result.upper, 0.4579, 'upper');
+    expect(result.lower).toBeLessThan(result.estimate);
+    expect(result.upper).toBeGreaterThan(result.estimate);
+    expect(result.upper).toBeLessThan(0.5);
+  });
+
+  it('never gives a zero-width interval when every stratum is all 0 or all 1', () => {
+    // 0 of 10 from 900 decisions, 10 of 10 from 100: V̂ = 0, so n* = n*_weights = 12.3457 and
+    // p̂_st = 0.1: Wilson [0.0207, 0.3692], Korn-Graubard [0.0046, 0.4001] (SciPy).
+    const mixed = stratifiedEstimate([
+      { populationSize: 900, sampleSize: 10, successes: 0 },
+      { populationSize: 100, sampleSize: 10, successes: 10 },
+    ]);
+    expect(mixed.estimate).toBeCloseTo(0.1, 12);
+    expect(mixed.standardError).toBeGreaterThan(0);
+    expectFourPlaces(mixed.lower, 0.0207, 'lower');
+    expectFourPlaces(mixed.upper, 0.3692, 'upper');
+    expectFourPlaces(mixed.clopperPearson.lower, 0.0046, 'Korn-Graubard lower');
+    expectFourPlaces(mixed.clopperPearson.upper, 0.4001, 'Korn-Graubard upper');
+    // None non-compliant anywhere: the rate is 0, its interval is not [0, 0]: Wilson [0, 0.2373].
+    const none = stratifiedEstimate([
+      { populationSize: 900, sampleSize: 10, successes: 0 },
+      { populationSize: 100, sampleSize: 10, successes: 0 },
+    ]);
+    expect(none.lower).toBe(0);
+    expectFourPlaces(none.upper, 0.2373, 'upper');
+    expectFourPlaces(none.clopperPearson.upper, 0.2583, 'Korn-Graubard upper');
+    const all = stratifiedEstimate([{ populationSize: 100, sampleSize: 10, successes: 10 }]);
+    expect(all.upper).toBe(1);
+    expect(all.lower).toBeLessThan(1);
+  });
+
+  it('takes the largest variance for a stratum of one, and none from a census stratum (worked example)', () => {
     // Adding a stratum sampled in full (N = n = 20, 3 successes: 1 − n/N = 0) and a stratum with a
-    // single decision drawn (N = 5, n = 1, 1 success: no n − 1 to divide by) changes the weights,
-    // N = 1025: p̂_st = (400 × 0.25 + 250 × 0.2 + 350 × 0.4 + 5 × 1 + 20 × 0.15) / 1025 = 298/1025
-    // = 0.290732, and Var = (1000/1025)² × 0.001845543 = 0.001756614, SE = 0.041912,
-    // 95%: [0.2086, 0.3729].
+    // single decision drawn (N = 5, n = 1, 1 success, v_h = 1/4), N = 1025:
+    // p̂_st = (400 × 0.25 + 250 × 0.2 + 350 × 0.4 + 5 × 1 + 20 × 0.15) / 1025 = 298/1025 = 0.290732;
+    // V̂ = 0.001761373, n*_design = 117.0716, n*_weights = 116.4773; Wilson [0.2160, 0.3788] (SciPy).
     const result = stratifiedEstimate([
       ...units,
-      { populationSize: 5, sampleSize: 1, successes: 1 },
+      { key: 'unit=Custody', populationSize: 5, sampleSize: 1, successes: 1 },
       { populationSize: 20, sampleSize: 20, successes: 3 },
     ]);
     expect(result.estimate).toBeCloseTo(298 / 1025, 12);
-    expect(result.standardError ** 2).toBeCloseTo(0.001756614, 9);
-    expectFourPlaces(result.lower, 0.2086, 'lower');
-    expectFourPlaces(result.upper, 0.3729, 'upper');
+    expect(result.effectiveSampleSize).toBeCloseTo(116.4773, 4);
+    expectFourPlaces(result.lower, 0.216, 'lower');
+    expectFourPlaces(result.upper, 0.3788, 'upper');
+    expect(result.notes).toEqual([
+      'stratum unit=Custody has one concluded case: its variance is taken as the largest one case can have (1/4)',
+    ]);
+    const single = stratifiedEstimate([{ populationSize: 5, sampleSize: 1, successes: 1 }]);
+    expect(single.upper).toBe(1);
+    expect(single.lower).toBeLessThan(0.5);
   });
 
   it('is the simple estimate with the finite population correction for a single stratum', () => {
+    // V̂ = 0.9 × 0.2 × 0.8 / 99, n* = 0.16 / V̂ = 110: Wilson [0.1360, 0.2843] (SciPy).
     const result = stratifiedEstimate([{ populationSize: 1000, sampleSize: 100, successes: 20 }]);
-    const standardError = Math.sqrt((0.9 * 0.2 * 0.8) / 99);
     expect(result.estimate).toBeCloseTo(0.2, 12);
-    expect(result.standardError).toBeCloseTo(standardError, 12);
+    expect(result.effectiveSampleSize).toBeCloseTo(110, 9);
+    expect(result.standardError).toBeCloseTo(Math.sqrt((0.9 * 0.2 * 0.8) / 99), 12);
+    expectFourPlaces(result.lower, 0.136, 'lower');
+    expectFourPlaces(result.upper, 0.2843, 'upper');
   });
 
-  it('clips the interval to [0, 1]', () => {
-    const none = stratifiedEstimate([{ populationSize: 100, sampleSize: 10, successes: 0 }]);
-    expect(none).toEqual({ estimate: 0, standardError: 0, lower: 0, upper: 0 });
-    const rare = stratifiedEstimate([{ populationSize: 1000, sampleSize: 10, successes: 1 }]);
-    expect(rare.lower).toBe(0);
+  it('counts the rate of a population reviewed in full, and says so', () => {
+    const result = stratifiedEstimate([
+      { populationSize: 20, sampleSize: 20, successes: 3 },
+      { populationSize: 5, sampleSize: 5, successes: 0 },
+    ]);
+    expect(result).toMatchObject({
+      estimate: 3 / 25,
+      lower: 3 / 25,
+      upper: 3 / 25,
+      method: 'census',
+      effectiveSampleSize: null,
+    });
   });
 
   it('refuses a stratum with nothing sampled, and other impossible strata, naming them', () => {
