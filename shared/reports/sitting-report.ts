@@ -11,9 +11,23 @@ import { CASE_STATUSES } from '../cases/review-case.ts';
 import type { Decision } from '../decisions/decision.ts';
 import type { Sitting } from '../panels/panel.ts';
 import { RECOMMENDATION_STATUSES, type Recommendation } from '../recommendations/recommendation.ts';
-import { agreement, type Ratings, rawAgreement } from '../review/agreement.ts';
+import {
+  agreement,
+  cohensKappaInterval,
+  type KappaInterval,
+  type Ratings,
+  rawAgreement,
+  type WeightedKappa,
+  weightedKappa,
+} from '../review/agreement.ts';
 import { type Finding, latestVersions } from '../review/finding.ts';
-import { type QuestionSet, VERDICT_LABELS, VERDICTS, type Verdict } from '../review/question-set.ts';
+import {
+  ORDERED_VERDICTS,
+  type QuestionSet,
+  VERDICT_LABELS,
+  VERDICTS,
+  type Verdict,
+} from '../review/question-set.ts';
 import { type CsvCell, toCsv } from './csv.ts';
 import { escapeHtml, formatNumber, formatPercent, htmlDocument, htmlTable } from './html.ts';
 import { barChart } from './svg.ts';
@@ -79,6 +93,8 @@ export interface KappaResult {
   /** Null when every rating is the same category, so chance agreement is 1 and kappa is 0/0. */
   readonly kappa: number | null;
   readonly interpretation: KappaBand | null;
+  /** Cohen's kappa's standard error and 95% interval (Fleiss, Cohen and Everitt 1969); null for Fleiss'. */
+  readonly interval: KappaInterval | null;
 }
 
 /**
@@ -107,7 +123,14 @@ export interface AgreementMeasure {
   readonly expected: number | null;
   readonly kappa: number | null;
   readonly interpretation: KappaBand | null;
+  /** The single group's interval (see KappaResult); null when mixed or Fleiss'. */
+  readonly interval: KappaInterval | null;
   readonly byRaters: readonly KappaResult[];
+  /**
+   * The verdict only: linear and quadratic weighted kappa on the ordered verdict scale
+   * (ORDERED_VERDICTS), over the cases two reviewers found on, "cannot conclude" left out.
+   */
+  readonly weighted?: { readonly linear: WeightedKappa; readonly quadratic: WeightedKappa } | null;
 }
 
 export interface QuestionAgreement extends AgreementMeasure {
@@ -229,6 +252,7 @@ export function agreementMeasure(key: string, label: string, items: readonly Rat
         expected: result.expected,
         kappa: result.kappa,
         interpretation: kappaBand(result.kappa),
+        interval: result.raters === 2 ? cohensKappaInterval(pairsOf(group)) : null,
       };
     });
   const [single] = byRaters;
@@ -245,7 +269,28 @@ export function agreementMeasure(key: string, label: string, items: readonly Rat
     expected: one ? one.expected : null,
     kappa: one ? one.kappa : null,
     interpretation: one ? one.interpretation : null,
+    interval: one ? one.interval : null,
     byRaters,
+  };
+}
+
+/** Each item's two ratings, in the order given (for Cohen's kappa, as agreement() pairs them). */
+function pairsOf(items: readonly Ratings[]): [string, string][] {
+  return items.flatMap((item) => {
+    const [a, b, ...more] = item.filter((rating): rating is string => rating !== null);
+    return a !== undefined && b !== undefined && more.length === 0 ? [[a, b] as [string, string]] : [];
+  });
+}
+
+/** Weighted kappa of the verdict over the cases with exactly two reviewers; null when there are none. */
+export function verdictWeightedKappa(
+  items: readonly Ratings[],
+): { linear: WeightedKappa; quadratic: WeightedKappa } | null {
+  const pairs = pairsOf(items);
+  if (pairs.length === 0) return null;
+  return {
+    linear: weightedKappa(pairs, ORDERED_VERDICTS, 'linear'),
+    quadratic: weightedKappa(pairs, ORDERED_VERDICTS, 'quadratic'),
   };
 }
 
@@ -360,6 +405,7 @@ export function buildSittingReport(input: SittingReportInput): SittingReport {
       .filter((item) => item.some((code) => code !== null));
     return { ...agreementMeasure(`question:${questionId}`, text, questionItems), questionId, text };
   });
+  const verdictItems = reviewed.map((findings) => findings.map((finding) => finding.verdict));
   const pooled = questions.flatMap(({ questionId }) =>
     reviewed
       .map((findings) => findings.map((finding) => finding.answers[questionId]?.code ?? null))
@@ -399,11 +445,10 @@ export function buildSittingReport(input: SittingReportInput): SittingReport {
       .sort((a, b) => b.cases - a.cases || compareKeys(a.theme, b.theme)),
     recommendations: { items, byStatus },
     agreement: {
-      verdict: agreementMeasure(
-        'verdict',
-        'Verdict',
-        reviewed.map((findings) => findings.map((finding) => finding.verdict)),
-      ),
+      verdict: {
+        ...agreementMeasure('verdict', 'Verdict', verdictItems),
+        weighted: verdictWeightedKappa(verdictItems),
+      },
       perQuestion,
       sitting: agreementMeasure('sitting', 'All questions, pooled', pooled),
     },
@@ -414,6 +459,12 @@ export function buildSittingReport(input: SittingReportInput): SittingReport {
 // CSV
 
 const CSV_HEADER = ['section', 'key', 'metric', 'value'] as const;
+
+const intervalRows = (key: string, interval: KappaInterval | null): CsvCell[][] => [
+  ['agreement', key, 'kappa_standard_error', interval?.standardError],
+  ['agreement', key, 'kappa_ci95_low', interval?.lower],
+  ['agreement', key, 'kappa_ci95_high', interval?.upper],
+];
 
 function agreementRows(measure: AgreementMeasure, extra: readonly CsvCell[][] = []): CsvCell[][] {
   const rows: CsvCell[][] = [
@@ -426,8 +477,20 @@ function agreementRows(measure: AgreementMeasure, extra: readonly CsvCell[][] = 
     ['agreement', measure.key, 'observed', measure.observed],
     ['agreement', measure.key, 'expected', measure.expected],
     ['agreement', measure.key, 'kappa', measure.kappa],
+    ...intervalRows(measure.key, measure.interval),
     ['agreement', measure.key, 'interpretation', measure.interpretation],
   ];
+  for (const weighted of measure.weighted ? [measure.weighted.linear, measure.weighted.quadratic] : []) {
+    const key = `${measure.key}:${weighted.weights}`;
+    rows.push(
+      ['agreement', key, 'method', `cohen-weighted-${weighted.weights}`],
+      ['agreement', key, 'scale', weighted.scale.join(' < ')],
+      ['agreement', key, 'items', weighted.items],
+      ['agreement', key, 'excluded', weighted.excluded],
+      ['agreement', key, 'kappa', weighted.kappa],
+      ...intervalRows(key, weighted.interval),
+    );
+  }
   if (measure.byRaters.length > 1) {
     for (const group of measure.byRaters) {
       const key = `${measure.key}:raters=${group.raters}`;
@@ -438,6 +501,7 @@ function agreementRows(measure: AgreementMeasure, extra: readonly CsvCell[][] = 
         ['agreement', key, 'observed', group.observed],
         ['agreement', key, 'expected', group.expected],
         ['agreement', key, 'kappa', group.kappa],
+        ...intervalRows(key, group.interval),
         ['agreement', key, 'interpretation', group.interpretation],
       );
     }
@@ -539,6 +603,7 @@ function agreementTableRows(measure: AgreementMeasure): unknown[][] {
     result.items,
     formatPercent(result.rawAgreement),
     mixed && result === measure ? 'see below' : formatNumber(result.kappa),
+    mixed && result === measure ? 'see below' : kappaIntervalText(result.interval),
     mixed && result === measure ? 'see below' : (result.interpretation ?? '—'),
   ];
   const rows = [row(measure.label, measure, measure.method ? METHOD_LABELS[measure.method] : null)];
@@ -547,8 +612,22 @@ function agreementTableRows(measure: AgreementMeasure): unknown[][] {
       rows.push(row(`${measure.label} (rated by ${group.raters})`, group, METHOD_LABELS[group.method]));
     }
   }
+  for (const weighted of measure.weighted ? [measure.weighted.linear, measure.weighted.quadratic] : []) {
+    rows.push([
+      `${measure.label}, ${weighted.weights} weights`,
+      `Weighted kappa (${weighted.weights})`,
+      weighted.items,
+      '—',
+      formatNumber(weighted.kappa),
+      kappaIntervalText(weighted.interval),
+      kappaBand(weighted.kappa) ?? '—',
+    ]);
+  }
   return rows;
 }
+
+const kappaIntervalText = (interval: KappaInterval | null) =>
+  interval ? `${formatNumber(interval.lower)} to ${formatNumber(interval.upper)}` : '—';
 
 /** The report as a self-contained HTML document; every value is escaped. */
 export function sittingReportHtml(report: SittingReport): string {
@@ -629,7 +708,7 @@ export function sittingReportHtml(report: SittingReport): string {
   const agreementSection = section(
     'Agreement between reviewers',
     htmlTable(
-      ['Measure', 'Method', 'Items', 'Raw agreement', 'Kappa', 'Interpretation'],
+      ['Measure', 'Method', 'Items', 'Raw agreement', 'Kappa', 'Kappa 95% interval', 'Interpretation'],
       [measures.verdict, measures.sitting, ...measures.perQuestion].flatMap(agreementTableRows),
     ) +
       paragraph(
@@ -641,7 +720,12 @@ export function sittingReportHtml(report: SittingReport): string {
           'slight, 0.21–0.40 fair, 0.41–0.60 moderate, 0.61–0.80 substantial, above 0.80 almost perfect. ' +
           'With the few cases of one sitting a kappa is imprecise; read it as a prompt for discussion, not ' +
           'a score. A dash for kappa means it cannot be computed: every rating was the same, so agreement ' +
-          'beyond chance cannot be shown (or no item was rated by two reviewers).',
+          'beyond chance cannot be shown (or no item was rated by two reviewers). The 95% interval of ' +
+          'Cohen’s kappa is kappa plus or minus 1.96 times its large-sample standard error (Fleiss, Cohen ' +
+          'and Everitt 1969); Fleiss’ kappa is shown without one. The verdict also has weighted kappa ' +
+          '(Cohen 1968) on its ordered scale, consistent, appropriate with observations, inappropriate, ' +
+          'where a near miss counts as part agreement: linear weights 1 − |i − j|/2, quadratic ' +
+          '1 − (i − j)²/4; cases a reviewer could not conclude are left out of it.',
       ),
   );
 

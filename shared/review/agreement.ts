@@ -19,10 +19,19 @@
  *   Measurement 20 (1960) 37-46.
  * - J. L. Fleiss, "Measuring nominal scale agreement among many raters", Psychological Bulletin
  *   76 (1971) 378-382.
+ * - J. Cohen, "Weighted kappa: nominal scale agreement with provision for scaled disagreement or
+ *   partial credit", Psychological Bulletin 70 (1968) 213-220.
+ * - J. L. Fleiss, J. Cohen and B. S. Everitt, "Large sample standard errors of kappa and weighted
+ *   kappa", Psychological Bulletin 72 (1969) 323-327: the standard error used for the intervals
+ *   (not the simpler √(p_o(1 − p_o)/N)/(1 − p_e), which assumes the raters' margins are fixed).
+ * - D. V. Cicchetti and T. Allison (1971) for linear and J. L. Fleiss and J. Cohen (1973) for
+ *   quadratic agreement weights; J. L. Fleiss, B. Levin and M. C. Paik, Statistical Methods for
+ *   Rates and Proportions, 3rd ed., Wiley, 2003, ch. 18, state all three.
  *
  * Expected agreement is computed from whole-number counts and divided once, so p_e = 1 is
  * detected exactly rather than to within floating-point error.
  */
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
 /** One rated item (a case × a question): the category each rater chose. */
 export type Ratings = readonly (string | null)[]; // null = not rated by that rater
@@ -179,4 +188,166 @@ export function agreement(items: readonly Ratings[]): Agreement {
     pairs.push([a, b]);
   }
   return cohensKappa(pairs);
+}
+
+/** A kappa with its standard error and two-sided interval (95% unless asked otherwise). */
+export interface KappaInterval {
+  readonly confidence: number;
+  /** The large-sample standard error of Fleiss, Cohen and Everitt (1969). */
+  readonly standardError: number;
+  /** κ ± z·SE, clipped to [−1, 1]. */
+  readonly lower: number;
+  readonly upper: number;
+}
+
+export const KAPPA_WEIGHTS = ['linear', 'quadratic'] as const;
+export type KappaWeights = (typeof KAPPA_WEIGHTS)[number];
+
+export interface WeightedKappa {
+  readonly weights: KappaWeights;
+  /** The ordered categories, lowest first; weights depend on their distance on this scale. */
+  readonly scale: readonly string[];
+  /** Items both raters rated on the scale. */
+  readonly items: number;
+  /** Items left out: unrated by either, or rated outside the scale (such as "cannot conclude"). */
+  readonly excluded: number;
+  /** Weighted observed agreement p_o(w) = Σ w_ij p_ij. */
+  readonly observed: number;
+  /** Weighted chance agreement p_e(w) = Σ w_ij p_i. p_.j. */
+  readonly expected: number;
+  readonly kappa: number | null;
+  readonly interval: KappaInterval | null;
+}
+
+/** z for a two-sided level: the normal quantile, by the same routine the sampling figures use. */
+function zFor(confidence: number): number {
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new RangeError(`confidence must be strictly between 0 and 1, got ${confidence}`);
+  }
+  return normalQuantile(1 - (1 - confidence) / 2, 0, 1);
+}
+
+/**
+ * Kappa with agreement weights w_ij (1 on the diagonal, 0 ≤ w_ij ≤ 1) from a k × k table of counts
+ * (first rater's category i, second's j), with p_ij = n_ij/N, p_i. and p_.j the margins:
+ *   κ_w = (p_o(w) − p_e(w)) / (1 − p_e(w))
+ * and the large-sample variance of Fleiss, Cohen and Everitt (1969), with w̄_i. = Σ_j p_.j w_ij and
+ * w̄_.j = Σ_i p_i. w_ij:
+ *   Var(κ_w) = [Σ_ij p_ij (w_ij − (w̄_i. + w̄_.j)(1 − κ_w))² − (κ_w − p_e(w)(1 − κ_w))²] / (N (1 − p_e(w))²)
+ * Identity weights give Cohen's unweighted kappa and its variance (their eq. 13).
+ */
+function kappaFromTable(
+  table: readonly (readonly number[])[],
+  weights: readonly (readonly number[])[],
+  confidence: number,
+) {
+  const k = table.length;
+  const n = table.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0);
+  const p = table.map((row) => row.map((count) => count / n));
+  const rows = p.map((row) => row.reduce((a, b) => a + b, 0));
+  const columns = Array.from({ length: k }, (_, j) => p.reduce((sum, row) => sum + (row[j] ?? 0), 0));
+  const w = (i: number, j: number) => weights[i]?.[j] ?? 0;
+  let observed = 0;
+  let expected = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      observed += w(i, j) * (p[i]?.[j] ?? 0);
+      expected += w(i, j) * (rows[i] ?? 0) * (columns[j] ?? 0);
+    }
+  }
+  // Chance agreement of 1 (within rounding) leaves kappa 0/0.
+  if (1 - expected < 1e-12) return { observed, expected, kappa: null, interval: null };
+  const kappa = (observed - expected) / (1 - expected);
+  const rowMeans = Array.from({ length: k }, (_, i) =>
+    columns.reduce((sum, column, j) => sum + column * w(i, j), 0),
+  );
+  const columnMeans = Array.from({ length: k }, (_, j) =>
+    rows.reduce((sum, row, i) => sum + row * w(i, j), 0),
+  );
+  let sum = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const deviation = w(i, j) - ((rowMeans[i] ?? 0) + (columnMeans[j] ?? 0)) * (1 - kappa);
+      sum += (p[i]?.[j] ?? 0) * deviation * deviation;
+    }
+  }
+  const correction = kappa - expected * (1 - kappa);
+  const variance = Math.max(0, (sum - correction * correction) / (n * (1 - expected) ** 2));
+  const standardError = Math.sqrt(variance);
+  const z = zFor(confidence);
+  return {
+    observed,
+    expected,
+    kappa,
+    interval: {
+      confidence,
+      standardError,
+      lower: Math.max(-1, kappa - z * standardError),
+      upper: Math.min(1, kappa + z * standardError),
+    },
+  };
+}
+
+/** The k × k table of two raters' counts over `scale`; pairs off the scale or unrated are counted apart. */
+function tableOf(items: readonly (readonly [string | null, string | null])[], scale: readonly string[]) {
+  const index = new Map(scale.map((category, position) => [category, position]));
+  const table = scale.map(() => scale.map(() => 0));
+  let excluded = 0;
+  for (const [a, b] of items) {
+    const i = a === null ? undefined : index.get(a);
+    const j = b === null ? undefined : index.get(b);
+    const row = i === undefined ? undefined : table[i];
+    if (row === undefined || j === undefined) {
+      excluded += 1;
+      continue;
+    }
+    row[j] = (row[j] ?? 0) + 1;
+  }
+  return { table, excluded, items: items.length - excluded };
+}
+
+/**
+ * Cohen's kappa's standard error and interval (Fleiss, Cohen and Everitt 1969), over the items both
+ * raters rated; null when kappa is (every rating one category). The interval is the normal one,
+ * κ ± z·SE: with a sitting's few cases it is wide, which is the point of showing it.
+ */
+export function cohensKappaInterval(
+  items: readonly (readonly [string | null, string | null])[],
+  confidence = 0.95,
+): KappaInterval | null {
+  const categories = [
+    ...new Set(items.flatMap((item) => item.filter((r): r is string => r !== null))),
+  ].sort();
+  const { table, items: counted } = tableOf(items, categories);
+  if (counted === 0) throw new RangeError('items must include at least one item rated by both raters');
+  const identity = categories.map((_, i) => categories.map((__, j) => (i === j ? 1 : 0)));
+  return kappaFromTable(table, identity, confidence).interval;
+}
+
+/**
+ * Weighted kappa (Cohen 1968) for two raters on an ordered scale of k categories, with the agreement
+ * weights for categories i and j (positions on the scale, 0 to k − 1):
+ *   linear (Cicchetti-Allison):   w_ij = 1 − |i − j| / (k − 1)
+ *   quadratic (Fleiss-Cohen):     w_ij = 1 − (i − j)² / (k − 1)²
+ * so a near miss counts as part agreement. Items with a rating off the scale are left out and
+ * counted in `excluded`. The standard error is Fleiss, Cohen and Everitt's (1969).
+ */
+export function weightedKappa(
+  items: readonly (readonly [string | null, string | null])[],
+  scale: readonly string[],
+  weights: KappaWeights,
+  confidence = 0.95,
+): WeightedKappa {
+  if (scale.length < 2 || new Set(scale).size !== scale.length) {
+    throw new RangeError('scale must list at least two distinct categories');
+  }
+  const last = scale.length - 1;
+  const matrix = scale.map((_, i) =>
+    scale.map((__, j) => (weights === 'linear' ? 1 - Math.abs(i - j) / last : 1 - (i - j) ** 2 / last ** 2)),
+  );
+  const { table, excluded, items: counted } = tableOf(items, scale);
+  if (counted === 0) {
+    return { weights, scale, items: 0, excluded, observed: 0, expected: 0, kappa: null, interval: null };
+  }
+  return { weights, scale, items: counted, excluded, ...kappaFromTable(table, matrix, confidence) };
 }

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   agreement,
   cohensKappa,
+  cohensKappaInterval,
   fleissKappa,
   type Ratings,
   rawAgreement,
+  weightedKappa,
 } from '../../shared/review/agreement.ts';
 
 /** Equal to `expected` when both are rounded to `places` decimals, as published examples give them. */
@@ -218,5 +220,133 @@ describe('agreement', () => {
       ]),
     ).toThrow(/items\[1\]/);
     expect(() => agreement([['a'], ['b']])).toThrow(/at least 2/);
+  });
+});
+
+/** Two-rater items from a k × k table of counts: row i is the first rater's category i. */
+function fromTable(table: readonly (readonly number[])[], categories: readonly string[]): [string, string][] {
+  return table.flatMap((row, i) =>
+    row.flatMap((count, j) =>
+      Array.from({ length: count }, (): [string, string] => [
+        categories[i] as string,
+        categories[j] as string,
+      ]),
+    ),
+  );
+}
+
+/**
+ * A SAS PROC FREQ (AGREE) printout, quoted in statsmodels' tests (statsmodels/stats/tests/
+ * test_inter_rater.py, "comparison to printout of a SAS example"): the 3 × 3 table
+ * [[0, 4, 1], [0, 8, 0], [0, 1, 5]] gives simple kappa 0.4842, ASE 0.1380, 95% [0.2137, 0.7547],
+ * and weighted kappa (Cicchetti-Allison, i.e. linear, weights) 0.4701, ASE 0.1457, 95% [0.1845, 0.7558].
+ * SAS's ASE is the large-sample standard error of Fleiss, Cohen and Everitt (1969).
+ */
+const SAS_TABLE = [
+  [0, 4, 1],
+  [0, 8, 0],
+  [0, 1, 5],
+];
+const SAS_ITEMS = fromTable(SAS_TABLE, ['a', 'b', 'c']);
+
+/**
+ * R package irr, `kappa2(anxiety[, 2:3], weight)`, as quoted in statsmodels' tests: 20 subjects,
+ * raters 2 and 3 of irr's `anxiety` data (levels 1, 2, 3, 4, 6 occur; irr drops the unused 5).
+ * Published: unweighted −0.006289308, "equal" (linear) 0.1459075, "squared" (quadratic) 0.2520325.
+ */
+const ANXIETY_PAIRS: [string, string][] = (
+  [
+    [3, 2],
+    [6, 1],
+    [4, 4],
+    [6, 4],
+    [2, 3],
+    [4, 2],
+    [2, 1],
+    [4, 6],
+    [3, 1],
+    [3, 1],
+    [2, 1],
+    [3, 2],
+    [3, 3],
+    [3, 3],
+    [2, 1],
+    [2, 1],
+    [1, 3],
+    [3, 3],
+    [3, 2],
+    [4, 2],
+  ] as const
+).map(([a, b]) => [String(a), String(b)]);
+const ANXIETY_SCALE = ['1', '2', '3', '4', '6'];
+
+describe('cohensKappaInterval', () => {
+  it('matches the SAS printout: ASE 0.1380, 95% interval [0.2137, 0.7547]', () => {
+    expectPlaces(cohensKappa(SAS_ITEMS).kappa, 0.4842, 4, 'κ');
+    const interval = cohensKappaInterval(SAS_ITEMS);
+    expectPlaces(interval?.standardError ?? null, 0.138, 4, 'ASE');
+    expectPlaces(interval?.lower ?? null, 0.2137, 4, 'lower');
+    expectPlaces(interval?.upper ?? null, 0.7547, 4, 'upper');
+    expect(interval?.confidence).toBe(0.95);
+  });
+
+  it("matches statpsych's ci.kappa(.05, 31, 12, 4, 58) (after Fleiss, Levin and Paik): SE 0.07344761", () => {
+    // statpsych::ci.kappa documentation: Cohen kappa 0.6756757, SE 0.07344761, 95% [0.5317210, 0.8196303].
+    const items = fromTable(
+      [
+        [31, 12],
+        [4, 58],
+      ],
+      ['0', '1'],
+    );
+    expectPlaces(cohensKappa(items).kappa, 0.6756757, 7, 'κ');
+    const interval = cohensKappaInterval(items);
+    expectPlaces(interval?.standardError ?? null, 0.07344761, 8, 'SE');
+    expectPlaces(interval?.lower ?? null, 0.531721, 7, 'lower');
+    expectPlaces(interval?.upper ?? null, 0.8196303, 7, 'upper');
+  });
+
+  it('is null where kappa is, and refuses items no pair rated', () => {
+    expect(cohensKappaInterval(twoByTwo(12, 0, 0, 0))).toBeNull();
+    expect(() => cohensKappaInterval([[null, 'a']])).toThrow(/both raters/);
+  });
+});
+
+describe('weightedKappa', () => {
+  it('matches the SAS printout with linear weights: 0.4701, ASE 0.1457, 95% [0.1845, 0.7558]', () => {
+    const result = weightedKappa(SAS_ITEMS, ['a', 'b', 'c'], 'linear');
+    expect(result).toMatchObject({ weights: 'linear', items: 19, excluded: 0 });
+    expectPlaces(result.kappa, 0.4701, 4, 'κ_w');
+    expectPlaces(result.interval?.standardError ?? null, 0.1457, 4, 'ASE');
+    expectPlaces(result.interval?.lower ?? null, 0.1845, 4, 'lower');
+    expectPlaces(result.interval?.upper ?? null, 0.7558, 4, 'upper');
+  });
+
+  it('matches R irr kappa2 on the anxiety data: linear 0.1459075, quadratic 0.2520325', () => {
+    expectPlaces(cohensKappa(ANXIETY_PAIRS).kappa, -0.006289308, 9, 'unweighted');
+    expectPlaces(weightedKappa(ANXIETY_PAIRS, ANXIETY_SCALE, 'linear').kappa, 0.1459075, 7, 'equal');
+    expectPlaces(weightedKappa(ANXIETY_PAIRS, ANXIETY_SCALE, 'quadratic').kappa, 0.2520325, 7, 'squared');
+  });
+
+  it('gives unweighted kappa on a scale of two, and leaves out ratings off the scale', () => {
+    const items = twoByTwo(20, 5, 10, 15);
+    expect(weightedKappa(items, ['yes', 'no'], 'quadratic').kappa).toBeCloseTo(0.4, 12);
+    const withOffScale: [string | null, string | null][] = [
+      ...items,
+      ['yes', 'cannot_conclude'],
+      [null, 'no'],
+    ];
+    const result = weightedKappa(withOffScale, ['yes', 'no'], 'linear');
+    expect(result).toMatchObject({ items: 50, excluded: 2 });
+    expect(result.kappa).toBeCloseTo(0.4, 12);
+  });
+
+  it('reports null, not NaN, when every rating is one category or none is on the scale', () => {
+    expect(weightedKappa(twoByTwo(5, 0, 0, 0), ['yes', 'no'], 'linear')).toMatchObject({
+      kappa: null,
+      interval: null,
+    });
+    expect(weightedKappa([['x', 'y']], ['yes', 'no'], 'linear')).toMatchObject({ items: 0, kappa: null });
+    expect(() => weightedKappa([], ['yes'], 'linear')).toThrow(/scale/);
   });
 });

@@ -17,9 +17,14 @@ import {
   sittingReportHtml,
 } from '../../shared/reports/sitting-report.ts';
 import { barChart, intervalChart } from '../../shared/reports/svg.ts';
-import { agreement, type Ratings, rawAgreement } from '../../shared/review/agreement.ts';
+import { agreement, cohensKappaInterval, type Ratings, rawAgreement } from '../../shared/review/agreement.ts';
 import { type Finding, FindingSchema } from '../../shared/review/finding.ts';
-import type { AnswerCode, QuestionSet, Verdict } from '../../shared/review/question-set.ts';
+import {
+  type AnswerCode,
+  ORDERED_VERDICTS,
+  type QuestionSet,
+  type Verdict,
+} from '../../shared/review/question-set.ts';
 import { estimateSample } from '../../shared/sampling/estimates.ts';
 import type { SampleRecord } from '../../shared/sampling/sample.ts';
 import { clopperPearsonInterval, wilsonInterval } from '../../shared/sampling/statistics.ts';
@@ -496,6 +501,29 @@ describe('buildSittingReport', () => {
     expect(fleiss?.interpretation).toBe('poor');
     expect(cohen).toMatchObject(agreement(pairs));
     expect(fleiss).toMatchObject(agreement(triple));
+    // Cohen's group has its standard error and interval; Fleiss' has none.
+    expect(cohen?.interval).toEqual(cohensKappaInterval(pairs as [string, string][]));
+    expect(cohen?.interval?.lower).toBeLessThan(0.6);
+    expect(fleiss?.interval).toBeNull();
+  });
+
+  it('gives the verdict linear and quadratic weighted kappa on its ordered scale', () => {
+    // The four two-reviewer cases on consistent < observations < inappropriate (positions 0, 1, 2):
+    // (0, 0), (2, 1), (0, 0), (1, 1). Linear: w = 1 − |i − j|/2, p_o = (3 + 0.5)/4 = 0.875, margins
+    // (0.5, 0.25, 0.25) and (0.5, 0.5, 0): p_e = 0.625, κ_w = 0.25/0.375 = 2/3. Quadratic:
+    // w = 1 − (i − j)²/4, p_o = 0.9375, p_e = 0.75, κ_w = 0.75. The three-reviewer case is left out.
+    const { weighted } = report.agreement.verdict;
+    expect(weighted?.linear).toMatchObject({ items: 4, excluded: 0, scale: [...ORDERED_VERDICTS] });
+    expect(weighted?.linear.kappa).toBeCloseTo(2 / 3, 12);
+    expect(weighted?.quadratic.kappa).toBeCloseTo(0.75, 12);
+    expect(weighted?.quadratic.interval?.upper).toBeGreaterThan(0.75);
+    const csv = sittingReportCsv(report).split('\r\n');
+    expect(csv.find((line) => line.startsWith('agreement,verdict:linear,kappa,'))).toMatch(/,0\.666/);
+    expect(csv).toContain('agreement,verdict:quadratic,method,cohen-weighted-quadratic');
+    expect(csv.some((line) => line.startsWith('agreement,verdict:raters=2,kappa_ci95_low,'))).toBe(true);
+    const html = sittingReportHtml(report);
+    expect(html).toContain('<td>Verdict, linear weights</td><td>Weighted kappa (linear)</td>');
+    expect(html).toContain('Fleiss, Cohen and Everitt 1969');
   });
 
   it('measures each question in question-set order, counting a reviewer who did not answer as no rating', () => {
