@@ -102,7 +102,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A known field a mistyped one is probably meant to be: one or two edits away, or one a prefix of the other. */
-function didYouMean(field: string, known: readonly string[]): string | undefined {
+export function didYouMean(field: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
   const lower = field.toLowerCase();
   const prefixed = known.find((name) => {

@@ -11,7 +11,7 @@ import {
   PROTECTIVE_MEASURES,
 } from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
-import { zodIssues } from '../validation.ts';
+import { didYouMean, zodIssues } from '../validation.ts';
 
 const text = (max: number) => z.string().trim().min(1, 'required').max(max);
 const yesNo = z.preprocess(
@@ -24,7 +24,7 @@ const yesNo = z.preprocess(
     if (['n', 'no', 'false', '0'].includes(lower)) return false;
     return value;
   },
-  z.boolean({ error: 'expected Y or N' }),
+  z.boolean({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected Y or N') }),
 );
 const lowerCase = (schema: z.ZodType) =>
   z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), schema);
@@ -86,7 +86,10 @@ export function parseForceExportRow(row: Readonly<Record<string, unknown>>): Par
   const parsed = FORCE_EXPORT_ROW.safeParse(row);
   const issues = [
     ...(parsed.success ? [] : zodIssues(parsed.error)),
-    ...unknown.map((field) => ({ field, reason: 'unknown field' })),
+    ...unknown.map((field) => {
+      const meant = didYouMean(field, FORCE_EXPORT_HEADER);
+      return { field, reason: `unknown field${meant ? `; did you mean ${meant}?` : ''}` };
+    }),
   ];
   if (!parsed.success || issues.length > 0) return { ok: false, issues };
   const value = parsed.data;

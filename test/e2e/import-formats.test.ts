@@ -65,16 +65,24 @@ describe('force NDJSON', () => {
     lines.push(
       JSON.stringify({ ...objects[0], crime_reference: 'SYN/2/26', offence_group: 'burglary', extra: 1 }),
     );
+    const { victim_supports_action: supports, ...misspelt } = objects[1] as Record<string, unknown>;
+    lines.push(JSON.stringify({ ...misspelt, crime_reference: 'SYN/3/26', victim_support_action: supports }));
     const record = await runImport('force-ndjson', `${lines.join('\n')}\n`);
     expect(record).toMatchObject({
       status: 'COMPLETED',
-      counts: { read: 7, accepted: 5, rejected: 2, skipped: 1, duplicates: 0 },
+      counts: { read: 8, accepted: 5, rejected: 3, skipped: 1, duplicates: 0 },
     });
     const report = parse(await errorReport(String(record.importId)), { columns: true });
     expect(report).toEqual([
       { line: '3', field: '(row)', reason: 'not valid JSON' },
       { line: '8', field: 'offence_group', reason: expect.stringContaining('must be one of rape') },
       { line: '8', field: 'extra', reason: 'unknown field' },
+      { line: '9', field: 'victim_supports_action', reason: 'is required' },
+      {
+        line: '9',
+        field: 'victim_support_action',
+        reason: 'unknown field; did you mean victim_supports_action?',
+      },
     ]);
     const decisions = await decisionsOf(String(record.importId));
     expect(decisions.map((d) => d.provenance.sourceLine)).toEqual([1, 2, 4, 6, 7]);

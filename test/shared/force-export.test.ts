@@ -73,6 +73,38 @@ describe('force export rows', () => {
   });
 });
 
+describe('force NDJSON rows', () => {
+  const ndjsonRow = {
+    ...goodRow,
+    da_marker: true,
+    victim_supports_action: false,
+    suspect_identified: true,
+    thrive_recorded: true,
+    victims_voice_recorded: true,
+    protective_measures: ['dvpn'],
+  };
+
+  it('refuses a field that is not a column, naming the column it is probably meant to be', () => {
+    const { victim_supports_action: _, ...rest } = ndjsonRow;
+    const line = JSON.stringify({ ...rest, victim_support_action: false, notes: 'x' });
+    const [row] = parseDecisionRows('force-ndjson', `${line}\n`, [], 7);
+    expect(row).toEqual({
+      line: 7,
+      kind: 'rejected',
+      issues: [
+        { field: 'victim_supports_action', reason: 'is required' },
+        { field: 'victim_support_action', reason: 'unknown field; did you mean victim_supports_action?' },
+        { field: 'notes', reason: 'unknown field' },
+      ],
+    });
+  });
+
+  it('accepts a row with every column and no other', () => {
+    const [row] = parseDecisionRows('force-ndjson', `${JSON.stringify(ndjsonRow)}\n`, [], 1);
+    expect(row?.kind).toBe('record');
+  });
+});
+
 describe('parseDecisionRows', () => {
   const header = FORCE_EXPORT_HEADER;
   const line = (row: Record<string, string>) =>
