@@ -127,6 +127,10 @@ export class ScrutineerStack extends Stack {
           fn.bindBucket(storage.imports, ENV.importsBucket, { read: true, prefix: 'errors/' });
         },
         getDecision: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        searchDecisions: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindSecret(encryption.pseudonymKey, ENV.pseudonymKeySecret);
+        },
         createSample: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           fn.bindStateMachineStarter(sampleWorkflow.stateMachine, ENV.sampleStateMachine);
@@ -152,6 +156,7 @@ export class ScrutineerStack extends Stack {
         listNominations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getNomination: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listSittings: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        getSitting: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         addToAgenda: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         routeSitting: (fn) => {
           fn.bindTableReader(tables.main, ENV.mainTable);
@@ -168,6 +173,7 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);
         },
+        listPanels: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         putPanel: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         putSitting: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);

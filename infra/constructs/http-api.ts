@@ -19,7 +19,7 @@ import {
 } from '../../shared/api/routes.ts';
 import { ENV } from '../../shared/environment.ts';
 import type { DataTable } from './data-tables.ts';
-import { ScrutineerFunction } from './scrutineer-function.ts';
+import { functionLogGroup, ScrutineerFunction } from './scrutineer-function.ts';
 
 export type RoutePermissions = Readonly<Record<RouteId, (fn: ScrutineerFunction) => void>>;
 
@@ -96,6 +96,9 @@ export class HttpApi extends Construct {
       jwtAudience: [...props.audience],
       identitySource: ['$request.header.Authorization'],
     });
+    // One log group for every route's function (each line names its route): a group per route
+    // would cost a resource each, and a stack holds 500.
+    const routeLogs = functionLogGroup(this, 'RouteLogs', props.encryptionKey);
     const routeFunctions = new Map<RouteId, ScrutineerFunction>();
     for (const routeId of ROUTE_IDS) {
       const route: RouteDefinition = ROUTES[routeId];
@@ -107,6 +110,7 @@ export class HttpApi extends Construct {
           ? { timeout: Duration.seconds(route.timeoutSeconds), memorySize: 1024 }
           : {}),
         environment: { [ENV.rolesClaim]: props.rolesClaim, [ENV.uiOrigin]: props.uiOrigin },
+        logGroup: routeLogs,
       });
       props.permissions[routeId](fn);
       if (route.audit !== 'none') fn.bindTableAppender(props.auditTable, ENV.auditTable);
@@ -127,15 +131,16 @@ export class HttpApi extends Construct {
       routeFunctions.set(routeId, fn);
     }
     this.routeFunctions = routeFunctions;
-    this.addNoSuchRoute(props.encryptionKey);
+    this.addNoSuchRoute(props.encryptionKey, routeLogs);
   }
 
   /** The `$default` route: a request no route matches gets a 404 or 405 in the API's error shape. */
-  private addNoSuchRoute(encryptionKey: kms.IKey): void {
+  private addNoSuchRoute(encryptionKey: kms.IKey, logGroup: logs.ILogGroup): void {
     const fn = new ScrutineerFunction(this, 'NoSuchRoute', {
       entry: NO_SUCH_ROUTE_ENTRY,
       description: 'Any request no route matches: a 404 or 405 in the API error shape',
       encryptionKey,
+      logGroup,
     });
     const route = new apigw.HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,

@@ -34,6 +34,17 @@ export interface ScrutineerFunctionProps {
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly environment?: Readonly<Partial<Record<EnvName, string>>>;
+  /** A log group shared with functions of the same kind (the API's routes); its own otherwise. */
+  readonly logGroup?: logs.ILogGroup;
+}
+
+/** Where functions log: encrypted with the stack's key, kept six months. */
+export function functionLogGroup(scope: Construct, id: string, encryptionKey: kms.IKey): logs.LogGroup {
+  return new logs.LogGroup(scope, id, {
+    retention: logs.RetentionDays.SIX_MONTHS,
+    encryptionKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
 }
 
 export class ScrutineerFunction extends Construct {
@@ -44,11 +55,7 @@ export class ScrutineerFunction extends Construct {
   constructor(scope: Construct, id: string, props: ScrutineerFunctionProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.SIX_MONTHS,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logGroup = props.logGroup ?? functionLogGroup(this, 'Logs', props.encryptionKey);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.entry}`,
@@ -78,7 +85,7 @@ export class ScrutineerFunction extends Construct {
     const cfn = this.function.node.defaultChild as lambda.CfnFunction;
     cfn.addMetadata(ENTRY_METADATA, props.entry);
     cfn.addMetadata(HANDLER_METADATA, 'handler');
-    // Writing its own logs, to its own group only.
+    // Writing its own logs, to its group only.
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -269,6 +269,18 @@ export const ROUTES = {
     response: DecisionSchema,
     audit: 'consult',
   },
+  searchDecisions: {
+    method: 'GET',
+    path: '/decisions',
+    summary:
+      'The decisions on one crime, found by its crime reference as the force writes it (pseudonymised with the import key to match)',
+    access: ['admin', 'auditor'],
+    query: z.object({
+      crimeReference: z.string().trim().min(1).max(64).describe('The crime reference as the force writes it'),
+    }),
+    response: z.object({ items: z.array(DecisionSchema) }),
+    audit: 'consult',
+  },
   createSample: {
     method: 'POST',
     path: '/samples',
@@ -381,6 +393,15 @@ export const ROUTES = {
     summary: 'Sittings of the panels you chair (all, for admins)',
     access: ['panel_chair', 'admin'],
     response: z.object({ items: z.array(SittingSchema) }),
+    audit: 'consult',
+  },
+  getSitting: {
+    method: 'GET',
+    path: '/sittings/{sittingId}',
+    summary: 'One sitting: its date, deadline, capacity, lifecycle status and agenda (its chair or an admin)',
+    access: ['panel_chair', 'admin'],
+    params: SittingIdParamsSchema,
+    response: SittingSchema,
     audit: 'consult',
   },
   addToAgenda: {
@@ -742,6 +763,14 @@ export const ROUTES = {
     body: ReviewerSchema.omit({ reviewerId: true }),
     response: ReviewerSchema,
     audit: 'alter',
+  },
+  listPanels: {
+    method: 'GET',
+    path: '/panels',
+    summary: 'Panels with their chair and members (those you chair; all, for admins)',
+    access: ['panel_chair', 'admin'],
+    response: z.object({ items: z.array(PanelSchema) }),
+    audit: 'consult',
   },
   putPanel: {
     method: 'PUT',

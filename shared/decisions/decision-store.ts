@@ -10,6 +10,7 @@ import { queryAll } from '../data/query-all.ts';
 import { TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
 import { NotFoundError } from '../errors.ts';
+import { pseudonym, pseudonymKey } from '../imports/pseudonymise.ts';
 import { type Decision, DecisionSchema } from './decision.ts';
 import type { RecordedOutcome } from './police-uk-outcomes.ts';
 
@@ -209,4 +210,9 @@ export async function applyOutcome(
       if (!error.has('decision')) return 'pending';
     }
   }
+}
+
+/** The decisions on a crime, by its reference as the force writes it: pseudonymised with the import key to match. */
+export async function decisionsOfCrimeReference(crimeReference: string): Promise<Decision[]> {
+  return decisionsOfCrime(pseudonym(await pseudonymKey(), 'crime', crimeReference.trim()));
 }

@@ -14,7 +14,7 @@ import { deterministicId } from '../ids.ts';
 import { notify } from '../notifications/notifications.ts';
 import { moveDueDate, openAssignmentsOfCase, routingKey } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
-import type { Sitting, SittingPlan } from './panel.ts';
+import type { Panel, Sitting, SittingPlan } from './panel.ts';
 import {
   changeSitting,
   createSitting,
@@ -36,6 +36,14 @@ export async function sittingFor(principal: Principal, sittingId: string): Promi
   const panel = await getPanel(sitting.panelId);
   if (panel.chairSubject !== principal.subject) throw new NotFoundError(`No sitting ${sittingId}`);
   return sitting;
+}
+
+/** The panels an admin sees (all) or a chair chairs. */
+export async function panelsFor(principal: Principal): Promise<Panel[]> {
+  const all = await listPanels();
+  return principal.roles.includes('admin')
+    ? all
+    : all.filter((panel) => panel.chairSubject === principal.subject);
 }
 
 export async function sittingsFor(principal: Principal): Promise<Sitting[]> {

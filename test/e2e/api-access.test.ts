@@ -26,6 +26,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   startImport: { path: { importId: 'imp_00000000000000000000000000' } },
   getImportErrors: { path: { importId: 'imp_00000000000000000000000000' } },
   getDecision: { path: { decisionId: 'dec_00000000000000000000000000' } },
+  searchDecisions: { path: {}, query: '?crimeReference=NOM%2F1%2F27' },
   createSample: {
     path: {},
     body: {
@@ -68,6 +69,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   listNominations: { path: {} },
   getNomination: { path: { nominationId: 'nom_00000000000000000000000000' } },
   listSittings: { path: {} },
+  getSitting: { path: { sittingId: 'sit_none' } },
   addToAgenda: { path: { sittingId: 'sit_none' }, body: { caseIds: ['case_00000000000000000000000000'] } },
   routeSitting: { path: { sittingId: 'sit_none' } },
   getSittingRouting: { path: { sittingId: 'sit_none' } },
@@ -92,6 +94,7 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
       active: false,
     },
   },
+  listPanels: { path: {} },
   putPanel: {
     path: { panelId: 'pan_matrix' },
     body: { name: 'Matrix panel', chairSubject: 'demo-chair', memberReviewerIds: [] },

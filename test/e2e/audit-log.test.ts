@@ -4,6 +4,7 @@
  * can read the trail by record and by actor; the log cannot be changed through the application.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../local/demo-users.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
@@ -42,6 +43,13 @@ beforeAll(async () => {
   decisionId = String(decision?.decisionId);
 });
 afterAll(async () => stack?.close());
+
+/** The crime reference of the first row of the export, as the force wrote it. */
+const firstCrimeReference = () =>
+  String(
+    (parse(syntheticForceExport({ count: 60, seed: 5 }), { columns: true }) as Record<string, string>[])[0]
+      ?.crime_reference,
+  );
 
 const eventsOfRequest = async (requestId: string) => {
   const trail = await stack.documents.send(
@@ -178,6 +186,13 @@ const CALLS: Record<
     return link;
   },
   getDecision: () => stack.api('GET', `/decisions/${decisionId}`, { as: 'admin' }),
+  searchDecisions: {
+    as: 'auditor',
+    call: () =>
+      stack.api('GET', `/decisions?crimeReference=${encodeURIComponent(firstCrimeReference())}`, {
+        as: 'auditor',
+      }),
+  },
   createSample: {
     as: 'auditor',
     call: () => stack.api('POST', '/samples', { as: 'auditor', body: sampleRequest }),
@@ -219,6 +234,8 @@ const CALLS: Record<
       stack.api('GET', `/nominations/${(await nominateOne()).body.nominationId}`, { as: 'isva' }),
   },
   listSittings: { as: 'chair', call: () => stack.api('GET', '/sittings', { as: 'chair' }) },
+  getSitting: { as: 'chair', call: () => stack.api('GET', '/sittings/sit_2027q1', { as: 'chair' }) },
+  listPanels: { as: 'chair', call: () => stack.api('GET', '/panels', { as: 'chair' }) },
   addToAgenda: {
     as: 'chair',
     call: async () => {

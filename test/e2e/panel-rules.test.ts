@@ -304,3 +304,43 @@ describe('conflict screening', () => {
     );
   });
 });
+
+describe('reads for the people who run panels', () => {
+  it('finds the decisions on a crime by the reference the force writes, for auditors only', async () => {
+    const found = await stack.api(
+      'GET',
+      `/decisions?crimeReference=${encodeURIComponent(' SYN/900001/26 ')}`,
+      {
+        as: 'auditor',
+      },
+    );
+    expect(found.status).toBe(200);
+    const items = found.body.items as { decidingBody: string; crimeReference: string }[];
+    expect(items.map((decision) => decision.decidingBody).sort()).toEqual(['cps', 'police']);
+    expect(items[0]?.crimeReference).not.toContain('SYN/900001/26');
+    const none = await stack.api('GET', '/decisions?crimeReference=SYN%2F000000%2F00', { as: 'auditor' });
+    expect(none.body.items).toEqual([]);
+    expect(
+      (await stack.api('GET', '/decisions?crimeReference=SYN%2F900001%2F26', { as: 'panel' })).status,
+    ).toBe(403);
+  });
+
+  it('shows a chair the panels they chair and their sittings, and hides others as missing', async () => {
+    const panels = await stack.api('GET', '/panels', { as: 'chair' });
+    const chaired = panels.body.items as { panelId: string; chairSubject: string }[];
+    expect(chaired.map((panel) => panel.panelId)).toContain(panelId);
+    expect(new Set(chaired.map((panel) => panel.chairSubject))).toEqual(new Set(['demo-chair']));
+    const sitting = await stack.api('GET', '/sittings/sit_2096q1', { as: 'chair' });
+    expect(sitting.status).toBe(200);
+    expect(sitting.body).toMatchObject({ sittingId: 'sit_2096q1', panelId, status: 'PLANNED' });
+
+    const other = await stack.runtime.tokenFor('chair', {
+      sub: 'demo-chair-elsewhere',
+      'cognito:groups': ['panel_chair'],
+    });
+    expect((await stack.api('GET', '/panels', { token: other })).body.items).toEqual([]);
+    const hidden = await stack.api('GET', '/sittings/sit_2096q1', { token: other });
+    expect(hidden.status).toBe(404);
+    expect((await stack.api('GET', '/sittings/sit_nothing', { as: 'admin' })).status).toBe(404);
+  });
+});
