@@ -394,7 +394,9 @@ describe('the sample-size calculator', () => {
     expect(response.body).toMatchObject({ n: 278 });
     const bad = await stack.api('GET', '/sample-size?confidence=1.5&margin=0.05', { as: 'auditor' });
     expect(bad.status).toBe(400);
-    expect(bad.body.issues).toEqual([{ field: 'query.confidence', reason: 'must be between 0 and 1' }]);
+    expect(bad.body.issues).toEqual([
+      { field: 'query.confidence', reason: 'must be between 0 and 1 (received "1.5")' },
+    ]);
   });
 
   it.each([
