@@ -313,7 +313,7 @@ describe('concluding', () => {
     const withRecommendation = (view: CaseView) => ({
       ...findingFor(view, 'inappropriate', 'no'),
       recommendations: [
-        { text: 'Review supervision of outcome 16 decisions', owner: 'Head of PPU', dueDate: '2027-03-31' },
+        { text: 'Review supervision of outcome 16 decisions', owner: 'Head of PPU', dueDate: '2096-03-31' },
       ],
       themes: ['supervision', 'victim voice'],
     });
@@ -388,7 +388,7 @@ describe('concluding', () => {
       verdict: 'appropriate_with_observations',
       reason: 'The evidential stage was applied correctly, but the victim was not told of VRR in time',
       recommendations: [
-        { text: 'Send VRR letters within 5 working days', owner: 'Head of Crime', dueDate: '2027-02-28' },
+        { text: 'Send VRR letters within 5 working days', owner: 'Head of Crime', dueDate: '2096-02-28' },
       ],
     };
     expect(
