@@ -50,15 +50,19 @@ export function functionLogGroup(scope: Construct, id: string, encryptionKey: km
 export class ScrutineerFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
+  private readonly policy = new iam.PolicyDocument();
   private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: ScrutineerFunctionProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
     const logGroup = props.logGroup ?? functionLogGroup(this, 'Logs', props.encryptionKey);
+    // The role's permissions are one inline policy, added to as the function is bound to what it
+    // touches: a separate policy resource per function would cost a resource each (a stack holds 500).
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.entry}`,
+      inlinePolicies: { Access: this.policy },
     });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: `${PROJECT_ROOT}${props.entry}`,
@@ -70,7 +74,8 @@ export class ScrutineerFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
-      role: this.role,
+      // Everything the function may do is in the inline policy, X-Ray's two actions included.
+      role: this.role.withoutPolicyUpdates(),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: nodejs.OutputFormat.ESM,
@@ -85,8 +90,14 @@ export class ScrutineerFunction extends Construct {
     const cfn = this.function.node.defaultChild as lambda.CfnFunction;
     cfn.addMetadata(ENTRY_METADATA, props.entry);
     cfn.addMetadata(HANDLER_METADATA, 'handler');
+    this.policy.addStatements(
+      new iam.PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      }),
+    );
     // Writing its own logs, to its group only.
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [logGroup.logGroupArn],
@@ -110,7 +121,7 @@ export class ScrutineerFunction extends Construct {
   /** Reads items and queries the table's indexes. */
   bindTableReader(table: DataTable, name: EnvName): void {
     this.setEnvironment(name, table.table.tableName);
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [table.table.tableArn, ...table.indexArns()],
@@ -122,7 +133,7 @@ export class ScrutineerFunction extends Construct {
   /** Reads, and creates or updates items (never deletes). */
   bindTableWriter(table: DataTable, name: EnvName): void {
     this.bindTableReader(table, name);
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({
         // A transaction needs the action of each of its items: puts, updates and condition checks.
         actions: [
@@ -140,7 +151,7 @@ export class ScrutineerFunction extends Construct {
   /** Appends items only: PutItem guarded by a condition in code, no update or delete. */
   bindTableAppender(table: DataTable, name: EnvName): void {
     this.setEnvironment(name, table.table.tableName);
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.table.tableArn] }),
     );
     this.allowKey(['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
@@ -155,7 +166,7 @@ export class ScrutineerFunction extends Construct {
     this.setEnvironment(name, bucket.bucketName);
     if (access.list) {
       // Listing (and telling a missing object from a forbidden one) only under the prefix.
-      this.role.addToPolicy(
+      this.policy.addStatements(
         new iam.PolicyStatement({
           actions: ['s3:ListBucket'],
           resources: [bucket.bucketArn],
@@ -168,7 +179,7 @@ export class ScrutineerFunction extends Construct {
       ...(access.write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
       ...(access.delete ? ['s3:DeleteObject'] : []),
     ];
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${access.prefix ?? ''}*`)] }),
     );
     this.allowKey([
@@ -184,7 +195,7 @@ export class ScrutineerFunction extends Construct {
   /** Reads one secret's value. */
   bindSecret(secret: secretsmanager.ISecret, name: EnvName): void {
     this.setEnvironment(name, secret.secretArn);
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
     this.allowKey(['kms:Decrypt']);
@@ -193,7 +204,7 @@ export class ScrutineerFunction extends Construct {
   /** Publishes to one event bus. */
   bindEventBus(bus: events.IEventBus, name: EnvName): void {
     this.setEnvironment(name, bus.eventBusName);
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
     );
     this.allowKey(['kms:Encrypt', 'kms:GenerateDataKey']);
@@ -201,7 +212,7 @@ export class ScrutineerFunction extends Construct {
 
   bindStateMachineStarter(stateMachine: sfn.IStateMachine, name: EnvName): void {
     this.setEnvironment(name, stateMachine.stateMachineArn);
-    this.role.addToPolicy(
+    this.policy.addStatements(
       new iam.PolicyStatement({
         actions: ['states:StartExecution'],
         resources: [stateMachine.stateMachineArn],
@@ -218,7 +229,7 @@ export class ScrutineerFunction extends Construct {
     for (const action of fresh) this.keyActions.add(action);
     if (!this.keyStatement) {
       this.keyStatement = new iam.PolicyStatement({ resources: [this.encryptionKey.keyArn] });
-      this.role.addToPolicy(this.keyStatement);
+      this.policy.addStatements(this.keyStatement);
     }
     this.keyStatement.addActions(...fresh);
   }

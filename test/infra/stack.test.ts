@@ -11,6 +11,28 @@ const { template, json } = synthesizeStack();
 const resources = (type: string) =>
   Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
 
+interface PolicyDocument {
+  Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+}
+/**
+ * Every IAM policy of the stack with the roles it is on: the functions' roles carry theirs inline,
+ * the state machines' roles as separate policy resources.
+ */
+const policies = (): { id: string; roles: string; document: PolicyDocument }[] => [
+  ...resources('AWS::IAM::Policy').map(([id, policy]) => ({
+    id,
+    roles: JSON.stringify(policy.Properties.Roles),
+    document: policy.Properties.PolicyDocument as PolicyDocument,
+  })),
+  ...resources('AWS::IAM::Role').flatMap(([id, role]) =>
+    ((role.Properties.Policies ?? []) as { PolicyDocument: PolicyDocument }[]).map((policy) => ({
+      id,
+      roles: JSON.stringify([{ Ref: id }]),
+      document: policy.PolicyDocument,
+    })),
+  ),
+];
+
 describe('encryption', () => {
   it('uses one customer-managed key with rotation', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -79,10 +101,8 @@ describe('the audit log', () => {
     expect(auditTable).toBeDefined();
     const auditId = (auditTable as [string, unknown])[0];
     const writers = new Set<string>();
-    for (const [, policy] of resources('AWS::IAM::Policy')) {
-      const statements = (
-        policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
-      ).Statement;
+    for (const policy of policies()) {
+      const statements = policy.document.Statement;
       for (const statement of statements) {
         if (!JSON.stringify(statement.Resource).includes(auditId)) continue;
         const actions = [statement.Action].flat();
@@ -94,7 +114,7 @@ describe('the audit log', () => {
         ]) {
           expect(actions).not.toContain(forbidden);
         }
-        if (actions.includes('dynamodb:PutItem')) writers.add(JSON.stringify(policy.Properties.Roles));
+        if (actions.includes('dynamodb:PutItem')) writers.add(policy.roles);
       }
     }
     expect(writers.size).toBeGreaterThan(0);
@@ -107,10 +127,8 @@ describe('the main table', () => {
     expect(mainTable).toBeDefined();
     const mainId = (mainTable as [string, unknown])[0];
     let writers = 0;
-    for (const [, policy] of resources('AWS::IAM::Policy')) {
-      const statements = (
-        policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
-      ).Statement;
+    for (const policy of policies()) {
+      const statements = policy.document.Statement;
       for (const statement of statements) {
         if (!JSON.stringify(statement.Resource).includes(mainId)) continue;
         const actions = [statement.Action].flat();
@@ -157,16 +175,9 @@ describe('state machines', () => {
 
 describe('functions', () => {
   const statementsOf = (roleLogicalId: string) =>
-    resources('AWS::IAM::Policy')
-      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleLogicalId))
-      .flatMap(
-        ([, policy]) =>
-          (
-            policy.Properties.PolicyDocument as {
-              Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
-            }
-          ).Statement,
-      );
+    policies()
+      .filter((policy) => policy.roles.includes(roleLogicalId))
+      .flatMap((policy) => policy.document.Statement);
 
   /** The role of the function whose logical id starts with the prefix; a typo fails rather than matching nothing. */
   const roleOf = (prefix: string): string => {
@@ -178,9 +189,8 @@ describe('functions', () => {
   it('each has its own role, and no role allows a wildcard action', () => {
     const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.Role));
     expect(new Set(roles).size).toBe(roles.length);
-    for (const [, policy] of resources('AWS::IAM::Policy')) {
-      const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
-        .Statement;
+    for (const policy of policies()) {
+      const statements = policy.document.Statement;
       for (const statement of statements) {
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
       }
@@ -214,12 +224,12 @@ describe('functions', () => {
       statementsOf(roleOf(prefix)).filter((statement) =>
         JSON.stringify(statement).includes('StorageEvidence'),
       );
-    for (const [, policy] of resources('AWS::IAM::Policy')) {
-      expect(JSON.stringify(policy.Properties.PolicyDocument)).not.toMatch(
+    for (const policy of policies()) {
+      expect(JSON.stringify(policy.document)).not.toMatch(
         /s3:PutObjectRetention|s3:BypassGovernanceRetention|s3:DeleteObjectVersion/,
       );
       // Deleting is for case files alone (working copies), and only under their prefix.
-      for (const statement of (policy.Properties.PolicyDocument as { Statement: unknown[] }).Statement) {
+      for (const statement of policy.document.Statement) {
         const text = JSON.stringify(statement);
         if (text.includes('s3:DeleteObject')) {
           expect(text).toContain('StorageCaseFiles');
@@ -228,12 +238,10 @@ describe('functions', () => {
         }
       }
     }
-    const deleters = resources('AWS::IAM::Policy').filter(([, policy]) =>
-      JSON.stringify(policy.Properties.PolicyDocument).includes('s3:DeleteObject'),
+    const deleters = policies().filter((policy) =>
+      JSON.stringify(policy.document).includes('s3:DeleteObject'),
     );
-    expect(deleters.map(([logicalId]) => logicalId)).toEqual([
-      expect.stringContaining('HttpRoutedeleteCaseFile'),
-    ]);
+    expect(deleters.map((policy) => policy.id)).toEqual([expect.stringContaining('HttpRoutedeleteCaseFile')]);
     // And a removed case file leaves no earlier version behind.
     const [[, caseFiles] = []] = resources('AWS::S3::Bucket').filter(([logicalId]) =>
       logicalId.includes('StorageCaseFiles'),
@@ -311,6 +319,14 @@ describe('identity', () => {
         Audience: ['api://scrutineer'],
       },
     });
+  });
+});
+
+describe('size', () => {
+  it('stays within the 500 resources CloudFormation takes in one stack, each function one role and no more', () => {
+    expect(Object.keys(json.Resources).length).toBeLessThan(500);
+    // A function's permissions are inline in its role: no policy resource per function.
+    expect(resources('AWS::IAM::Policy').length).toBeLessThan(10);
   });
 });
 
