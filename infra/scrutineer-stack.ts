@@ -205,7 +205,7 @@ export class ScrutineerStack extends Stack {
           fn.bindBucket(storage.caseFiles, ENV.caseFilesBucket, { write: true, prefix: 'case-files/' });
         },
         deleteCaseFile: (fn) => {
-          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindTableWriter(tables.main, ENV.mainTable);
           fn.bindBucket(storage.caseFiles, ENV.caseFilesBucket, {
             read: true,
             delete: true,

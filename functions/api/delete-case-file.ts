@@ -1,13 +1,13 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { removeCaseFile } from '#shared/review/case-files';
 
-export const handler = apiHandler('deleteCaseFile', async ({ params, recordAccess }) => {
-  const removed = await removeCaseFile(params.caseId, params.fileName);
+export const handler = apiHandler('deleteCaseFile', async ({ params, principal, recordAccess }) => {
+  const erased = await removeCaseFile(params.caseId, params.fileName, principal.subject);
   recordAccess({
-    action: 'alter',
+    action: 'erase',
     recordType: 'case',
     recordId: params.caseId,
-    detail: { caseFile: true, removed: true },
+    detail: { caseFile: true, fileSha256: erased.fileSha256 },
   });
-  return removed;
+  return erased;
 });

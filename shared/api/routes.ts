@@ -619,11 +619,16 @@ export const ROUTES = {
     method: 'DELETE',
     path: '/cases/{caseId}/files/{fileName}',
     summary:
-      'Remove a case file at once (say one uploaded unredacted by mistake): working copies keep no earlier versions',
+      'Erase a case file at once (say one uploaded unredacted by mistake): no earlier version is kept, and the case history keeps only its SHA-256',
     access: ['admin'],
     params: CaseIdParamsSchema.extend({ fileName: CaseFileNameSchema }),
-    response: z.object({ caseId: z.string(), fileName: z.string(), removedAt: z.iso.datetime() }),
-    audit: 'alter',
+    response: z.object({
+      caseId: z.string(),
+      fileName: z.string(),
+      fileSha256: z.string(),
+      erasedAt: z.iso.datetime(),
+    }),
+    audit: 'erase',
   },
   getCasePack: {
     method: 'GET',

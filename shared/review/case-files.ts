@@ -2,12 +2,13 @@
  * Redacted case files (statements, decision logs) for a case's reviewers, in the case-files bucket
  * under `case-files/<caseId>/`: an admin uploads through a presigned URL, and a reviewer gets
  * short-lived links with the case. Working copies, not evidence: no Object Lock and no versions,
- * so a file uploaded unredacted by mistake is removed at once (`removeCaseFile`).
+ * so a file uploaded unredacted by mistake is erased at once (`removeCaseFile`).
  */
+
+import { createHash } from 'node:crypto';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
@@ -17,6 +18,7 @@ import { getCase } from '../cases/case-store.ts';
 import { UNDER_REVIEW } from '../cases/review-case.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { recordHistory } from '../routing/assignment-store.ts';
 
 /** How long a link to a case file works: long enough to open it, too short to pass around. */
 export const CASE_FILE_LINK_SECONDS = 300;
@@ -68,20 +70,28 @@ export async function caseFileUpload(
 
 /**
  * Removes one case file at once. The bucket keeps no earlier versions (working copies, not
- * evidence), so nothing of it is left to reach; a file that is not there is a 404.
+ * evidence), so nothing of it is left to reach; the case's history (and so its evidence pack)
+ * keeps only the fact, who did it, and the file's SHA-256. A file that is not there is a 404.
  */
-export async function removeCaseFile(caseId: string, fileName: string, now = new Date()) {
+export async function removeCaseFile(caseId: string, fileName: string, erasedBy: string, now = new Date()) {
   await getCase(caseId);
   const bucket = requireEnv(ENV.caseFilesBucket);
   const key = `${caseFilesPrefix(caseId)}${fileName}`;
+  let sha256: string;
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    sha256 = createHash('sha256')
+      .update(Buffer.from((await object.Body?.transformToByteArray()) ?? []))
+      .digest('hex');
   } catch (error) {
-    if ((error as { name?: string }).name === 'NotFound') {
+    if ((error as { name?: string }).name === 'NoSuchKey') {
       throw new NotFoundError(`Case ${caseId} has no file ${fileName}`);
     }
     throw error;
   }
+  const erasedAt = now.toISOString();
+  // The fact first: a deletion that fails after it is retried, and its event is kept once.
+  await recordHistory(caseId, { action: 'case-file-erased', fileSha256: sha256, by: erasedBy }, erasedAt);
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-  return { caseId, fileName, removedAt: now.toISOString() };
+  return { caseId, fileName, fileSha256: sha256, erasedAt };
 }

@@ -6,6 +6,7 @@
  * corrected; sitting and sample reports whose numbers match the findings; recommendations chased
  * by the sweep and closed with evidence.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,6 +128,17 @@ describe('a reviewer’s view of their case', () => {
 
     const removed = await stack.api('DELETE', `/cases/${caseA}/files/decision-log.txt`, { as: 'admin' });
     expect(removed.status).toBe(200);
+    expect(removed.body.fileSha256).toBe(
+      createHash('sha256').update('Redacted decision log (synthetic)').digest('hex'),
+    );
+    const { caseHistory } = await import('../../shared/routing/assignment-store.ts');
+    expect(await caseHistory(caseA)).toContainEqual(
+      expect.objectContaining({
+        action: 'case-file-erased',
+        fileSha256: removed.body.fileSha256,
+        by: 'demo-admin',
+      }),
+    );
     const after = (await assignedCase(stack, token, caseA)) as CaseView & Record<string, unknown>;
     expect((after.caseFiles as { files: unknown[] }).files).toEqual([]);
     const again = await stack.api('DELETE', `/cases/${caseA}/files/decision-log.txt`, { as: 'admin' });
@@ -141,6 +153,7 @@ describe('a reviewer’s view of their case', () => {
       expect.arrayContaining([
         'consult GET /assignments/{assignmentId}/case',
         'disclose GET /assignments/{assignmentId}/case',
+        'erase DELETE /cases/{caseId}/files/{fileName}',
       ]),
     );
   });
