@@ -7,6 +7,7 @@
 import { TextDecoder } from 'node:util';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { CSV_STATE, type CsvState, csvStep, endsRecord, NEWLINE } from './csv-records.ts';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 /** The header is read from the first bytes only; a longer first line is not a valid export. */
@@ -29,9 +30,6 @@ export interface ChunkPlan {
   readonly totalBytes: number;
 }
 
-const NEWLINE = 0x0a;
-const QUOTE = 0x22;
-
 export interface PlanOptions {
   readonly chunkBytes?: number;
   /** CSV exports start with a header line; NDJSON does not. */
@@ -53,7 +51,8 @@ export async function planChunks(
   const sniffer = new TextDecoder('utf-8', { fatal: true });
   let offset = 0; // bytes consumed before the current buffer
   let line = 1;
-  let inQuotes = false;
+  // Records end where the chunk reader ends them (shared/imports/csv-records.ts).
+  let state: CsvState = CSV_STATE.fieldStart;
   let headerEnd = hasHeader ? -1 : 0;
   const headerBytes: Uint8Array[] = [];
   let chunkStart = hasHeader ? -1 : 0;
@@ -65,10 +64,13 @@ export async function planChunks(
     const headerKnown = headerEnd >= 0;
     for (let i = 0; i < buffer.length; i++) {
       const byte = buffer[i];
-      if (byte === QUOTE && quoteAware) inQuotes = !inQuotes;
-      else if (byte === NEWLINE) {
-        line++;
-        if (inQuotes) continue;
+      if (byte === NEWLINE) line++;
+      if (quoteAware && !endsRecord(state, byte)) {
+        state = csvStep(state, byte);
+        continue;
+      }
+      if (byte === NEWLINE) {
+        state = CSV_STATE.fieldStart;
         const next = offset + i + 1; // the first byte of the next record
         if (headerEnd < 0) {
           headerEnd = next;

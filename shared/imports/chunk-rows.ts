@@ -2,9 +2,9 @@
  * Parses the rows of one chunk of an import file, each tagged with its line in the file. A chunk
  * always starts at a record boundary (shared/imports/chunk-plan.ts) and knows its first line.
  */
-import { parse } from 'csv-parse/sync';
 import type { DecisionRecord } from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
+import { readCsvRecords } from './csv-records.ts';
 import { parseForceExportRow } from './force-export.ts';
 import type { ImportFormat } from './import-record.ts';
 import { type PoliceUkOutcomeRow, parsePoliceUkOutcomeRow, parsePoliceUkStreetRow } from './police-uk.ts';
@@ -29,35 +29,23 @@ type CsvRow =
       readonly issue?: FieldIssue;
     };
 
+/** Said of a row with too many fields that holds a quote outside quotes (`=HYPERLINK("…","…")`). */
+const QUOTING_HINT =
+  '; a value holding a comma or a quote must be in double quotes, with each quote in it doubled';
+
 /** The CSV records of a chunk as column → text, or the reason a record could not be read. */
 function csvRows(text: string, header: readonly string[], firstLine: number): CsvRow[] {
-  const rows: CsvRow[] = [];
-  let previousEnd = 0; // lines consumed within the chunk before the current record
-  // Both callbacks run in file order while parsing, so line numbers follow the records exactly.
-  parse(text, {
-    bom: firstLine <= 2,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    skip_records_with_error: true,
-    on_record: (record: string[], context) => {
-      const line = firstLine + previousEnd;
-      previousEnd = context.lines;
-      if (record.length === 1 && record[0]?.trim() === '') rows.push({ line, blank: true });
-      else if (record.length !== header.length) {
-        const reason = `expected ${header.length} fields, found ${record.length}`;
-        rows.push({ line, issue: { field: '(row)', reason } });
-      } else
-        rows.push({ line, row: Object.fromEntries(header.map((column, i) => [column, record[i] ?? ''])) });
-      return null;
-    },
-    on_skip: (error) => {
-      const reason = (error?.code ?? 'CSV_INVALID').toLowerCase().replaceAll('_', ' ');
-      rows.push({ line: firstLine + previousEnd, issue: { field: '(row)', reason } });
-      previousEnd = Number(error?.lines ?? previousEnd + 1);
-      return undefined;
-    },
+  return readCsvRecords(text, firstLine, header.length).map((record): CsvRow => {
+    const { line } = record;
+    if ('problem' in record) return { line, issue: { field: '(row)', reason: record.problem } };
+    const { fields } = record;
+    if (fields.length === 1 && fields[0]?.trim() === '') return { line, blank: true };
+    if (fields.length !== header.length) {
+      const reason = `expected ${header.length} fields, found ${fields.length}`;
+      return { line, issue: { field: '(row)', reason: record.strayQuote ? reason + QUOTING_HINT : reason } };
+    }
+    return { line, row: Object.fromEntries(header.map((column, i) => [column, fields[i] ?? ''])) };
   });
-  return rows;
 }
 
 /** NDJSON: one JSON object per line; a line break never appears inside a JSON string. */

@@ -169,6 +169,43 @@ describe('importing a force export', () => {
   });
 });
 
+async function errorReportOf(importId: string): Promise<Record<string, string>[]> {
+  const object = await stack.s3.send(
+    new GetObjectCommand({
+      Bucket: stack.runtime.physicalName('StorageImports'),
+      Key: `errors/${importId}/errors.csv`,
+    }),
+  );
+  return parse(await (object.Body?.transformToString() ?? ''), { columns: true });
+}
+
+describe('a bad quote', () => {
+  it('is reported on its own line, and every row after it is read', async () => {
+    const rows = good.trimEnd().split('\n').slice(1, 5);
+    const [hyperlinked, ...valid] = rows.map((row, index) =>
+      withColumn(row, 'crime_reference', `SYN/77${index}/26`),
+    );
+    const columns = parse(`${header}\n${hyperlinked}`, { columns: true })[0] as Record<string, string>;
+    const unquoted = Object.values({ ...columns, summary: '=HYPERLINK("https://x.example/a","open")' }).join(
+      ',',
+    );
+    const result = await importFile(`${header}\n${[unquoted, ...valid].join('\n')}\n`);
+
+    expect(result.status).toBe('SUCCEEDED');
+    const record = await stack.api('GET', `/imports/${result.importId}`, { as: 'admin' });
+    expect(record.body.counts).toMatchObject({ read: 4, accepted: 3, rejected: 1 });
+    expect(await errorReportOf(result.importId)).toEqual([
+      {
+        line: '2',
+        field: '(row)',
+        reason: expect.stringMatching(/^expected 16 fields, found 17; .*double quotes/),
+      },
+    ]);
+    const lines = (await decisionsOf(result.importId)).map((d) => d.provenance.sourceLine).sort();
+    expect(lines).toEqual([3, 4, 5]);
+  });
+});
+
 describe('a bad file', () => {
   it('fails the import with the reason, writing no decision', async () => {
     const result = await importFile('crime_reference,victim_name\nX,Y\n', 'police');

@@ -24,6 +24,17 @@ describe('planChunks', () => {
       expect(await planChunks(pieces(file, size), { chunkBytes: 6 })).toEqual(reference);
   });
 
+  it('takes a quote inside an unquoted value as it is, so the lines after it stay records', async () => {
+    const stray = 'a,b\n1,=HYPERLINK("x\n2,3\n4,5\n';
+    const plan = await planChunks(pieces(stray, 5), { chunkBytes: 1 });
+    expect(plan.chunks.map((chunk) => stray.slice(chunk.start, chunk.end))).toEqual([
+      '1,=HYPERLINK("x\n',
+      '2,3\n',
+      '4,5\n',
+    ]);
+    expect(plan.chunks.map((chunk) => chunk.firstLine)).toEqual([2, 3, 4]);
+  });
+
   it('keeps a last record without a final newline', async () => {
     const plan = await planChunks(pieces('a,b\n1,2', 4), { chunkBytes: 1000 });
     expect(plan.chunks).toEqual([{ index: 0, start: 4, end: 7, firstLine: 2 }]);

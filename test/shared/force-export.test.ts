@@ -128,6 +128,95 @@ describe('parseDecisionRows', () => {
     ]);
   });
 
+  /** The lines of a report: each row's line and kind, and the reasons of a rejected one. */
+  const outcomes = (text: string, firstLine = 2) =>
+    parseDecisionRows('force-csv', text, header, firstLine).map((row) =>
+      row.kind === 'rejected'
+        ? [row.line, row.kind, row.issues.map((i) => i.reason).join(' | ')]
+        : [row.line, row.kind],
+    );
+  const unquoted = (row: Record<string, string>) => header.map((c) => row[c] ?? '').join(',');
+
+  it('reports an unquoted =HYPERLINK("…") on its own line and keeps the rows after it', () => {
+    const text = [
+      unquoted({ ...goodRow, summary: '=HYPERLINK("https://x.example/a","open")' }),
+      line({ ...goodRow, crime_reference: 'SYN/2/25' }),
+      unquoted({ ...goodRow, crime_reference: 'SYN/3/25' }),
+      line({ ...goodRow, crime_reference: 'SYN/4/25', summary: 'quoted\nover two lines' }),
+    ].join('\n');
+    expect(outcomes(`${text}\n`)).toEqual([
+      [
+        2,
+        'rejected',
+        'expected 16 fields, found 17; a value holding a comma or a quote must be in double quotes, with each quote in it doubled',
+      ],
+      [3, 'record'],
+      [4, 'record'],
+      [5, 'record'],
+    ]);
+  });
+
+  it('keeps a quote inside an unquoted value as written', () => {
+    const [row] = parseDecisionRows(
+      'force-csv',
+      `${unquoted({ ...goodRow, summary: 'said "no"' })}\n`,
+      header,
+      2,
+    );
+    expect(row).toMatchObject({ kind: 'record', record: { summary: 'said "no"' } });
+  });
+
+  it('reports a quote opened by mistake on its line and reads every line after it', () => {
+    const text = [
+      unquoted({ ...goodRow, summary: '"=HYPERLINK(x' }),
+      unquoted({ ...goodRow, crime_reference: 'SYN/2/25' }),
+      line({ ...goodRow, crime_reference: 'SYN/3/25', summary: 'a "quoted" word' }),
+      unquoted({ ...goodRow, crime_reference: 'SYN/4/25' }),
+    ].join('\n');
+    const read = outcomes(`${text}\n`);
+    expect(read.map(([lineNumber, kind]) => [lineNumber, kind])).toEqual([
+      [2, 'rejected'],
+      [3, 'record'],
+      [4, 'record'],
+      [5, 'record'],
+    ]);
+    expect(read[0]?.[2]).toMatch(/^a quoted value opened on this line runs on to line 4/);
+  });
+
+  it('reports text after a closing quote on the line where it is', () => {
+    const bad = line({ ...goodRow, summary: 'x' }).replace('"x"', '"he said "hi" then"');
+    const text = [line(goodRow), bad, line({ ...goodRow, crime_reference: 'SYN/3/25' })].join('\n');
+    expect(outcomes(`${text}\n`, 5)).toEqual([
+      [5, 'record'],
+      [
+        6,
+        'rejected',
+        'text after the closing quote of field 16: a quote inside a quoted value is written twice ("")',
+      ],
+      [7, 'record'],
+    ]);
+  });
+
+  it('reports a quoted value never closed on its line, and the lines after it', () => {
+    const text = [line(goodRow), `${line({ ...goodRow, crime_reference: 'SYN/2/25' })},"open`, 'x,y'].join(
+      '\n',
+    );
+    expect(outcomes(text)).toEqual([
+      [2, 'record'],
+      [3, 'rejected', 'a quoted value opened on this line is never closed'],
+      [4, 'rejected', 'expected 16 fields, found 2'],
+    ]);
+  });
+
+  it('reads CRLF line breaks', () => {
+    const text = `${line(goodRow)}\r\n${unquoted({ ...goodRow, crime_reference: 'SYN/2/25' })}\r\n`;
+    const rows = parseDecisionRows('force-csv', text, header, 2);
+    expect(rows.map((row) => (row.kind === 'record' ? row.record.summary : row.kind))).toEqual([
+      'Synthetic summary',
+      'Synthetic summary',
+    ]);
+  });
+
   it('parses the synthetic export without a rejected row', () => {
     const csv = syntheticForceExport({ count: 200, seed: 7 });
     const [head, ...rest] = csv.split('\n');
