@@ -29,6 +29,18 @@ type CsvRow =
       readonly issue?: FieldIssue;
     };
 
+/**
+ * The one place import values are trimmed, whatever the format or field: leading and trailing
+ * whitespace (spaces, tabs, no-break spaces, line breaks) never counts, inside a value it is kept.
+ * NDJSON field names and the strings of a list are trimmed alike.
+ */
+function trimmed(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim();
+  return Array.isArray(value) ? value.map(trimmed) : value;
+}
+const trimmedRow = (row: Readonly<Record<string, unknown>>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(row).map(([field, value]) => [field.trim(), trimmed(value)]));
+
 /** Said of a row with too many fields that holds a quote outside quotes (`=HYPERLINK("…","…")`). */
 const QUOTING_HINT =
   '; a value holding a comma or a quote must be in double quotes, with each quote in it doubled';
@@ -44,7 +56,8 @@ function csvRows(text: string, header: readonly string[], firstLine: number): Cs
       const reason = `expected ${header.length} fields, found ${fields.length}`;
       return { line, issue: { field: '(row)', reason: record.strayQuote ? reason + QUOTING_HINT : reason } };
     }
-    return { line, row: Object.fromEntries(header.map((column, i) => [column, fields[i] ?? ''])) };
+    const row = Object.fromEntries(header.map((column, i) => [column, fields[i] ?? '']));
+    return { line, row: trimmedRow(row) as Record<string, string> };
   });
 }
 
@@ -57,14 +70,14 @@ function ndjsonRows(
   if (lines.at(-1) === '') lines.pop();
   return lines.map((raw, index) => {
     const line = firstLine + index;
-    const trimmed = raw.replace(/^\uFEFF/, '').trim();
-    if (trimmed === '') return { line };
+    const json = raw.replace(/^\uFEFF/, '').trim();
+    if (json === '') return { line };
     try {
-      const value: unknown = JSON.parse(trimmed);
+      const value: unknown = JSON.parse(json);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         return { line, issue: { field: '(row)', reason: 'expected a JSON object' } };
       }
-      return { line, value };
+      return { line, value: trimmedRow(value as Record<string, unknown>) };
     } catch {
       return { line, issue: { field: '(row)', reason: 'not valid JSON' } };
     }

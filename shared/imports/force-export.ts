@@ -13,13 +13,12 @@ import {
 import type { FieldIssue } from '../errors.ts';
 import { didYouMean, zodIssues } from '../validation.ts';
 
-const text = (max: number) => z.string().trim().min(1, 'required').max(max);
+// Values arrive trimmed (shared/imports/chunk-rows.ts), so no schema here trims.
+const text = (max: number) => z.string().min(1, 'required').max(max);
 const yesNo = z.preprocess(
   (value) => {
     if (typeof value === 'boolean') return value;
-    const lower = String(value ?? '')
-      .trim()
-      .toLowerCase();
+    const lower = String(value ?? '').toLowerCase();
     if (['y', 'yes', 'true', '1'].includes(lower)) return true;
     if (['n', 'no', 'false', '0'].includes(lower)) return false;
     return value;
@@ -27,17 +26,14 @@ const yesNo = z.preprocess(
   z.boolean({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected Y or N') }),
 );
 const lowerCase = (schema: z.ZodType) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), schema);
+  z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), schema);
 
 /** Column → validation of its raw value. The order is the documented column order. */
 export const FORCE_EXPORT_ROW = z.object({
   crime_reference: text(64),
   offence_group: lowerCase(z.enum(OFFENCE_GROUPS.slice(0, 6) as [string, ...string[]])),
   da_marker: yesNo,
-  outcome_code: z
-    .string()
-    .trim()
-    .regex(/^[0-9A-Za-z]{1,4}$/, 'an outcome code such as 14, 16 or 3A'),
+  outcome_code: z.string().regex(/^[0-9A-Za-z]{1,4}$/, 'an outcome code such as 14, 16 or 3A'),
   deciding_body: lowerCase(z.enum(['police', 'cps'])),
   decision_date: z.iso.date({ error: 'a date as YYYY-MM-DD' }),
   unit: text(64),

@@ -49,18 +49,16 @@ export function checkPoliceUkHeader(header: readonly string[], expected: readonl
   return issues;
 }
 
-const month = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
+// Values arrive trimmed (shared/imports/chunk-rows.ts), so no schema here trims.
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
 
 const StreetRowSchema = z.object({
-  'Crime ID': z.string().trim().min(1).max(100),
+  'Crime ID': z.string().min(1).max(100),
   Month: month,
-  'Falls within': z.string().trim().max(100),
-  'LSOA code': z.string().trim().max(20),
-  'Crime type': z.string().trim(),
-  'Last outcome category': z.string().trim().max(200),
+  'Falls within': z.string().max(100),
+  'LSOA code': z.string().max(20),
+  'Crime type': z.string(),
+  'Last outcome category': z.string().max(200),
 });
 
 export type StreetRow =
@@ -69,7 +67,7 @@ export type StreetRow =
   | { kind: 'rejected'; issues: FieldIssue[] };
 
 export function parsePoliceUkStreetRow(row: Readonly<Record<string, string>>): StreetRow {
-  if ((row['Crime ID'] ?? '').trim() === '') return { kind: 'skipped', reason: 'no crime id' };
+  if ((row['Crime ID'] ?? '') === '') return { kind: 'skipped', reason: 'no crime id' };
   const parsed = StreetRowSchema.safeParse(row);
   if (!parsed.success) return { kind: 'rejected', issues: zodIssues(parsed.error) };
   const value = parsed.data;
@@ -94,9 +92,9 @@ export function parsePoliceUkStreetRow(row: Readonly<Record<string, string>>): S
 }
 
 const OutcomeRowSchema = z.object({
-  'Crime ID': z.string().trim().min(1, 'required').max(100),
+  'Crime ID': z.string().min(1, 'required').max(100),
   Month: month,
-  'Outcome type': z.string().trim().min(1, 'required').max(200),
+  'Outcome type': z.string().min(1, 'required').max(200),
 });
 
 export interface PoliceUkOutcomeRow {

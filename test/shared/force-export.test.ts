@@ -217,6 +217,22 @@ describe('parseDecisionRows', () => {
     ]);
   });
 
+  it('trims every value of every format alike, and only its ends', () => {
+    const padded = (value: string) => ` \t${value}\u00a0 `;
+    const csv = `${line(Object.fromEntries(Object.entries(goodRow).map(([c, v]) => [c, padded(v)])))}\n`;
+    const ndjson = `${JSON.stringify({
+      ...Object.fromEntries(Object.entries(goodRow).map(([c, v]) => [` ${c}`, padded(v)])),
+      protective_measures: [padded('dvpn'), 'dvpo '],
+    })}\n`;
+    const plain = parseDecisionRows('force-csv', `${line(goodRow)}\n`, header, 2);
+    expect(plain[0]).toMatchObject({
+      kind: 'record',
+      record: { summary: 'Synthetic summary', unit: 'PPU North' },
+    });
+    expect(parseDecisionRows('force-csv', csv, header, 2)).toEqual(plain);
+    expect(parseDecisionRows('force-ndjson', ndjson, [], 2)).toEqual(plain);
+  });
+
   it('parses the synthetic export without a rejected row', () => {
     const csv = syntheticForceExport({ count: 200, seed: 7 });
     const [head, ...rest] = csv.split('\n');

@@ -6,7 +6,12 @@ import {
   POLICE_UK_OUTCOMES,
   type PoliceUkOutcomeObservation,
 } from '../../shared/decisions/police-uk-outcomes.ts';
-import { POLICE_UK_STREET_HEADER, parsePoliceUkStreetRow } from '../../shared/imports/police-uk.ts';
+import { parseDecisionRows, parseOutcomeRows } from '../../shared/imports/chunk-rows.ts';
+import {
+  POLICE_UK_OUTCOMES_HEADER,
+  POLICE_UK_STREET_HEADER,
+  parsePoliceUkStreetRow,
+} from '../../shared/imports/police-uk.ts';
 
 const row = (values: Partial<Record<(typeof POLICE_UK_STREET_HEADER)[number], string>>) =>
   Object.fromEntries(POLICE_UK_STREET_HEADER.map((column) => [column, values[column] ?? '']));
@@ -157,5 +162,57 @@ describe('police.uk street rows', () => {
         lsoaCode: 'E01000001',
       },
     });
+  });
+});
+
+describe('whitespace in police.uk rows', () => {
+  const csvLine = (values: readonly string[]) => values.map((v) => `"${v}"`).join(',');
+  const street = [
+    'pukA',
+    '2025-05',
+    'Force',
+    'Force',
+    '',
+    '',
+    'No location',
+    'E01000001',
+    'Area',
+    'Public order',
+    'Under investigation',
+    '',
+  ];
+  const outcome = [
+    'pukA',
+    '2025-06',
+    'Force',
+    'Force',
+    '',
+    '',
+    'No location',
+    'E01000001',
+    'Area',
+    'Unable to prosecute suspect',
+  ];
+  const padded = (values: readonly string[]) => values.map((v) => `\u00a0${v} \t`);
+
+  it('is trimmed from both ends of every value, as in the force export', () => {
+    const read = (values: readonly string[]) =>
+      parseDecisionRows('police-uk', `${csvLine(values)}\n`, POLICE_UK_STREET_HEADER, 2);
+    expect(read(padded(street))).toEqual(read(street));
+    expect(read(street)[0]).toMatchObject({ kind: 'record', record: { decisionDate: '2025-05-01' } });
+    const outcomes = (values: readonly string[]) =>
+      parseOutcomeRows(`${csvLine(values)}\n`, POLICE_UK_OUTCOMES_HEADER, 2);
+    expect(outcomes(padded(outcome))).toEqual(outcomes(outcome));
+    expect(outcomes(outcome)[0]).toMatchObject({ kind: 'outcome' });
+  });
+
+  it('leaves a row of only whitespace in Crime ID without one', () => {
+    const rows = parseDecisionRows(
+      'police-uk',
+      `${csvLine([' \u00a0', ...street.slice(1)])}\n`,
+      POLICE_UK_STREET_HEADER,
+      2,
+    );
+    expect(rows[0]).toMatchObject({ kind: 'skipped' });
   });
 });
