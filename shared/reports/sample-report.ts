@@ -280,8 +280,9 @@ export function sampleReportHtml(report: SampleReport): string {
   const estimates = section(
     'Non-compliance',
     paragraph(
-      'Non-compliance means any verdict other than “consistent with policy”. The rate is the share of ' +
-        'concluded cases found non-compliant; cases not yet concluded, or carried over, are not counted. ' +
+      'A case complies when its verdict is “consistent with policy” or “appropriate with observations”, and ' +
+        'does not when it is “inappropriate”; “cannot conclude” is in neither, and counted apart. The rate is ' +
+        'the share of concluded cases found non-compliant; cases not yet concluded are not counted. ' +
         'Each stratum’s rate has two 95% intervals: the Wilson score interval, which keeps close to 95% coverage ' +
         'for the small samples and rates near 0 or 1 that dip samples give, and the Clopper-Pearson ' +
         '“exact” interval, which covers at least 95% for any true rate and so is wider.',

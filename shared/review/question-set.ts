@@ -34,6 +34,21 @@ export const VERDICT_LABELS: Readonly<Record<Verdict, string>> = {
   cannot_conclude: 'Cannot conclude (carried to the next sitting)',
 };
 
+/**
+ * What each verdict says about compliance with policy, defined here once for every estimate and
+ * report: "consistent" and "appropriate with observations" comply, "inappropriate" does not, and
+ * "cannot conclude" says nothing either way, so it is left out of a rate (and counted apart).
+ */
+export const VERDICT_COMPLIANCE: Readonly<Record<Verdict, 'compliant' | 'non_compliant' | 'excluded'>> = {
+  consistent: 'compliant',
+  appropriate_with_observations: 'compliant',
+  inappropriate: 'non_compliant',
+  cannot_conclude: 'excluded',
+};
+
+/** The compliance of a verdict; a verdict off the scale is not counted either way. */
+export const complianceOf = (verdict: string) => VERDICT_COMPLIANCE[verdict as Verdict] ?? 'excluded';
+
 export const ANSWER_LABELS: Readonly<Record<AnswerCode, string>> = {
   yes: 'Yes',
   no: 'No',

@@ -1,6 +1,8 @@
 /**
- * What a dip sample says once its cases conclude: the rate of non-compliance (any verdict other
- * than "consistent with policy") in the population drawn from and in each stratum.
+ * What a dip sample says once its cases conclude: the rate of non-compliance in the population
+ * drawn from and in each stratum. Compliance is defined once (VERDICT_COMPLIANCE): "consistent"
+ * and "appropriate with observations" comply, "inappropriate" does not, and "cannot conclude" is
+ * left out of the rate and counted as `excluded`.
  *
  * - Every stratum the sample was drawn from is listed, with its size N_h and weight W_h = N_h/N,
  *   including a stratum that drew no case: its weight is never dropped unsaid.
@@ -16,6 +18,7 @@
  */
 import { z } from 'zod';
 import { listCases } from '../cases/case-store.ts';
+import { complianceOf } from '../review/question-set.ts';
 import { getStoredSample } from './sample-store.ts';
 import {
   clopperPearsonInterval,
@@ -24,15 +27,17 @@ import {
   wilsonInterval,
 } from './statistics.ts';
 
-export const COMPLIANT_VERDICT = 'consistent';
-
 const IntervalSchema = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });
 
 /** A rate among concluded cases, with its binomial intervals (no finite population correction). */
 const ProportionSchema = z.object({
   drawn: z.number().int(),
-  concluded: z.number().int(),
+  concluded: z.number().int().describe('Concluded cases the rate counts ("cannot conclude" left out)'),
   nonCompliant: z.number().int(),
+  excluded: z
+    .number()
+    .int()
+    .describe('Cases whose verdict was "cannot conclude": in neither side of the rate'),
   wilson: IntervalSchema.optional().describe('Wilson score 95% interval'),
   clopperPearson: IntervalSchema.optional().describe('Clopper-Pearson 95% interval'),
 });
@@ -77,6 +82,11 @@ export const SampleEstimatesSchema = z.object({
 });
 export type SampleEstimates = z.infer<typeof SampleEstimatesSchema>;
 
+/** How every estimate counts verdicts, said with it. */
+export const COMPLIANCE_NOTE =
+  'Concluded cases only. Compliant: "consistent with policy" and "appropriate with observations"; ' +
+  'non-compliant: "inappropriate"; "cannot conclude" is in neither.';
+
 export const UNWEIGHTED_LABEL =
   'unweighted: all concluded cases pooled as one simple random sample, ignoring stratum sizes; ' +
   'not the rate of the population unless the allocation was proportional';
@@ -92,13 +102,16 @@ export interface DrawnStratum {
   readonly populationSize: number;
 }
 
-function proportion(drawn: number, verdicts: readonly string[]): Proportion {
-  const nonCompliant = verdicts.filter((verdict) => verdict !== COMPLIANT_VERDICT).length;
-  if (verdicts.length === 0) return { drawn, concluded: 0, nonCompliant: 0 };
+function proportion(drawn: number, allVerdicts: readonly string[]): Proportion {
+  const verdicts = allVerdicts.filter((verdict) => complianceOf(verdict) !== 'excluded');
+  const excluded = allVerdicts.length - verdicts.length;
+  const nonCompliant = verdicts.filter((verdict) => complianceOf(verdict) === 'non_compliant').length;
+  if (verdicts.length === 0) return { drawn, concluded: 0, nonCompliant: 0, excluded };
   return {
     drawn,
     concluded: verdicts.length,
     nonCompliant,
+    excluded,
     wilson: wilsonInterval(nonCompliant, verdicts.length),
     clopperPearson: clopperPearsonInterval(nonCompliant, verdicts.length),
   };
@@ -118,7 +131,13 @@ export function estimateSample(
   const populationSize = drawnFrom.reduce((sum, stratum) => sum + stratum.populationSize, 0);
   const verdictsOf = (stratum?: string) =>
     cases
-      .filter((c) => (stratum === undefined || c.stratum === stratum) && c.concluded && c.verdict)
+      // A case the panel could not conclude is carried over, not concluded: counted as excluded.
+      .filter(
+        (c) =>
+          (stratum === undefined || c.stratum === stratum) &&
+          c.verdict !== undefined &&
+          (c.concluded || complianceOf(c.verdict) === 'excluded'),
+      )
       .map((c) => String(c.verdict));
   const strata = drawnFrom.map(
     (stratum): StratumEstimate => ({
@@ -161,6 +180,7 @@ export function estimateSample(
     drawn: pooled.drawn,
     concluded: pooled.concluded,
     nonCompliant: pooled.nonCompliant,
+    excluded: pooled.excluded,
     weightedBy: several ? 'stratum size' : 'none',
     ...(estimate
       ? {
@@ -180,9 +200,8 @@ export function estimateSample(
     overall,
     ...(several ? { unweighted: { label: UNWEIGHTED_LABEL, ...pooled } } : {}),
     note:
-      refused === undefined
-        ? 'Estimates use concluded cases only.'
-        : `Estimates use concluded cases only; ${refused}.`,
+      `${COMPLIANCE_NOTE}${pooled.excluded > 0 ? ` ${pooled.excluded} "cannot conclude" left out.` : ''}` +
+      (refused === undefined ? '' : ` No overall estimate yet: ${refused}.`),
   };
 }
 

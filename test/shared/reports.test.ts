@@ -856,7 +856,7 @@ describe('buildSampleReport', () => {
       /<svg [^>]*role="img"[^>]*aria-label="Rate of non-compliance with Wilson 95% intervals"/,
     );
     expect(html.match(/<circle /g)).toHaveLength(4);
-    expect(html).toContain('any verdict other than “consistent with policy”');
+    expect(html).toContain('“appropriate with observations”, and does not when it is “inappropriate”');
     expect(html).toContain('Clopper-Pearson');
     expect(html).toContain('<td>Overall (weighted by stratum size)</td><td class="number">400</td>');
     expect(html).toContain('<td>43.8%</td>');

@@ -100,3 +100,22 @@ describe('estimateSample', () => {
     expect(result.unweighted).toBeUndefined();
   });
 });
+
+describe('compliance', () => {
+  it('counts observations as compliant, inappropriate as not, and leaves cannot conclude out, counted', () => {
+    const cases: ConcludedCase[] = [
+      { stratum: 'all', concluded: true, verdict: 'consistent' },
+      { stratum: 'all', concluded: true, verdict: 'appropriate_with_observations' },
+      { stratum: 'all', concluded: true, verdict: 'appropriate_with_observations' },
+      { stratum: 'all', concluded: true, verdict: 'inappropriate' },
+      // Carried over, so not concluded: in neither side of the rate, but counted.
+      { stratum: 'all', concluded: false, verdict: 'cannot_conclude' },
+      { stratum: 'all', concluded: false },
+    ];
+    const result = estimateSample('simple', [{ key: 'all', populationSize: 400 }], cases);
+    expect(result.overall).toMatchObject({ drawn: 6, concluded: 4, nonCompliant: 1, excluded: 1 });
+    expect(result.overall.rate).toBeCloseTo(0.25, 12);
+    expect(result.note).toContain('"appropriate with observations"');
+    expect(result.note).toContain('1 "cannot conclude" left out');
+  });
+});
