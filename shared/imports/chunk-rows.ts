@@ -5,6 +5,7 @@
 import type { DecisionRecord } from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
 import { readCsvRecords } from './csv-records.ts';
+import { ukToday } from './decision-dates.ts';
 import { parseForceExportRow } from './force-export.ts';
 import type { ImportFormat } from './import-record.ts';
 import { type PoliceUkOutcomeRow, parsePoliceUkOutcomeRow, parsePoliceUkStreetRow } from './police-uk.ts';
@@ -89,12 +90,14 @@ export function parseDecisionRows(
   text: string,
   header: readonly string[],
   firstLine: number,
+  /** The UK day the rows are imported on: no decision is dated after it. */
+  today = ukToday(),
 ): RowOutcome[] {
   if (format === 'force-ndjson') {
     return ndjsonRows(text, firstLine).map(({ line, value, issue }): RowOutcome => {
       if (issue) return { line, kind: 'rejected', issues: [issue] };
       if (value === undefined) return { line, kind: 'blank' };
-      const parsed = parseForceExportRow(value as Record<string, unknown>);
+      const parsed = parseForceExportRow(value as Record<string, unknown>, today);
       return parsed.ok
         ? { line, kind: 'record', record: parsed.record }
         : { line, kind: 'rejected', issues: parsed.issues };
@@ -107,12 +110,12 @@ export function parseDecisionRows(
     if (row.issue || !row.row)
       return { line: row.line, kind: 'rejected', issues: row.issue ? [row.issue] : [] };
     if (format === 'force-csv') {
-      const parsed = parseForceExportRow(row.row);
+      const parsed = parseForceExportRow(row.row, today);
       return parsed.ok
         ? { line: row.line, kind: 'record', record: parsed.record }
         : { line: row.line, kind: 'rejected', issues: parsed.issues };
     }
-    const street = parsePoliceUkStreetRow(row.row);
+    const street = parsePoliceUkStreetRow(row.row, today);
     if (street.kind === 'record') return { line: row.line, kind: 'record', record: street.record };
     if (street.kind === 'skipped') return { line: row.line, kind: 'skipped', reason: street.reason };
     return { line: row.line, kind: 'rejected', issues: street.issues };
@@ -123,6 +126,7 @@ export function parseOutcomeRows(
   text: string,
   header: readonly string[],
   firstLine: number,
+  today = ukToday(),
 ): OutcomeRowOutcome[] {
   return csvRows(
     text,
@@ -132,7 +136,7 @@ export function parseOutcomeRows(
     if (row.blank) return { line: row.line, kind: 'blank' };
     if (row.issue || !row.row)
       return { line: row.line, kind: 'rejected', issues: row.issue ? [row.issue] : [] };
-    const parsed = parsePoliceUkOutcomeRow(row.row);
+    const parsed = parsePoliceUkOutcomeRow(row.row, today);
     return parsed.ok
       ? { line: row.line, kind: 'outcome', outcome: parsed.outcome }
       : { line: row.line, kind: 'rejected', issues: parsed.issues };

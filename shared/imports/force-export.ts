@@ -12,6 +12,7 @@ import {
 } from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
 import { didYouMean, zodIssues } from '../validation.ts';
+import { decisionDateProblem, ukToday } from './decision-dates.ts';
 
 // Values arrive trimmed (shared/imports/chunk-rows.ts), so no schema here trims.
 const text = (max: number) => z.string().min(1, 'required').max(max);
@@ -77,11 +78,14 @@ export function checkForceExportHeader(header: readonly string[]): FieldIssue[] 
 export type ParsedRow = { ok: true; record: DecisionRecord } | { ok: false; issues: FieldIssue[] };
 
 /** Parses one row (column → raw value: text from CSV, typed from NDJSON) into a decision record. */
-export function parseForceExportRow(row: Readonly<Record<string, unknown>>): ParsedRow {
+export function parseForceExportRow(row: Readonly<Record<string, unknown>>, today = ukToday()): ParsedRow {
   const unknown = Object.keys(row).filter((key) => !(FORCE_EXPORT_HEADER as string[]).includes(key));
   const parsed = FORCE_EXPORT_ROW.safeParse(row);
+  const date = FORCE_EXPORT_ROW.shape.decision_date.safeParse(row.decision_date);
+  const dateProblem = date.success ? decisionDateProblem(date.data, today) : undefined;
   const issues = [
     ...(parsed.success ? [] : zodIssues(parsed.error)),
+    ...(dateProblem ? [{ field: 'decision_date', reason: dateProblem }] : []),
     ...unknown.map((field) => {
       const meant = didYouMean(field, FORCE_EXPORT_HEADER);
       return { field, reason: `unknown field${meant ? `; did you mean ${meant}?` : ''}` };

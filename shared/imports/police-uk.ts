@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { DecisionRecord } from '../decisions/decision.ts';
 import type { FieldIssue } from '../errors.ts';
 import { zodIssues } from '../validation.ts';
+import { decisionMonthProblem, ukToday } from './decision-dates.ts';
 
 /** The columns both police.uk files open with: the crime, when, who recorded it, and where. */
 const POLICE_UK_CRIME_COLUMNS = [
@@ -66,11 +67,19 @@ export type StreetRow =
   | { kind: 'skipped'; reason: 'no crime id' | 'crime type out of scope' }
   | { kind: 'rejected'; issues: FieldIssue[] };
 
-export function parsePoliceUkStreetRow(row: Readonly<Record<string, string>>): StreetRow {
+/** A month after the current one, or before 1990, is refused like a malformed one. */
+function monthIssues(month: string, today: string): FieldIssue[] {
+  const problem = decisionMonthProblem(month, today);
+  return problem ? [{ field: 'Month', reason: problem }] : [];
+}
+
+export function parsePoliceUkStreetRow(row: Readonly<Record<string, string>>, today = ukToday()): StreetRow {
   if ((row['Crime ID'] ?? '') === '') return { kind: 'skipped', reason: 'no crime id' };
   const parsed = StreetRowSchema.safeParse(row);
   if (!parsed.success) return { kind: 'rejected', issues: zodIssues(parsed.error) };
   const value = parsed.data;
+  const issues = monthIssues(value.Month, today);
+  if (issues.length > 0) return { kind: 'rejected', issues };
   const offenceGroup = POLICE_UK_CRIME_TYPES[value['Crime type']];
   if (!offenceGroup) return { kind: 'skipped', reason: 'crime type out of scope' };
   return {
@@ -105,9 +114,12 @@ export interface PoliceUkOutcomeRow {
 
 export function parsePoliceUkOutcomeRow(
   row: Readonly<Record<string, string>>,
+  today = ukToday(),
 ): { ok: true; outcome: PoliceUkOutcomeRow } | { ok: false; issues: FieldIssue[] } {
   const parsed = OutcomeRowSchema.safeParse(row);
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
+  const issues = monthIssues(parsed.data.Month, today);
+  if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
     outcome: {

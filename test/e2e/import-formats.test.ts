@@ -89,6 +89,37 @@ describe('force NDJSON', () => {
   });
 });
 
+describe('data.police.uk months', () => {
+  it('refuses a month not published yet, in either file, on its line', async () => {
+    const crime = (id: string, month: string) =>
+      `${id},${month},Force,Force,,,No location,E01000001,Area 001A,Public order`;
+    const record = await runImport(
+      'police-uk',
+      `${POLICE_UK_STREET_HEADER.join(',')}\n${crime('pukM1', '2099-01')},Under investigation,\n${crime('pukM2', '2025-05')},Under investigation,\n`,
+      `${POLICE_UK_OUTCOMES_HEADER.join(',')}\n${crime('pukM2', '2099-02').replace(',Public order', '')},Offender fined\n`,
+    );
+    expect(record).toMatchObject({
+      counts: { read: 2, accepted: 1, rejected: 1 },
+      outcomeCounts: { read: 1, applied: 0, rejected: 1 },
+    });
+    const report = parse(await errorReport(String(record.importId)), { columns: true });
+    expect(report).toEqual([
+      {
+        file: 'street',
+        line: '2',
+        field: 'Month',
+        reason: expect.stringMatching(/^is after the current month/),
+      },
+      {
+        file: 'outcomes',
+        line: '2',
+        field: 'Month',
+        reason: expect.stringMatching(/^is after the current month/),
+      },
+    ]);
+  });
+});
+
 describe('data.police.uk', () => {
   const street = [
     POLICE_UK_STREET_HEADER.join(','),

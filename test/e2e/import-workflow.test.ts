@@ -206,6 +206,24 @@ describe('a bad quote', () => {
   });
 });
 
+describe('decision dates', () => {
+  it('refuses a decision dated in the future or before 1990 on its line, and imports the others', async () => {
+    const rows = good.trimEnd().split('\n').slice(1, 4);
+    const [future, ancient, fine] = rows.map((row, index) =>
+      withColumn(row, 'crime_reference', `SYN/88${index}/26`),
+    );
+    const result = await importFile(
+      `${header}\n${withColumn(future as string, 'decision_date', '2099-01-01')}\n${withColumn(ancient as string, 'decision_date', '1985-06-01')}\n${fine}\n`,
+    );
+    const record = await stack.api('GET', `/imports/${result.importId}`, { as: 'admin' });
+    expect(record.body.counts).toMatchObject({ read: 3, accepted: 1, rejected: 2 });
+    expect(await errorReportOf(result.importId)).toEqual([
+      { line: '2', field: 'decision_date', reason: expect.stringMatching(/^is after today/) },
+      { line: '3', field: 'decision_date', reason: 'is before 1990: is the year right?' },
+    ]);
+  });
+});
+
 describe('a bad file', () => {
   it('fails the import with the reason, writing no decision', async () => {
     const result = await importFile('crime_reference,victim_name\nX,Y\n', 'police');

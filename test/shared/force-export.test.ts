@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { parseDecisionRows } from '../../shared/imports/chunk-rows.ts';
+import { ukToday } from '../../shared/imports/decision-dates.ts';
 import {
   checkForceExportHeader,
   FORCE_EXPORT_HEADER,
@@ -231,6 +232,38 @@ describe('parseDecisionRows', () => {
     });
     expect(parseDecisionRows('force-csv', csv, header, 2)).toEqual(plain);
     expect(parseDecisionRows('force-ndjson', ndjson, [], 2)).toEqual(plain);
+  });
+
+  it('refuses a decision dated after today or before 1990, on its line, in CSV and NDJSON', () => {
+    const today = '2026-12-03';
+    const dated = (decision_date: string) => ({ ...goodRow, decision_date });
+    const dates = ['2026-12-04', '1989-12-31', '2026-12-03', '1990-01-01'];
+    const csv = `${dates.map((date) => line(dated(date))).join('\n')}\n`;
+    const ndjson = `${dates.map((date) => JSON.stringify(dated(date))).join('\n')}\n`;
+    for (const rows of [
+      parseDecisionRows('force-csv', csv, header, 2, today),
+      parseDecisionRows('force-ndjson', ndjson, [], 2, today),
+    ]) {
+      expect(rows.map((row) => [row.line, row.kind === 'rejected' ? row.issues : row.kind])).toEqual([
+        [
+          2,
+          [
+            {
+              field: 'decision_date',
+              reason: 'is after today (2026-12-03): a decision cannot be dated in the future',
+            },
+          ],
+        ],
+        [3, [{ field: 'decision_date', reason: 'is before 1990: is the year right?' }]],
+        [4, 'record'],
+        [5, 'record'],
+      ]);
+    }
+  });
+
+  it('takes today as the day in the UK', () => {
+    expect(ukToday(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
+    expect(ukToday(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
   });
 
   it('parses the synthetic export without a rejected row', () => {

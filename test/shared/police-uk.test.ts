@@ -167,32 +167,9 @@ describe('police.uk street rows', () => {
 
 describe('whitespace in police.uk rows', () => {
   const csvLine = (values: readonly string[]) => values.map((v) => `"${v}"`).join(',');
-  const street = [
-    'pukA',
-    '2025-05',
-    'Force',
-    'Force',
-    '',
-    '',
-    'No location',
-    'E01000001',
-    'Area',
-    'Public order',
-    'Under investigation',
-    '',
-  ];
-  const outcome = [
-    'pukA',
-    '2025-06',
-    'Force',
-    'Force',
-    '',
-    '',
-    'No location',
-    'E01000001',
-    'Area',
-    'Unable to prosecute suspect',
-  ];
+  const crime = ['pukA', '2025-05', 'Force', 'Force', '', '', 'No location', 'E01000001', 'Area'];
+  const street = [...crime, 'Public order', 'Under investigation', ''];
+  const outcome = [...crime.slice(0, 1), '2025-06', ...crime.slice(2), 'Unable to prosecute suspect'];
   const padded = (values: readonly string[]) => values.map((v) => `\u00a0${v} \t`);
 
   it('is trimmed from both ends of every value, as in the force export', () => {
@@ -214,5 +191,38 @@ describe('whitespace in police.uk rows', () => {
       2,
     );
     expect(rows[0]).toMatchObject({ kind: 'skipped' });
+  });
+});
+
+describe('police.uk months', () => {
+  const today = '2026-12-03';
+  const street = (month: string) =>
+    `pukA,${month},Force,Force,,,No location,E01000001,Area,Public order,Under investigation,`;
+  const outcome = (month: string) => `pukA,${month},Force,Force,,,No location,E01000001,Area,Offender fined`;
+  const months = ['2027-01', '1989-12', '2026-12'];
+  const later = {
+    field: 'Month',
+    reason: 'is after the current month (2026-12): it cannot have been published yet',
+  };
+  const early = { field: 'Month', reason: 'is before 1990: is the year right?' };
+  const kinds = (rows: readonly { line: number; kind: string; issues?: unknown }[]) =>
+    rows.map((row) => [row.line, row.issues ?? row.kind]);
+
+  it('refuses a month after the current one, or before 1990, on its line in the street file', () => {
+    const text = `${months.map(street).join('\n')}\n`;
+    expect(kinds(parseDecisionRows('police-uk', text, POLICE_UK_STREET_HEADER, 2, today))).toEqual([
+      [2, [later]],
+      [3, [early]],
+      [4, 'record'],
+    ]);
+  });
+
+  it('refuses them in the outcomes file too', () => {
+    const text = `${months.map(outcome).join('\n')}\n`;
+    expect(kinds(parseOutcomeRows(text, POLICE_UK_OUTCOMES_HEADER, 2, today))).toEqual([
+      [2, [later]],
+      [3, [early]],
+      [4, 'outcome'],
+    ]);
   });
 });
