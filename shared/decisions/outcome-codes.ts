@@ -48,6 +48,17 @@ const CPS_NFA = new Set(['9', '15', '16']);
 const FILED = new Set(['18', '20']);
 
 /**
+ * The Home Office code a raw code stands for: itself, or the number of a local variant (`16A` is
+ * 16, `1A` is 1); undefined for a code with no national meaning. Everything that reads an
+ * outcome code by its meaning (the decision type here, the question set's rules) goes by this.
+ */
+export function nationalOutcomeCode(rawCode: string): string | undefined {
+  const prefix = /^(\d{1,2})[A-Z]?$/.exec(rawCode.trim().toUpperCase())?.[1];
+  const national = prefix !== undefined ? String(Number(prefix)) : undefined;
+  return national !== undefined && national in HOME_OFFICE_OUTCOMES ? national : undefined;
+}
+
+/**
  * Classifies a raw outcome code as recorded by the force.
  *
  * - Outcomes 15 and 16 are NFA by whichever body decided: CPS when the CPS made the charging
@@ -59,11 +70,8 @@ const FILED = new Set(['18', '20']);
  */
 export function classifyOutcome(rawCode: string, decidingBody: DecidingBody): OutcomeClassification {
   const code = rawCode.trim().toUpperCase();
-  const prefix = /^(\d{1,2})[A-Z]?$/.exec(code)?.[1];
-  const national = prefix !== undefined ? String(Number(prefix)) : undefined;
-  const known = national !== undefined && national in HOME_OFFICE_OUTCOMES;
-  const localVariant = !known || national !== code;
-  const nationalCode = known ? national : undefined;
+  const nationalCode = nationalOutcomeCode(code);
+  const localVariant = nationalCode !== code;
   let decisionType: DecisionType = 'other';
   if (nationalCode !== undefined) {
     if (decidingBody === 'cps' && CPS_NFA.has(nationalCode)) decisionType = 'cps_nfa';

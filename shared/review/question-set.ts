@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { Decision } from '../decisions/decision.ts';
+import { nationalOutcomeCode } from '../decisions/outcome-codes.ts';
 
 export const ANSWER_CODES = ['yes', 'no', 'partly', 'not_applicable', 'cannot_tell'] as const;
 export type AnswerCode = (typeof ANSWER_CODES)[number];
@@ -111,11 +112,20 @@ export function withScales(questionSet: QuestionSet): z.infer<typeof QuestionSet
 /** What the admin sends to publish the next version. */
 export const PublishQuestionSetRequestSchema = QuestionSetSchema.pick({ title: true, questions: true });
 
-/** Does the question apply to this decision? */
+/**
+ * Does the question apply to this decision? A question for an outcome code applies to its local
+ * variants too (one for 16 to 16A), as a variant means what its number means; a question for a
+ * variant itself (16A) only to that variant.
+ */
 export function applies(question: Question, decision: Pick<Decision, 'outcomeCode' | 'decisionType'>) {
   const when = question.appliesWhen;
   if (!when) return true;
-  if (when.outcomeCodes && !when.outcomeCodes.includes(decision.outcomeCode ?? '')) return false;
+  if (when.outcomeCodes) {
+    const code = (decision.outcomeCode ?? '').trim().toUpperCase();
+    const national = nationalOutcomeCode(code);
+    const listed = when.outcomeCodes.map((listedCode) => listedCode.trim().toUpperCase());
+    if (!listed.includes(code) && (national === undefined || !listed.includes(national))) return false;
+  }
   if (when.decisionTypes && !when.decisionTypes.includes(decision.decisionType)) return false;
   return true;
 }
