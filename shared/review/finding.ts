@@ -172,7 +172,7 @@ export function checkAgainstQuestionSet(
   if (request.questionSetVersion !== questionSet.version) {
     issues.push({
       field: 'body.questionSetVersion',
-      reason: `the current question set is version ${questionSet.version}`,
+      reason: `this case is reviewed against question set version ${questionSet.version}`,
     });
   }
   const known = new Map(questionSet.questions.map((question) => [question.questionId, question]));

@@ -26,7 +26,7 @@ import {
   whyNoFinding,
 } from './finding.ts';
 import { findingsOfCase, moderationsOf, storedVersion, storeFindingVersion } from './finding-store.ts';
-import { currentQuestionSet } from './question-sets.ts';
+import { questionSetOf } from './question-sets.ts';
 
 // Read by the reports and the packs from here, with the rest of a case's findings.
 /**
@@ -115,7 +115,7 @@ async function storeChecked(
   if (why) throw new ConflictError(why);
   checkAgainstQuestionSet(
     request,
-    await currentQuestionSet(),
+    await questionSetOf(assignment),
     await getDecision(reviewCase.decisionId),
     recommendationsInThePast(request.recommendations, today),
   );

@@ -37,6 +37,17 @@ export async function currentQuestionSet(): Promise<QuestionSet> {
   return Items[0] ? QuestionSetSchema.parse(Items[0]) : INITIAL_QUESTION_SET;
 }
 
+/**
+ * The question set an assignment's findings answer: the version current when it was made, so
+ * publishing a new one never invalidates work in progress (assignments from before versions were
+ * recorded answer the current one).
+ */
+export async function questionSetOf(assignment: { questionSetVersion?: number }): Promise<QuestionSet> {
+  return assignment.questionSetVersion === undefined
+    ? currentQuestionSet()
+    : getQuestionSet(assignment.questionSetVersion);
+}
+
 export async function getQuestionSet(version: number): Promise<QuestionSet> {
   const { Item } = await documents.send(
     new GetCommand({ TableName: mainTable(), Key: questionSetKey(version) }),

@@ -15,7 +15,7 @@ import { caseFileLinks } from './case-files.ts';
 import { REVIEWABLE } from './finding.ts';
 import { findingsOfCase } from './finding-store.ts';
 import { ownAssignment } from './findings.ts';
-import { currentQuestionSet } from './question-sets.ts';
+import { questionSetOf } from './question-sets.ts';
 
 /** The decision as a reviewer sees it: no pseudonymous people, crime reference, location or provenance. */
 export function redactedDecision(decision: Decision) {
@@ -74,7 +74,7 @@ export async function caseForReviewer(principal: Principal, assignmentId: string
     decision: redactedDecision(decision),
     nominations: nominations.map(nominationForReviewer),
     caseFiles: await caseFileLinks(assignment.caseId, now),
-    questionSet: await currentQuestionSet(),
+    questionSet: await questionSetOf(assignment),
     ownFindings: own,
     nominationIds: nominations.map((nomination) => nomination.nominationId),
   };

@@ -43,6 +43,12 @@ export const AssignmentSchema = z.object({
   reason: z.string().describe('Why this reviewer was picked'),
   dueDate: z.iso.date(),
   assignedAt: z.iso.datetime(),
+  questionSetVersion: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('The question set version its findings answer: the one current when it was made'),
   declinedAt: z.iso.datetime().optional(),
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;

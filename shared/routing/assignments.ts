@@ -7,6 +7,7 @@
  * so two routings of one case, or a routing racing a decline, end with one set of assignments.
  * At most 5 reviewers per case keep every such change far below the 100 items of a transaction.
  */
+
 import type { CaseStatus } from '../cases/review-case.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
@@ -15,6 +16,7 @@ import type { Principal } from '../http/principal.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import type { Panel, Reviewer, Sitting } from '../panels/panel.ts';
 import { getPanel, getSitting, listReviewers, sittingNotClosed } from '../panels/panel-store.ts';
+import { currentQuestionSet } from '../review/question-sets.ts';
 import {
   type Assignment,
   type AssignmentEnding,
@@ -54,6 +56,8 @@ interface RoutingContext {
   readonly sitting: Sitting;
   readonly panel: Panel;
   readonly members: readonly Reviewer[];
+  /** The question set current now: what the assignments made now answer. */
+  readonly questionSetVersion: number;
 }
 
 async function routingContext(sittingId: string): Promise<RoutingContext> {
@@ -62,7 +66,7 @@ async function routingContext(sittingId: string): Promise<RoutingContext> {
   const members = (await listReviewers()).filter((reviewer) =>
     panel.memberReviewerIds.includes(reviewer.reviewerId),
   );
-  return { sitting, panel, members };
+  return { sitting, panel, members, questionSetVersion: (await currentQuestionSet()).version };
 }
 
 /** Routes the case under the rules (route-cases.ts) against the loads as they are now. */
@@ -163,6 +167,7 @@ function routingItems(
       reason: pick.reason,
       dueDate,
       assignedAt: at,
+      questionSetVersion: context.questionSetVersion,
     };
     assignments.push(assignment);
     const by = { by: actor.subject, why: pick.reason, requestId: actor.requestId };

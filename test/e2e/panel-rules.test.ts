@@ -10,7 +10,7 @@ import { DEMO_PANEL, DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
-import { assignedCase, reviewersOf, reviewerToken } from '../support/review.ts';
+import { assignedCase, findingFor, reviewersOf, reviewerToken } from '../support/review.ts';
 
 let stack: LocalStack;
 const panelId = DEMO_PANEL.panelId;
@@ -342,5 +342,65 @@ describe('reads for the people who run panels', () => {
     const hidden = await stack.api('GET', '/sittings/sit_2096q1', { token: other });
     expect(hidden.status).toBe(404);
     expect((await stack.api('GET', '/sittings/sit_nothing', { as: 'admin' })).status).toBe(404);
+  });
+});
+
+describe('a new question set', () => {
+  it('leaves work in progress on the version it was assigned with, and new assignments take the new one', async () => {
+    await stack.importDecisions(syntheticForceExport({ count: 40, seed: 505 }), 'admin');
+    const sittingId = 'sit_2097q1';
+    await plan(sittingId, { date: '2097-03-01', findingsDeadline: '2097-02-22', maxCases: 2 });
+    const eligible = (await stack.eligibleDecisions()).slice(-2);
+    const caseIds: string[] = [];
+    for (const decision of eligible)
+      caseIds.push(String((await stack.nominate(decision.decisionId)).body.caseId));
+    const [first, second] = caseIds as [string, string];
+    await stack.api('POST', `/sittings/${sittingId}/agenda`, { as: 'chair', body: { caseIds: [first] } });
+    expect((await stack.routeSitting(sittingId)).status).toBe('SUCCEEDED');
+    const [reviewerId] = (await reviewersOf(stack, first)) as [string];
+    const token = await reviewerToken(stack, reviewerId);
+    const before = await assignedCase(stack, token, first);
+    const version = before.questionSet.version;
+
+    const current = await stack.api('GET', '/question-sets/current', { as: 'admin' });
+    const published = await stack.api('POST', '/question-sets', {
+      as: 'admin',
+      body: {
+        title: 'Terms of reference, with one more question',
+        questions: [
+          ...(current.body.questions as unknown[]),
+          {
+            questionId: 'interpreter_offered',
+            text: 'Was an interpreter offered where needed?',
+            required: true,
+          },
+        ],
+      },
+    });
+    expect(published.status).toBe(201);
+    expect(published.body.version).toBe(version + 1);
+
+    const view = await assignedCase(stack, token, first);
+    expect(view.questionSet.version).toBe(version);
+    const stale = await stack.api('POST', `/assignments/${view.assignment.assignmentId}/findings`, {
+      token,
+      body: { ...findingFor(view, 'consistent'), questionSetVersion: version + 1 },
+    });
+    expect(stale.status).toBe(400);
+    const submitted = await stack.api('POST', `/assignments/${view.assignment.assignmentId}/findings`, {
+      token,
+      body: findingFor(view, 'consistent'),
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    expect(submitted.body.questionSetVersion).toBe(version);
+
+    await stack.api('POST', `/sittings/${sittingId}/agenda`, { as: 'chair', body: { caseIds: [second] } });
+    expect((await stack.routeSitting(sittingId)).status).toBe('SUCCEEDED');
+    const [next] = (await reviewersOf(stack, second)) as [string];
+    const later = await assignedCase(stack, await reviewerToken(stack, next), second);
+    expect(later.questionSet.version).toBe(version + 1);
+    expect(later.questionSet.questions.map((question) => question.questionId)).toContain(
+      'interpreter_offered',
+    );
   });
 });

@@ -1,6 +1,9 @@
 /** Reviewing through the API as the reviewers a case was routed to, for tests. */
+
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
+import type { Decision } from '../../shared/decisions/decision.ts';
+import { type Question, applies as questionApplies } from '../../shared/review/question-set.ts';
 import type { LocalStack } from './local-stack.ts';
 
 export interface CaseView {
@@ -61,11 +64,9 @@ export async function assignedCase(stack: LocalStack, token: string, caseId: str
 
 /** A complete finding for the case: every question that applies answered `code`, with a rationale. */
 export function findingFor(view: CaseView, verdict: string, code = 'yes') {
+  // The server's own rule (outcome variants such as 16A take their base code's questions).
   const applies = (question: CaseView['questionSet']['questions'][number]) =>
-    (!question.appliesWhen?.outcomeCodes ||
-      question.appliesWhen.outcomeCodes.includes(view.decision.outcomeCode ?? '')) &&
-    (!question.appliesWhen?.decisionTypes ||
-      question.appliesWhen.decisionTypes.includes(view.decision.decisionType));
+    questionApplies(question as Question, view.decision as Pick<Decision, 'outcomeCode' | 'decisionType'>);
   return {
     questionSetVersion: view.questionSet.version,
     answers: Object.fromEntries(
