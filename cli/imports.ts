@@ -7,6 +7,8 @@ export interface ImportCounts {
   readonly accepted: number;
   readonly rejected: number;
   readonly skipped: number;
+  /** `skipped` by reason; absent from imports recorded before reasons were counted. */
+  readonly skippedBy?: Readonly<Record<string, number>>;
   readonly duplicates: number;
 }
 
@@ -38,6 +40,25 @@ export interface ImportRecord {
 }
 
 const COUNT_NAMES = ['read', 'accepted', 'rejected', 'skipped', 'duplicates'] as const;
+/** The reasons rows are skipped for, as the summary names them under `skipped`. */
+const SKIP_REASON_NAMES: Readonly<Record<string, string>> = {
+  blankLine: 'blank lines',
+  noCrimeId: 'no Crime ID (anti-social behaviour)',
+  crimeTypeOutOfScope: 'crime type outside the VAWG scope',
+};
+
+/** The counts as table rows: the skipped rows' reasons under `skipped`, those that occurred. */
+function countRows(counts: ImportCounts): [string, number][] {
+  return COUNT_NAMES.flatMap((name): [string, number][] => {
+    const row: [string, number] = [name, counts[name]];
+    if (name !== 'skipped') return [row];
+    const reasons = Object.entries(counts.skippedBy ?? {}).filter(([, n]) => n > 0);
+    return [
+      row,
+      ...reasons.map(([reason, n]): [string, number] => [`  ${SKIP_REASON_NAMES[reason] ?? reason}`, n]),
+    ];
+  });
+}
 const OUTCOME_COUNT_NAMES = ['read', 'applied', 'unmatched', 'rejected'] as const;
 
 /** Statuses an import moves on from by itself; any other is where it stays. */
@@ -62,7 +83,7 @@ export function formatProblem(problem: NonNullable<ImportRecord['problem']>, ind
 export function formatCounts(record: Pick<ImportRecord, 'counts' | 'outcomeCounts'>): string {
   const sections: string[] = [];
   const { counts, outcomeCounts } = record;
-  if (counts) sections.push(`rows\n${formatTable(COUNT_NAMES.map((name) => [name, counts[name]]))}`);
+  if (counts) sections.push(`rows\n${formatTable(countRows(counts))}`);
   if (outcomeCounts) {
     sections.push(
       `outcome rows\n${formatTable(OUTCOME_COUNT_NAMES.map((name) => [name, outcomeCounts[name]]))}`,

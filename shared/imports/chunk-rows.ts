@@ -7,12 +7,12 @@ import type { FieldIssue } from '../errors.ts';
 import { readCsvRecords } from './csv-records.ts';
 import { ukToday } from './decision-dates.ts';
 import { parseForceExportRow } from './force-export.ts';
-import type { ImportFormat } from './import-record.ts';
+import type { ImportFormat, SkipReason } from './import-record.ts';
 import { type PoliceUkOutcomeRow, parsePoliceUkOutcomeRow, parsePoliceUkStreetRow } from './police-uk.ts';
 
 export type RowOutcome =
   | { readonly line: number; readonly kind: 'blank' }
-  | { readonly line: number; readonly kind: 'skipped'; readonly reason: string }
+  | { readonly line: number; readonly kind: 'skipped'; readonly reason: Exclude<SkipReason, 'blankLine'> }
   | { readonly line: number; readonly kind: 'record'; readonly record: DecisionRecord }
   | { readonly line: number; readonly kind: 'rejected'; readonly issues: readonly FieldIssue[] };
 

@@ -13,23 +13,53 @@ export const IMPORT_STATUSES = [
 ] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
+const count = () => z.number().int().nonnegative();
+
+/** Why a line of a file was skipped: it holds no decision to import. */
+export const SKIP_REASONS = ['blankLine', 'noCrimeId', 'crimeTypeOutOfScope'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export const SkippedBySchema = z
+  .object({
+    blankLine: count().describe('Blank lines'),
+    noCrimeId: count().describe('police.uk rows without a Crime ID: anti-social behaviour, not crimes'),
+    crimeTypeOutOfScope: count().describe(
+      'police.uk rows of a crime type that holds no VAWG offence (burglary, vehicle crime, …)',
+    ),
+  })
+  .describe('`skipped`, by reason');
+export type SkippedBy = z.infer<typeof SkippedBySchema>;
+
 export const ImportCountsSchema = z.object({
-  read: z.number().int().nonnegative().describe('Data rows read from the file'),
-  accepted: z.number().int().nonnegative().describe('Rows written as decisions by this import'),
-  rejected: z.number().int().nonnegative().describe('Rows refused, each listed in the error report'),
-  skipped: z.number().int().nonnegative().describe('Blank rows and rows that are not decisions'),
-  duplicates: z.number().int().nonnegative().describe('Rows whose decision was already imported'),
+  read: count().describe('Data rows read from the file'),
+  accepted: count().describe('Rows written as decisions by this import'),
+  rejected: count().describe('Rows refused, each listed in the error report'),
+  skipped: count().describe('Blank rows and rows that are not decisions'),
+  // Absent from the counts of imports recorded before skipped rows were told apart.
+  skippedBy: SkippedBySchema.optional(),
+  duplicates: count().describe('Rows whose decision was already imported'),
 });
 export type ImportCounts = z.infer<typeof ImportCountsSchema>;
 
-export const ZERO_COUNTS: ImportCounts = { read: 0, accepted: 0, rejected: 0, skipped: 0, duplicates: 0 };
+export const NO_SKIPS: SkippedBy = { blankLine: 0, noCrimeId: 0, crimeTypeOutOfScope: 0 };
+
+export const ZERO_COUNTS: ImportCounts = {
+  read: 0,
+  accepted: 0,
+  rejected: 0,
+  skipped: 0,
+  skippedBy: NO_SKIPS,
+  duplicates: 0,
+};
 
 export function addCounts(a: ImportCounts, b: ImportCounts): ImportCounts {
+  const [x = NO_SKIPS, y = NO_SKIPS] = [a.skippedBy, b.skippedBy];
   return {
     read: a.read + b.read,
     accepted: a.accepted + b.accepted,
     rejected: a.rejected + b.rejected,
     skipped: a.skipped + b.skipped,
+    skippedBy: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, x[reason] + y[reason]])) as SkippedBy,
     duplicates: a.duplicates + b.duplicates,
   };
 }

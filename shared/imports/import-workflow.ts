@@ -28,8 +28,10 @@ import {
   type ImportCounts,
   ImportCountsSchema,
   type ImportFormat,
+  NO_SKIPS,
   type OutcomeCounts,
   OutcomeCountsSchema,
+  type SkipReason,
   ZERO_COUNTS,
 } from './import-record.ts';
 import {
@@ -220,10 +222,11 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
   const add = (delta: Partial<ImportCounts>) => {
     counts = addCounts(counts, { ...ZERO_COUNTS, ...delta });
   };
+  const skip = (reason: SkipReason) => ({ skipped: 1, skippedBy: { ...NO_SKIPS, [reason]: 1 } });
 
   await inBatches(rows, async (row) => {
-    if (row.kind === 'blank') return add({ skipped: 1 });
-    if (row.kind === 'skipped') return add({ read: 1, skipped: 1 });
+    if (row.kind === 'blank') return add(skip('blankLine'));
+    if (row.kind === 'skipped') return add({ read: 1, ...skip(row.reason) });
     if (row.kind === 'rejected') {
       for (const issue of row.issues) errorRows.push([String(row.line), issue.field, issue.reason]);
       return add({ read: 1, rejected: 1 });
@@ -330,10 +333,16 @@ export async function summariseImport(
     }).done();
   }
   await recordImportCompletion(input.importId, counts, outcomeCounts, reportKey, new Date().toISOString());
+  // Audit details are flat: the reasons for skipping come as `skipped.<reason>`.
+  const { skippedBy = NO_SKIPS, ...totals } = counts;
+  const detail = {
+    ...totals,
+    ...Object.fromEntries(Object.entries(skippedBy).map(([reason, n]) => [`skipped.${reason}`, n])),
+  };
   await appendAuditEvents([
     auditEvent(
       input.startedBy,
-      { action: 'collect', recordType: 'import', recordId: input.importId, detail: { ...counts } },
+      { action: 'collect', recordType: 'import', recordId: input.importId, detail },
       input.execution.id,
       'import-decisions/SummariseImport',
     ),

@@ -64,7 +64,7 @@ const StreetRowSchema = z.object({
 
 export type StreetRow =
   | { kind: 'record'; record: DecisionRecord }
-  | { kind: 'skipped'; reason: 'no crime id' | 'crime type out of scope' }
+  | { kind: 'skipped'; reason: 'noCrimeId' | 'crimeTypeOutOfScope' }
   | { kind: 'rejected'; issues: FieldIssue[] };
 
 /** A month after the current one, or before 1990, is refused like a malformed one. */
@@ -74,14 +74,14 @@ function monthIssues(month: string, today: string): FieldIssue[] {
 }
 
 export function parsePoliceUkStreetRow(row: Readonly<Record<string, string>>, today = ukToday()): StreetRow {
-  if ((row['Crime ID'] ?? '') === '') return { kind: 'skipped', reason: 'no crime id' };
+  if ((row['Crime ID'] ?? '') === '') return { kind: 'skipped', reason: 'noCrimeId' };
   const parsed = StreetRowSchema.safeParse(row);
   if (!parsed.success) return { kind: 'rejected', issues: zodIssues(parsed.error) };
   const value = parsed.data;
   const issues = monthIssues(value.Month, today);
   if (issues.length > 0) return { kind: 'rejected', issues };
   const offenceGroup = POLICE_UK_CRIME_TYPES[value['Crime type']];
-  if (!offenceGroup) return { kind: 'skipped', reason: 'crime type out of scope' };
+  if (!offenceGroup) return { kind: 'skipped', reason: 'crimeTypeOutOfScope' };
   return {
     kind: 'record',
     record: {

@@ -160,6 +160,33 @@ describe('scrutineer import', () => {
     expect(run.stderr).toContain('signed in as isva');
     expect(run.stderr).toMatch(/request id: \S+/);
   });
+  it('breaks skipped rows of a police.uk street file down by reason', async () => {
+    const street = path.join(workDir, 'street.csv');
+    const crime = (id: string, type: string) =>
+      `${id},2025-05,Force,Force,,,No location,E01000001,Area 001A,${type},Under investigation,`;
+    await writeFile(
+      street,
+      [
+        POLICE_UK_STREET_HEADER.join(','),
+        crime('pukS1', 'Public order'),
+        crime('', 'Anti-social behaviour'),
+        crime('', 'Anti-social behaviour'),
+        crime('pukS2', 'Burglary'),
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['import', street], asAdmin);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /\n {2}skipped +3\n {4}no Crime ID \(anti-social behaviour\) +2\n {4}crime type outside the VAWG scope +1\n {2}duplicates/,
+    );
+    const shown = await stack.api('GET', `/imports/${importIdIn(run.stdout)}`, { as: 'admin' });
+    expect(shown.body.counts).toMatchObject({
+      skipped: 3,
+      skippedBy: { blankLine: 0, noCrimeId: 2, crimeTypeOutOfScope: 1 },
+    });
+  });
+
   it('takes a file by any name it has on disk', async () => {
     const named = path.join(workDir, 'Export (Jan 2027) — PPU North #2.csv');
     await writeFile(named, await readFile(exportFile, 'utf8'));

@@ -147,7 +147,14 @@ describe('data.police.uk', () => {
   it('imports in-scope crimes, skips anti-social behaviour and other crime types, and counts them', () => {
     expect(record).toMatchObject({
       status: 'COMPLETED',
-      counts: { read: 6, accepted: 3, rejected: 1, skipped: 2, duplicates: 0 },
+      counts: {
+        read: 6,
+        accepted: 3,
+        rejected: 1,
+        skipped: 2,
+        skippedBy: { blankLine: 0, noCrimeId: 1, crimeTypeOutOfScope: 1 },
+        duplicates: 0,
+      },
       outcomeCounts: { read: 5, applied: 3, unmatched: 1, rejected: 1 },
     });
   });

@@ -71,7 +71,14 @@ describe('importing a force export', () => {
     const record = await stack.api('GET', `/imports/${first.importId}`, { as: 'admin' });
     expect(record.body).toMatchObject({
       status: 'COMPLETED',
-      counts: { read: 43, accepted: 40, rejected: 2, skipped: 1, duplicates: 1 },
+      counts: {
+        read: 43,
+        accepted: 40,
+        rejected: 2,
+        skipped: 1,
+        skippedBy: { blankLine: 1, noCrimeId: 0, crimeTypeOutOfScope: 0 },
+        duplicates: 1,
+      },
       errorReportKey: `errors/${first.importId}/errors.csv`,
     });
   });
@@ -151,7 +158,14 @@ describe('importing a force export', () => {
     const again = await importFile(file);
     expect(again.status).toBe('SUCCEEDED');
     const record = await stack.api('GET', `/imports/${again.importId}`, { as: 'admin' });
-    expect(record.body.counts).toEqual({ read: 43, accepted: 0, rejected: 2, skipped: 1, duplicates: 41 });
+    expect(record.body.counts).toEqual({
+      read: 43,
+      accepted: 0,
+      rejected: 2,
+      skipped: 1,
+      skippedBy: { blankLine: 1, noCrimeId: 0, crimeTypeOutOfScope: 0 },
+      duplicates: 41,
+    });
   });
 
   it('refuses a second start of the same import, through the API and the SDK', async () => {

@@ -126,13 +126,13 @@ describe('police.uk street rows', () => {
   it('skips anti-social behaviour (no Crime ID) and crime types out of scope', () => {
     expect(parsePoliceUkStreetRow(row({ 'Crime type': 'Anti-social behaviour', Month: '2025-01' }))).toEqual({
       kind: 'skipped',
-      reason: 'no crime id',
+      reason: 'noCrimeId',
     });
     expect(
       parsePoliceUkStreetRow(row({ 'Crime ID': 'x', 'Crime type': 'Burglary', Month: '2025-01' })),
     ).toEqual({
       kind: 'skipped',
-      reason: 'crime type out of scope',
+      reason: 'crimeTypeOutOfScope',
     });
   });
 
