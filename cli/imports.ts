@@ -5,6 +5,8 @@ import { explainIssues, formatTable } from './output.ts';
 export interface ImportCounts {
   readonly read: number;
   readonly accepted: number;
+  /** Absent from imports recorded before updates were counted. */
+  readonly updated?: number;
   readonly rejected: number;
   readonly skipped: number;
   /** `skipped` by reason; absent from imports recorded before reasons were counted. */
@@ -39,7 +41,7 @@ export interface ImportRecord {
   readonly problem?: { readonly message: string; readonly issues: readonly FieldIssue[] };
 }
 
-const COUNT_NAMES = ['read', 'accepted', 'rejected', 'skipped', 'duplicates'] as const;
+const COUNT_NAMES = ['read', 'accepted', 'updated', 'rejected', 'skipped', 'duplicates'] as const;
 /** The reasons rows are skipped for, as the summary names them under `skipped`. */
 const SKIP_REASON_NAMES: Readonly<Record<string, string>> = {
   blankLine: 'blank lines',
@@ -50,7 +52,7 @@ const SKIP_REASON_NAMES: Readonly<Record<string, string>> = {
 /** The counts as table rows: the skipped rows' reasons under `skipped`, those that occurred. */
 function countRows(counts: ImportCounts): [string, number][] {
   return COUNT_NAMES.flatMap((name): [string, number][] => {
-    const row: [string, number] = [name, counts[name]];
+    const row: [string, number] = [name, counts[name] ?? 0];
     if (name !== 'skipped') return [row];
     const reasons = Object.entries(counts.skippedBy ?? {}).filter(([, n]) => n > 0);
     return [

@@ -1,4 +1,5 @@
 import { visibleTo } from '#shared/access/policy';
+import { decisionHistory } from '#shared/decisions/decision-revisions';
 import { getDecision } from '#shared/decisions/decision-store';
 import { apiHandler } from '#shared/http/api-handler';
 
@@ -10,5 +11,5 @@ export const handler = apiHandler('getDecision', async ({ params, principal, rec
     `No decision ${params.decisionId}`,
   );
   recordAccess({ action: 'consult', recordType: 'decision', recordId: decision.decisionId });
-  return decision;
+  return { ...decision, history: await decisionHistory(decision.decisionId) };
 });

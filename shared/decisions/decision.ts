@@ -81,13 +81,28 @@ export type Provenance = z.infer<typeof ProvenanceSchema>;
 
 export const DECISION_TYPES = ['police_nfa', 'cps_nfa', 'filed', 'other'] as const;
 
+/** Values of a decision that a later import replaced (shared/decisions/decision-revisions.ts). */
+export const DecisionRevisionSchema = z.object({
+  revision: z.number().int().positive().describe('The revision these values were'),
+  values: z
+    .record(z.string(), z.unknown())
+    .describe('The fields the import changed, with their earlier values (null: there was none)'),
+  setBy: ProvenanceSchema.optional().describe('The import row that had set them, when not the first'),
+  changedBy: ProvenanceSchema.describe('The import row that replaced them'),
+  replacedAt: z.iso.datetime(),
+});
+export type DecisionRevision = z.infer<typeof DecisionRevisionSchema>;
+
 export const DecisionSchema = DecisionRecordSchema.extend({
   decisionId: z.string(),
   decisionType: z.enum(DECISION_TYPES),
   /** A local outcome variant (1A, 16A…) or an unknown police.uk category: kept, flagged. */
   localOutcomeVariant: z.boolean(),
-  provenance: ProvenanceSchema,
+  provenance: ProvenanceSchema.describe('The import row that first wrote the decision'),
   importedAt: z.iso.datetime(),
+  revision: z.number().int().positive().optional().describe('1 as first imported, one more per update'),
+  changedBy: ProvenanceSchema.optional().describe('The import row that last changed its values'),
+  history: z.array(DecisionRevisionSchema).optional().describe('Its earlier values, oldest first'),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { getCase } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
+import { decisionAsAt, decisionHistory } from '../decisions/decision-revisions.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ConflictError } from '../errors.ts';
 import { nominationsOfCase } from '../nominations/nominations.ts';
@@ -77,7 +78,12 @@ export async function casePackContents(
     caseId,
     createdAt: reviewCase.concludedAt ?? reviewCase.openedAt,
     reviewCase: reviewCase,
-    decision: await getDecision(reviewCase.decisionId),
+    // As the panel reviewed it: an import that corrected the decision since changes no pack.
+    decision: decisionAsAt(
+      await getDecision(reviewCase.decisionId),
+      await decisionHistory(reviewCase.decisionId),
+      reviewCase.concludedAt ?? reviewCase.openedAt,
+    ),
     nominations: await nominationsOfCase(reviewCase),
     provenance: await provenanceOf(reviewCase),
     assignments: await assignmentsOf(reviewCase, history),

@@ -33,11 +33,16 @@ export type SkippedBy = z.infer<typeof SkippedBySchema>;
 export const ImportCountsSchema = z.object({
   read: count().describe('Data rows read from the file'),
   accepted: count().describe('Rows written as decisions by this import'),
+  updated: count()
+    .default(0)
+    .describe(
+      'Rows that changed a decision imported before (a corrected re-export); its earlier values are kept in its history',
+    ),
   rejected: count().describe('Rows refused, each listed in the error report'),
   skipped: count().describe('Blank rows and rows that are not decisions'),
   // Absent from the counts of imports recorded before skipped rows were told apart.
   skippedBy: SkippedBySchema.optional(),
-  duplicates: count().describe('Rows whose decision was already imported'),
+  duplicates: count().describe('Rows whose decision was already imported with the same values'),
 });
 export type ImportCounts = z.infer<typeof ImportCountsSchema>;
 
@@ -46,6 +51,7 @@ export const NO_SKIPS: SkippedBy = { blankLine: 0, noCrimeId: 0, crimeTypeOutOfS
 export const ZERO_COUNTS: ImportCounts = {
   read: 0,
   accepted: 0,
+  updated: 0,
   rejected: 0,
   skipped: 0,
   skippedBy: NO_SKIPS,
@@ -57,6 +63,7 @@ export function addCounts(a: ImportCounts, b: ImportCounts): ImportCounts {
   return {
     read: a.read + b.read,
     accepted: a.accepted + b.accepted,
+    updated: a.updated + b.updated,
     rejected: a.rejected + b.rejected,
     skipped: a.skipped + b.skipped,
     skippedBy: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, x[reason] + y[reason]])) as SkippedBy,

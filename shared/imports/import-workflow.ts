@@ -14,7 +14,8 @@ import { z } from 'zod';
 import { appendAuditEvents, auditEvent } from '../audit/audit-log.ts';
 import { s3 } from '../aws-clients.ts';
 import { type Decision, type DecisionRecord, toDecision } from '../decisions/decision.ts';
-import { applyOutcome, putDecisionOnce, putPoliceUkDecision } from '../decisions/decision-store.ts';
+import { type ForceDecisionWrite, putForceDecision } from '../decisions/decision-revisions.ts';
+import { applyOutcome, putPoliceUkDecision } from '../decisions/decision-store.ts';
 import { recordedOutcome } from '../decisions/police-uk-outcomes.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
@@ -179,13 +180,8 @@ const policeUkDecisionId = (crimeReference: string) => deterministicId('dec', 'p
 function decisionIdOf(record: DecisionRecord): string {
   return record.source === 'police-uk'
     ? policeUkDecisionId(record.crimeReference)
-    : deterministicId(
-        'dec',
-        record.crimeReference,
-        record.decidingBody,
-        record.outcomeCode ?? '',
-        record.decisionDate,
-      );
+    : // Not the outcome code: a corrected outcome is the same decision, updated.
+      deterministicId('dec', record.crimeReference, record.decidingBody, record.decisionDate);
 }
 
 async function writeErrorPart(bucket: string, key: string, rows: string[][]): Promise<void> {
@@ -202,8 +198,8 @@ async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void
 }
 
 /** A police.uk decision also takes up the outcomes published for its crime before it arrived. */
-function writeDecision(decision: Decision): Promise<'written' | 'duplicate'> {
-  if (decision.source !== 'police-uk') return putDecisionOnce(decision);
+function writeDecision(decision: Decision): Promise<ForceDecisionWrite> {
+  if (decision.source !== 'police-uk') return putForceDecision(decision);
   const { outcomeCategory = '', outcomeMonth = decision.decisionDate.slice(0, 7) } = decision;
   return putPoliceUkDecision(
     decision,
@@ -239,7 +235,8 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
       importedAt,
     );
     const outcome = await writeDecision(decision);
-    add({ read: 1, [outcome === 'written' ? 'accepted' : 'duplicates']: 1 });
+    const counted = { written: 'accepted', updated: 'updated', duplicate: 'duplicates' } as const;
+    add({ read: 1, [counted[outcome]]: 1 });
   });
 
   const partKey = errorRows.length > 0 ? errorPartKey(input.importId, 'file', chunk.index) : undefined;

@@ -67,6 +67,7 @@ describe('scrutineer import', () => {
       [
         '  read        31',
         '  accepted    30',
+        '  updated      0',
         '  rejected     1',
         '  skipped      0',
         '  duplicates   0',
@@ -91,6 +92,15 @@ describe('scrutineer import', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/ {2}accepted\s+0\n/);
     expect(again.stdout).toMatch(new RegExp(`  duplicates\\s+${DECISIONS}\\n`));
+  });
+
+  it('counts a corrected row as updated', async () => {
+    const correctedFile = path.join(workDir, 'corrected.csv');
+    const corrected = stringify([{ ...record, summary: 'Synthetic summary, corrected' }]).trimEnd();
+    await writeFile(correctedFile, `${header}\n${corrected}\n`);
+    const run = await runCli(['import', correctedFile, '--format', 'force-csv'], asAdmin);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ {2}accepted\s+0\n {2}updated\s+1\n/);
   });
 
   it('refuses a header that is no import format, naming the one it resembles and what it lacks', async () => {
@@ -211,7 +221,7 @@ describe('scrutineer imports show', () => {
     expect(run.stdout).toContain('file          force export.csv');
     expect(run.stdout).toMatch(/created {7}\S+ by demo-admin/);
     expect(run.stdout).toContain(`error report  errors/${importId}/errors.csv`);
-    expect(run.stdout).toMatch(/rows\n {2}read\s+31\n {2}accepted\s+30\n {2}rejected\s+1\n/);
+    expect(run.stdout).toMatch(/rows\n {2}read\s+31\n {2}accepted\s+30\n {2}updated\s+0\n {2}rejected\s+1\n/);
   });
 
   it('prints the raw record with --json, signing in with --as', async () => {

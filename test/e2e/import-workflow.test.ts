@@ -14,6 +14,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import type { Chunk } from '../../shared/imports/chunk-plan.ts';
+import { importChunk, planImport } from '../../shared/imports/import-workflow.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
 let stack: LocalStack;
@@ -161,6 +163,7 @@ describe('importing a force export', () => {
     expect(record.body.counts).toEqual({
       read: 43,
       accepted: 0,
+      updated: 0,
       rejected: 2,
       skipped: 1,
       skippedBy: { blankLine: 1, noCrimeId: 0, crimeTypeOutOfScope: 0 },
@@ -217,6 +220,86 @@ describe('a bad quote', () => {
     ]);
     const lines = (await decisionsOf(result.importId)).map((d) => d.provenance.sourceLine).sort();
     expect(lines).toEqual([3, 4, 5]);
+  });
+});
+
+describe('a corrected re-export', () => {
+  const [rowA, rowB] = good
+    .trimEnd()
+    .split('\n')
+    .slice(1, 3)
+    .map((row, index) => withColumn(row, 'crime_reference', `SYN/66${index}/26`));
+  const original = parse(`${header}\n${rowA}`, { columns: true })[0] as Record<string, string>;
+  const correctedOutcome = original.outcome_code === '14' ? '16' : '14';
+  const corrected = withColumn(
+    withColumn(
+      withColumn(rowA as string, 'unit', 'PPU Corrected'),
+      'summary',
+      'Synthetic summary, corrected',
+    ),
+    'outcome_code',
+    correctedOutcome,
+  );
+  let first: Awaited<ReturnType<typeof importFile>>;
+  let second: Awaited<ReturnType<typeof importFile>>;
+  let decisionId: string;
+  beforeAll(async () => {
+    first = await importFile(`${header}\n${rowA}\n${rowB}\n`);
+    second = await importFile(`${header}\n${corrected}\n${rowB}\n`);
+    const [decision] = await decisionsOf(first.importId);
+    decisionId = String(decision?.decisionId);
+  });
+
+  it('updates the changed decision and counts it updated; the identical row stays a duplicate', async () => {
+    const record = await stack.api('GET', `/imports/${second.importId}`, { as: 'admin' });
+    expect(record.body.counts).toMatchObject({
+      read: 2,
+      accepted: 0,
+      updated: 1,
+      duplicates: 1,
+      rejected: 0,
+    });
+    const decision = await stack.api('GET', `/decisions/${decisionId}`, { as: 'auditor' });
+    expect(decision.body).toMatchObject({
+      unit: 'PPU Corrected',
+      summary: 'Synthetic summary, corrected',
+      outcomeCode: correctedOutcome,
+      revision: 2,
+      provenance: { importId: first.importId, sourceLine: 2 },
+      changedBy: { importId: second.importId, sourceLine: 2 },
+    });
+  });
+
+  it('keeps the earlier values in its history, with the import that changed them', async () => {
+    const decision = await stack.api('GET', `/decisions/${decisionId}`, { as: 'auditor' });
+    expect(decision.body.history).toEqual([
+      {
+        revision: 1,
+        values: expect.objectContaining({
+          unit: original.unit,
+          summary: original.summary,
+          outcomeCode: original.outcome_code,
+        }),
+        changedBy: { importId: second.importId, sourceLine: 2 },
+        replacedAt: expect.any(String),
+      },
+    ]);
+  });
+
+  it('writes nothing more when a chunk of the update is retried', async () => {
+    const stored = await stack.api('GET', `/imports/${second.importId}`, { as: 'admin' });
+    const file = {
+      importId: second.importId,
+      bucket: stack.runtime.physicalName('StorageImports'),
+      objectKey: String(stored.body.objectKey),
+      format: 'force-csv' as const,
+    };
+    const plan = await planImport(file);
+    const retried = await importChunk({ ...file, header: plan.header, chunk: plan.chunks[0] as Chunk });
+    expect(retried.counts).toMatchObject({ accepted: 0, updated: 1, duplicates: 1 });
+    const decision = await stack.api('GET', `/decisions/${decisionId}`, { as: 'auditor' });
+    expect(decision.body.revision).toBe(2);
+    expect(decision.body.history).toHaveLength(1);
   });
 });
 

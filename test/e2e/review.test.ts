@@ -13,6 +13,8 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
@@ -523,6 +525,37 @@ describe('evidence packs', () => {
     expect((await stack.api('GET', `/cases/${caseA}/pack/verification`, { as: 'auditor' })).body.ok).toBe(
       true,
     );
+  });
+
+  it('keep the values a case was reviewed on when a later import corrects its decision', async () => {
+    const caseA = nominated[0] as string;
+    const decisionInPack = async () => {
+      const latest = await stack.api('GET', `/cases/${caseA}/pack`, { as: 'auditor' });
+      const files = latest.body.files as { name: string; url: string }[];
+      const url = String(files.find((file) => file.name === 'decision.json')?.url);
+      return (await (await fetch(url)).json()) as { decisionId: string; summary?: string };
+    };
+    const before = await decisionInPack();
+    const stored = await stack.api('GET', `/decisions/${before.decisionId}`, { as: 'auditor' });
+    const sourceLine = Number((stored.body.provenance as { sourceLine: number }).sourceLine);
+    const [header = '', ...rows] = syntheticForceExport({ count: 200, seed: 2027 }).split('\n');
+    const row = parse(`${header}\n${rows[sourceLine - 2]}`, { columns: true })[0] as Record<string, string>;
+    await stack.importDecisions(
+      `${header}\n${stringify([{ ...row, summary: 'Synthetic summary, corrected after review' }])}`,
+    );
+    const corrected = await stack.api('GET', `/decisions/${before.decisionId}`, { as: 'auditor' });
+    expect(corrected.body).toMatchObject({
+      summary: 'Synthetic summary, corrected after review',
+      revision: 2,
+    });
+
+    const rebuilt = await stack.api('POST', `/cases/${caseA}/pack`, {
+      as: 'admin',
+      body: { reason: 'rebuilt after the decision was corrected by a later import' },
+    });
+    expect(rebuilt.status).toBe(201);
+    expect(await decisionInPack()).toEqual(before);
+    expect(before.summary).not.toBe('Synthetic summary, corrected after review');
   });
 
   it('give two writers of the same pack one version, and writers of different packs a version each', async () => {
