@@ -13,6 +13,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const OWNER: Record<string, string> = {
   DECISION: 'shared/decisions/decision-store.ts',
   DECISIONS: 'shared/data/keys.ts',
+  /** The values a corrected re-export replaced, kept in the decision's partition. */
+  REVISION: 'shared/decisions/decision-revisions.ts',
   IMPORT: 'shared/imports/import-store.ts',
   SAMPLE: 'shared/sampling/sample-store.ts',
   SAMPLEDRAW: 'shared/sampling/sample-store.ts',

@@ -118,7 +118,7 @@ async function runSitting(sittingId: string, chosen: readonly string[]) {
       const views = await Promise.all(
         reviewers.map(async (reviewerId) => {
           const token = await reviewerToken(stack, reviewerId);
-          return { token, view: await assignedCase(stack, token, caseId) };
+          return { token, view: await assignedCase(stack, token, caseId, call) };
         }),
       );
       // Both reviewers submit at the same instant.

@@ -50,14 +50,22 @@ export async function reviewersOf(stack: LocalStack, caseId: string): Promise<st
   return [...((Item?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
 }
 
-/** The reviewer's assignment on the case, and the case as they read it. */
-export async function assignedCase(stack: LocalStack, token: string, caseId: string): Promise<CaseView> {
-  const mine = await stack.api('GET', '/assignments', { token });
+/**
+ * The reviewer's assignment on the case, and the case as they read it; through `api` (a client
+ * that resends after a 5xx, where faults are injected), or the stack's.
+ */
+export async function assignedCase(
+  stack: LocalStack,
+  token: string,
+  caseId: string,
+  api: LocalStack['api'] = stack.api,
+): Promise<CaseView> {
+  const mine = await api('GET', '/assignments', { token });
   const assignment = (mine.body.items as CaseView['assignment'][]).find(
     (candidate) => candidate.caseId === caseId && ['assigned', 'submitted'].includes(candidate.status),
   );
   if (!assignment) throw new Error(`No assignment on ${caseId}`);
-  const view = await stack.api('GET', `/assignments/${assignment.assignmentId}/case`, { token });
+  const view = await api('GET', `/assignments/${assignment.assignmentId}/case`, { token });
   if (view.status !== 200) throw new Error(`Could not read ${caseId}: ${JSON.stringify(view.body)}`);
   return view.body as unknown as CaseView;
 }
