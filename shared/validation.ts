@@ -101,6 +101,9 @@ const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Schema
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The reason given for a field a request does not have (a suggestion may follow). */
+export const UNKNOWN_FIELD = 'is not a field of this request';
+
 /** A known field a mistyped one is probably meant to be: one or two edits away, or one a prefix of the other. */
 export function didYouMean(field: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
@@ -138,7 +141,7 @@ export function unknownFields(schema: z.ZodType, value: unknown, path: readonly 
         return [
           {
             field: at(key),
-            reason: `is not a field of this request${meant ? `; did you mean ${meant}?` : ''}`,
+            reason: `${UNKNOWN_FIELD}${meant ? `; did you mean ${meant}?` : ''}`,
           },
         ];
       });
@@ -183,7 +186,7 @@ export function zodIssues(error: z.ZodError, rename: (field: string) => string =
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({
           field: named([...issue.path, key]),
-          reason: 'is not a field of this request',
+          reason: UNKNOWN_FIELD,
         }))
       : [{ field: named(issue.path), reason: issue.message }],
   );

@@ -71,10 +71,9 @@ export class Storage extends Construct {
         Duration.days(props.evidenceRetentionDays),
       ),
     });
-    // Case files are working copies for reviewers, not evidence: versioned, but without Object Lock,
-    // so a file uploaded unredacted by mistake can be removed at once (the pack is the record).
-    // Working copies, not evidence: unversioned, so a file removed (say one uploaded unredacted by
-    // mistake) leaves no earlier version behind.
+    // Case files are working copies for reviewers, not evidence (the pack is the record): no Object
+    // Lock and no versions, so a file erased (say one uploaded unredacted by mistake) leaves no
+    // earlier version behind.
     this.caseFiles = hardened('CaseFiles', {
       versioned: false,
       cors: [

@@ -9,7 +9,7 @@
  * other imported field can.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { populationKeys } from '../data/keys.ts';
@@ -22,9 +22,8 @@ import {
   type DecisionRevision,
   DecisionRevisionSchema,
   DecisionSchema,
-  type Provenance,
 } from './decision.ts';
-import { decisionKey } from './decision-store.ts';
+import { decisionKey, findDecision, sameImportRow } from './decision-store.ts';
 
 /** The fields an import can change: every imported one but those that make the decision's id. */
 const IDENTITY = ['source', 'crimeReference', 'decidingBody', 'decisionDate', 'decisionDatePrecision'];
@@ -39,9 +38,6 @@ const historyKey = (decisionId: string, revision: number) => ({
   pk: decisionKey(decisionId).pk,
   sk: `REVISION#${String(revision).padStart(6, '0')}`,
 });
-
-const sameRow = (a: Provenance | undefined, b: Provenance) =>
-  a?.importId === b.importId && a.sourceLine === b.sourceLine;
 
 /** The revisable fields whose values differ, each with the stored value (null where there was none). */
 function changedFields(stored: Decision, incoming: Decision): Record<string, unknown> {
@@ -87,13 +83,6 @@ export function decisionAsAt(decision: Decision, history: readonly DecisionRevis
   return DecisionSchema.parse(restored);
 }
 
-async function storedDecision(decisionId: string): Promise<Decision | undefined> {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: decisionKey(decisionId), ConsistentRead: true }),
-  );
-  return Item ? DecisionSchema.parse(Item) : undefined;
-}
-
 /** Each attempt lost to a concurrent write of the same decision; more means something is wrong. */
 const MAX_ATTEMPTS = 10;
 
@@ -127,13 +116,16 @@ export async function putForceDecision(decision: Decision): Promise<ForceDecisio
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const stored = await storedDecision(decision.decisionId);
+    const stored = await findDecision(decision.decisionId, { consistent: true });
     if (!stored) continue; // gone meanwhile: write it afresh
-    if (sameRow(stored.provenance, row)) return 'written';
+    if (sameImportRow(stored.provenance, row)) return 'written';
     const revision = stored.revision ?? 1;
     const setBy = stored.changedBy ?? stored.provenance;
-    if (sameRow(stored.changedBy, row)) return 'updated';
-    if (revision > 1 && (await decisionHistory(decision.decisionId)).some((r) => sameRow(r.changedBy, row)))
+    if (sameImportRow(stored.changedBy, row)) return 'updated';
+    if (
+      revision > 1 &&
+      (await decisionHistory(decision.decisionId)).some((r) => sameImportRow(r.changedBy, row))
+    )
       return 'updated';
     if (setBy.importId === row.importId && setBy.sourceLine > row.sourceLine) return 'updated';
     const values = changedFields(stored, decision);

@@ -33,15 +33,32 @@ export async function decisionsOfCrime(crimeReference: string): Promise<Decision
   return Promise.all(keys.map((key) => getDecision(String(key.pk).slice(DECISION_PREFIX.length))));
 }
 
-export async function getDecision(decisionId: string): Promise<Decision> {
+/** The stored decision, if there is one; read consistently where a write depends on it. */
+export async function findDecision(
+  decisionId: string,
+  { consistent = false } = {},
+): Promise<Decision | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: mainTable(), Key: decisionKey(decisionId) }),
+    new GetCommand({ TableName: mainTable(), Key: decisionKey(decisionId), ConsistentRead: consistent }),
   );
-  if (!Item) throw new NotFoundError(`No decision ${decisionId}`);
-  return DecisionSchema.parse(Item);
+  return Item ? DecisionSchema.parse(Item) : undefined;
 }
 
-/** Puts a decision's item unless one with its id exists; what the existing one's provenance says. */
+export async function getDecision(decisionId: string): Promise<Decision> {
+  const decision = await findDecision(decisionId);
+  if (!decision) throw new NotFoundError(`No decision ${decisionId}`);
+  return decision;
+}
+
+/** Whether two provenances are the same row of the same import: a retried chunk's own write. */
+export const sameImportRow = (a: Decision['provenance'] | undefined, b: Decision['provenance']) =>
+  a?.importId === b.importId && a.sourceLine === b.sourceLine;
+
+/**
+ * Puts a decision's item unless one with its id exists. `written` means this call or an earlier
+ * attempt of the same import row wrote it (a retried chunk converges instead of counting its own
+ * rows as duplicates); `duplicate` means the decision came from another row or another import.
+ */
 async function putOnce(
   decision: Decision,
   /** A police.uk decision's outcome, with its rank. */
@@ -68,20 +85,8 @@ async function putOnce(
       new GetCommand({ TableName: mainTable(), Key: key, ProjectionExpression: 'provenance' }),
     );
     const existing = Item?.provenance as Decision['provenance'] | undefined;
-    const sameRow =
-      existing?.importId === decision.provenance.importId &&
-      existing.sourceLine === decision.provenance.sourceLine;
-    return sameRow ? 'written' : 'duplicate';
+    return sameImportRow(existing, decision.provenance) ? 'written' : 'duplicate';
   }
-}
-
-/**
- * Writes a decision unless one with its id exists. `written` means this call or an earlier
- * attempt of the same import row wrote it (a retried chunk converges instead of counting its own
- * rows as duplicates); `duplicate` means the decision came from another row or another import.
- */
-export function putDecisionOnce(decision: Decision): Promise<'written' | 'duplicate'> {
-  return putOnce(decision);
 }
 
 /*
@@ -152,7 +157,7 @@ async function pendingOutcomeOf(decisionId: string): Promise<RecordedOutcome | u
 }
 
 /**
- * Writes a police.uk crime's decision (see `putDecisionOnce`), then raises its outcome to its own
+ * Writes a police.uk crime's decision once (see `putOnce`), then raises its outcome to its own
  * street outcome (when the decision was there already) and to any outcome published before it
  * arrived. Safe to repeat.
  */

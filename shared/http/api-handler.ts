@@ -25,7 +25,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../errors.ts';
-import { checkAgainst } from '../validation.ts';
+import { checkAgainst, UNKNOWN_FIELD } from '../validation.ts';
 import { DEFAULT_ROLES_CLAIM, type Principal, principalFromClaims } from './principal.ts';
 
 export const logger = new Logger({ serviceName: 'scrutineer-api' });
@@ -129,7 +129,7 @@ function parsePart(
   return {
     issues: checked.issues.map((issue) => ({
       field: issue.field === '(root)' ? part : `${part}.${issue.field}`,
-      reason: issue.reason.startsWith('is not a field')
+      reason: issue.reason.startsWith(UNKNOWN_FIELD)
         ? issue.reason
         : `${issue.reason}${receivedValue(value, issue.field, part)}`,
     })),

@@ -46,14 +46,12 @@ export async function panelsFor(principal: Principal): Promise<Panel[]> {
     : all.filter((panel) => panel.chairSubject === principal.subject);
 }
 
+/** The sittings an admin sees (all) or of the panels a chair chairs. */
 export async function sittingsFor(principal: Principal): Promise<Sitting[]> {
-  const chaired = new Set(
-    (await listPanels())
-      .filter((panel) => panel.chairSubject === principal.subject)
-      .map((panel) => panel.panelId),
-  );
   const all = await listSittings();
-  return principal.roles.includes('admin') ? all : all.filter((sitting) => chaired.has(sitting.panelId));
+  if (principal.roles.includes('admin')) return all;
+  const chaired = new Set((await panelsFor(principal)).map((panel) => panel.panelId));
+  return all.filter((sitting) => chaired.has(sitting.panelId));
 }
 
 export interface AgendaChange {
