@@ -72,3 +72,27 @@ export class TransientError extends Error {
 
 /** Error names the workflows treat as final (Catch, never Retry). */
 export const NON_RETRYABLE_ERRORS = ['ValidationError', 'NotFoundError', 'ConflictError'] as const;
+
+/**
+ * Error names the workflows retry: the service faults of Lambda, our own TransientError, and the
+ * AWS SDK's throttling and transient errors once its own retries are spent (a timed-out
+ * connection, whose request may or may not have been applied, is `TimeoutError`; every step is
+ * written to be run again).
+ */
+export const RETRYABLE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'TransientError',
+  'States.Timeout',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+] as const;

@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { z } from 'zod';
-import { NON_RETRYABLE_ERRORS } from './errors.ts';
+import { NON_RETRYABLE_ERRORS, RETRYABLE_ERRORS } from './errors.ts';
 import { parseOrThrow } from './validation.ts';
 
 export const stepLogger = new Logger({ serviceName: 'scrutineer-workflow' });
@@ -18,7 +18,8 @@ export const stepLogger = new Logger({ serviceName: 'scrutineer-workflow' });
  */
 function logFailure(errorName: string): void {
   if (errorName === 'DrawInProgress') stepLogger.info('Step waits for another draw', { errorName });
-  else if (errorName === 'TransientError') stepLogger.warn('Step will be retried', { errorName });
+  else if ((RETRYABLE_ERRORS as readonly string[]).includes(errorName))
+    stepLogger.warn('Step will be retried', { errorName });
   else if ((NON_RETRYABLE_ERRORS as readonly string[]).includes(errorName))
     stepLogger.warn('Step refused its input', { errorName });
   else stepLogger.error('Step failed', { errorName });

@@ -1,25 +1,14 @@
 /**
  * A Lambda task with the house retry policy: errors that can never succeed (validation, not
  * found, conflict) are not retried and go to the workflow's Catch; throttles, timeouts and Lambda
- * service faults are retried with exponential backoff and full jitter.
+ * service faults (shared/errors.ts) are retried with exponential backoff and full jitter.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { ScrutineerFunction } from '../infra/constructs/scrutineer-function.ts';
-import { NON_RETRYABLE_ERRORS } from '../shared/errors.ts';
-
-export const RETRYABLE_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-  'TransientError',
-  'States.Timeout',
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-] as const;
+import { NON_RETRYABLE_ERRORS, RETRYABLE_ERRORS } from '../shared/errors.ts';
 
 export interface InvokeStepProps {
   /** The event sent to the function; without one, the state's input is the event. */

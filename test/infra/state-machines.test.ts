@@ -32,6 +32,11 @@ describe.each(machines.map((machine) => [machine.logicalId, machine] as const))(
           (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? String(state.Resource);
         if (!target.startsWith('arn:aws:lambda:')) return;
         expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+        // A connection that timed out after the SDK's own retries is retried by the workflow.
+        const retried = ((state.Retry ?? []) as { ErrorEquals: string[]; MaxAttempts?: number }[])
+          .filter((retry) => retry.MaxAttempts !== 0)
+          .flatMap((retry) => retry.ErrorEquals);
+        expect(retried, name).toEqual(expect.arrayContaining(['TimeoutError', 'ThrottlingException']));
         const fn = functions.get(target);
         expect(existsSync(path.join(projectRoot, fn.entry)), fn.entry).toBe(true);
       });
