@@ -12,6 +12,7 @@ import { addReviewersCommand } from './commands/reviewers.ts';
 import { addSampleCommand } from './commands/sample.ts';
 import { addSittingsCommand } from './commands/sittings.ts';
 import { addSynthDataCommand } from './commands/synth-data.ts';
+import { addWhoamiCommand } from './commands/whoami.ts';
 import { describeError } from './output.ts';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   addSampleCommand,
   addSittingsCommand,
   addSynthDataCommand,
+  addWhoamiCommand,
 ];
 
 /** Exit codes: 0 done, 1 the work failed, 2 the command line was wrong. */

@@ -110,7 +110,8 @@ export class ScrutineerStack extends Stack {
       permissions: {
         getHealth: () => {},
         getOpenApiDocument: () => {},
-        getMe: () => {},
+        // Records the person signing in, so an admin can name them chair.
+        getMe: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         createImport: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           fn.bindBucket(storage.imports, ENV.importsBucket, { write: true, prefix: 'uploads/' });

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_PANEL, DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
+import { DEMO_USERS } from './demo-users.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { syntheticDecisionRows, syntheticForceExport } from './synthetic-data.ts';
 
@@ -88,6 +89,10 @@ export async function seedDemoPanel(): Promise<void> {
   const { savePanel, saveSitting } = await import('../shared/panels/panel-store.ts');
   // As an admin saves them: their conflicts' person ids pseudonymised, so they match the decisions.
   const { putReviewer } = await import('../shared/panels/reviewers.ts');
+  const { recordSignIn } = await import('../shared/people/people.ts');
+  // The demo people have signed in once, so the chair can be named chair.
+  for (const user of DEMO_USERS)
+    await recordSignIn({ subject: user.sub, name: user.name, roles: user.roles });
   for (const reviewer of DEMO_REVIEWERS) await putReviewer(reviewer);
   await savePanel(DEMO_PANEL);
   for (const sitting of DEMO_SITTINGS) await saveSitting(sitting);

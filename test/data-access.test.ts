@@ -22,6 +22,8 @@ const OWNER: Record<string, string> = {
   PANEL: 'shared/panels/panel-store.ts',
   SITTING: 'shared/panels/panel-store.ts',
   SUBJECT: 'shared/panels/panel-store.ts',
+  /** The people who have signed in, as their token described them. */
+  PERSON: 'shared/people/people.ts',
   CASE: 'shared/cases/case-store.ts',
   OPENCASE: 'shared/cases/case-store.ts',
   /** A case's history is written with the assignments that make most of it. */

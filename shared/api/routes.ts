@@ -209,7 +209,8 @@ export const ROUTES = {
   getMe: {
     method: 'GET',
     path: '/me',
-    summary: 'The signed-in person and their roles',
+    summary:
+      'The signed-in person and their roles; calling it on sign-in makes the person known to Scrutineer (so an admin can name them chair)',
     access: everyone,
     response: MeSchema,
     audit: 'none',

@@ -13,7 +13,8 @@ import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../errors.ts';
+import { findPerson } from '../people/people.ts';
 import {
   type Panel,
   PanelSchema,
@@ -136,10 +137,30 @@ export async function saveReviewer(reviewer: Reviewer): Promise<void> {
   }
 }
 
-/** Saves a panel whose members are existing reviewers, each listed once; a ValidationError names any other. */
+/** Why the chair cannot chair: never signed in, or without the chair role; undefined when they can. */
+async function chairIssue(subject: string): Promise<FieldIssue | undefined> {
+  const field = 'body.chairSubject';
+  const person = await findPerson(subject);
+  if (!person)
+    return {
+      field,
+      reason: `nobody with subject ${subject} has signed in: ask them to sign in once, then save the panel`,
+    };
+  if (!person.roles.includes('panel_chair'))
+    return { field, reason: `${person.name ?? subject} does not hold the panel_chair role` };
+  return undefined;
+}
+
+/**
+ * Saves a panel whose chair is a person who has signed in with the chair role and whose members
+ * are existing reviewers, each listed once; a ValidationError names every field that is not so.
+ */
 export async function savePanel(panel: Panel): Promise<void> {
-  const reviewers = new Set((await listReviewers()).map((reviewer) => reviewer.reviewerId));
-  const issues = panel.memberReviewerIds.flatMap((reviewerId, index) => {
+  const [reviewers, chair] = await Promise.all([
+    listReviewers().then((all) => new Set(all.map((reviewer) => reviewer.reviewerId))),
+    chairIssue(panel.chairSubject),
+  ]);
+  const memberIssues = panel.memberReviewerIds.flatMap((reviewerId, index) => {
     const field = `body.memberReviewerIds.${index}`;
     if (panel.memberReviewerIds.indexOf(reviewerId) < index)
       return [{ field, reason: `${reviewerId} is listed twice` }];
@@ -147,6 +168,7 @@ export async function savePanel(panel: Panel): Promise<void> {
       return [{ field, reason: `${reviewerId} is not a reviewer: add them first` }];
     return [];
   });
+  const issues = [...(chair ? [chair] : []), ...memberIssues];
   if (issues.length > 0) {
     throw new ValidationError(`Panel ${panel.panelId}: ${issues.map((i) => i.reason).join('; ')}`, issues);
   }

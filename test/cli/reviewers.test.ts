@@ -1,5 +1,5 @@
 /**
- * `scrutineer reviewers …` and `scrutineer sittings …` against the whole local system with the
+ * `scrutineer reviewers …`, `scrutineer sittings …` and `scrutineer whoami` against the whole local system with the
  * demo panel: the command runs as a child process, the system in this one.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -266,5 +266,17 @@ describe('scrutineer sittings reassign', () => {
     const run = await runCli(['sittings', 'reassign', SITTING, '--from', 'rev_eli'], viaIssuer);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("required option '--reason <text>' not specified");
+  });
+});
+
+describe('scrutineer whoami', () => {
+  it('signs in and shows the name and roles the API sees', async () => {
+    const run = await runCli(['whoami', '--as', 'panel2'], viaIssuer);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('Robin Panellist (demo-panel2): panel_member');
+    expect(await findPerson('demo-panel2')).toMatchObject({
+      name: 'Robin Panellist',
+      roles: ['panel_member'],
+    });
   });
 });

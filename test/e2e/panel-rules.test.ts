@@ -189,6 +189,50 @@ describe('reviewers and panels', () => {
     expect(freed.status, JSON.stringify(freed.body)).toBe(200);
   });
 
+  it('names as chair only a person who has signed in with the chair role', async () => {
+    const panel = (chairSubject: string) =>
+      stack.api('PUT', '/panels/pan_chaired', {
+        as: 'admin',
+        body: { name: 'Chaired panel', chairSubject, memberReviewerIds: ['rev_sam'] },
+      });
+    const stranger = await panel('demo-nobody');
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.issues).toEqual([
+      {
+        field: 'body.chairSubject',
+        reason:
+          'nobody with subject demo-nobody has signed in: ask them to sign in once, then save the panel',
+      },
+    ]);
+    const member = await panel('demo-panel');
+    expect(member.status).toBe(400);
+    expect(member.body.issues).toEqual([
+      { field: 'body.chairSubject', reason: 'Morgan Panellist does not hold the panel_chair role' },
+    ]);
+
+    // A new chair signs in for the first time, and can then be named.
+    const newChair = await stack.runtime.tokenFor('chair', {
+      sub: 'demo-new-chair',
+      name: 'Nova Chair',
+      'cognito:groups': ['panel_chair'],
+    });
+    expect((await panel('demo-new-chair')).status).toBe(400);
+    expect((await stack.api('GET', '/me', { token: newChair })).status).toBe(200);
+    const named = await panel('demo-new-chair');
+    expect(named.status, JSON.stringify(named.body)).toBe(200);
+
+    // Signing in again without the role is seen too.
+    const demoted = await stack.runtime.tokenFor('chair', {
+      sub: 'demo-new-chair',
+      name: 'Nova Chair',
+      'cognito:groups': ['panel_member'],
+    });
+    await stack.api('GET', '/me', { token: demoted });
+    expect((await panel('demo-new-chair')).body.issues).toEqual([
+      { field: 'body.chairSubject', reason: 'Nova Chair does not hold the panel_chair role' },
+    ]);
+  });
+
   it('refuses a panel whose members are not reviewers, or are listed twice', async () => {
     const response = await stack.api('PUT', '/panels/pan_rules', {
       as: 'admin',
