@@ -47,3 +47,15 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvCel
   // which RFC 4180 requires quoted too.
   return stringify(records, { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
+
+/**
+ * Rows of a long `section,key,metric,value` table (the reports' CSV layout): one row for each
+ * metric of one key.
+ */
+export function longRows(
+  section: string,
+  key: string,
+  metrics: readonly (readonly [metric: string, value: CsvCell])[],
+): CsvCell[][] {
+  return metrics.map(([metric, value]) => [section, key, metric, value]);
+}

@@ -8,7 +8,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../aws-clients.ts';
-import { getCase } from '../cases/case-store.ts';
+import { getCase, listCases } from '../cases/case-store.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ENV, requireEnv } from '../environment.ts';
 import type { PackFile } from '../evidence/manifest.ts';
@@ -21,9 +21,14 @@ import { latestVersions } from '../review/finding.ts';
 import { findingsOfCase } from '../review/finding-store.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
 import { statusInSitting } from '../review/sitting-progress.ts';
-import { sampleEstimates } from '../sampling/estimates.ts';
+import { CONCLUDED_CASE_STATUSES, combinedSamples, sampleEstimates } from '../sampling/estimates.ts';
 import { getStoredSample } from '../sampling/sample-store.ts';
-import { buildSampleReport, sampleReportCsv, sampleReportHtml } from './sample-report.ts';
+import {
+  buildSampleReport,
+  type SampleReportCase,
+  sampleReportCsv,
+  sampleReportHtml,
+} from './sample-report.ts';
 import {
   buildSittingReport,
   type SittingReportCase,
@@ -97,13 +102,10 @@ export async function createSittingReport(principal: Principal, sittingId: strin
   const sitting = await sittingFor(principal, sittingId);
   const cases = [];
   for (const caseId of sitting.agenda) cases.push(await sittingCase(caseId, sittingId));
-  const versions = [...new Set(cases.flatMap((c) => c.findings.map((f) => f.questionSetVersion)))].sort(
-    (a, b) => a - b,
-  );
   const report = buildSittingReport({
     sitting,
     generatedAt: now.toISOString(),
-    questionSets: await Promise.all(versions.map((version) => getQuestionSet(version))),
+    questionSets: await questionSetsOf(cases.flatMap((c) => c.findings)),
     cases,
     recommendations: (await listRecommendations()).filter((r) => r.sittingId === sittingId),
   });
@@ -129,11 +131,48 @@ export async function createSittingReport(principal: Principal, sittingId: strin
   };
 }
 
-/** The dip sample's report: non-compliance estimates with their intervals, overall and per stratum. */
+/** The question set versions the findings answered, oldest first. */
+const questionSetsOf = (findings: readonly { questionSetVersion: number }[]) =>
+  Promise.all(
+    [...new Set(findings.map((f) => f.questionSetVersion))]
+      .sort((a, b) => a - b)
+      .map((version) => getQuestionSet(version)),
+  );
+
+/**
+ * The dip sample's report: its cases and those of its top-ups, non-compliance estimates with their
+ * intervals, overall and per stratum, and the answers of the concluded cases to each question.
+ */
 export async function createSampleReport(sampleId: string, now = new Date()) {
   const { record } = await getStoredSample(sampleId);
+  const [, ...topUps] = await combinedSamples(record);
+  const sampleIds = [sampleId, ...topUps.map((topUp) => topUp.sampleId)];
+  const cases: SampleReportCase[] = [];
+  for (const reviewCase of await listCases()) {
+    const { origin } = reviewCase;
+    if (origin.kind !== 'dip-sample' || !sampleIds.includes(origin.sampleId)) continue;
+    const decision = await getDecision(reviewCase.decisionId);
+    // The findings the case concluded on: those of the sitting it concluded in.
+    const concluded = CONCLUDED_CASE_STATUSES.includes(reviewCase.status) && reviewCase.sittingId;
+    cases.push({
+      caseId: reviewCase.caseId,
+      sampleId: origin.sampleId,
+      stratum: origin.stratum,
+      rank: origin.rank,
+      decisionId: reviewCase.decisionId,
+      crimeReference: decision.crimeReference,
+      status: reviewCase.status,
+      ...(reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
+      ...(reviewCase.concludedBy ? { concludedBy: reviewCase.concludedBy } : {}),
+      ...(reviewCase.sittingId ? { sittingId: reviewCase.sittingId } : {}),
+      findings: concluded ? await findingsOfCase(reviewCase.caseId, concluded) : [],
+    });
+  }
   const report = buildSampleReport({
     sample: record,
+    topUps,
+    cases,
+    questionSets: await questionSetsOf(cases.flatMap((c) => c.findings)),
     estimates: await sampleEstimates(sampleId),
     generatedAt: now.toISOString(),
   });

@@ -1,25 +1,88 @@
 /**
- * The dip-sample report: how a sample was designed and drawn, and what its concluded cases say
- * about the rate of non-compliance, as data, as CSV and as a readable HTML document. A pure
- * function of the sample record and its estimates (see sampling/estimates.ts), which it restates
- * without computing anything new but the rate of each row.
+ * The dip-sample report: how a sample was designed and drawn, its cases, what its concluded cases
+ * say about the rate of non-compliance and what they answered to each question, as data, as CSV
+ * and as a readable HTML document. A pure function of the sample record, its top-ups, its cases
+ * and its estimates (see sampling/estimates.ts), which it restates without computing anything new
+ * but the rate of each row and the answers (question-answers.ts).
+ *
+ * The report of a first sample combines it with its top-ups, as its estimates do: their cases are
+ * listed with its own, each naming the sample it came from, and counted in the rates and answers.
  */
 
-import type { OverallEstimate, Proportion, SampleEstimates } from '../sampling/estimates.ts';
+import type { Finding } from '../review/finding.ts';
+import { type QuestionSet, VERDICT_LABELS, type Verdict } from '../review/question-set.ts';
+import {
+  CONCLUDED_CASE_STATUSES,
+  type OverallEstimate,
+  type Proportion,
+  type SampleEstimates,
+} from '../sampling/estimates.ts';
 import type { SampleRecord } from '../sampling/sample.ts';
 import type { Interval, StratifiedIntervalMethod } from '../sampling/statistics.ts';
-import { type CsvCell, toCsv } from './csv.ts';
+import { type CsvCell, longRows, toCsv } from './csv.ts';
 import { escapeHtml, formatNumber, formatPercent, htmlDocument, htmlTable } from './html.ts';
+import {
+  compareKeys,
+  type QuestionAnswers,
+  questionAnswers,
+  questionAnswersCsvRows,
+  questionAnswersHtml,
+} from './question-answers.ts';
 import { intervalChart } from './svg.ts';
 
 export type { SampleEstimates };
 
+/** One review case a pick of the sample (or of one of its top-ups) opened. */
+export interface SampleReportCase {
+  readonly caseId: string;
+  /** The sample whose pick opened the case: the report's sample or one of its top-ups. */
+  readonly sampleId: string;
+  readonly stratum: string;
+  /** The pick's HMAC rank under the seed (see docs/sampling.md). */
+  readonly rank: string;
+  readonly decisionId: string;
+  /** The crime reference as imported: pseudonymised by a keyed hash, not the force's reference. */
+  readonly crimeReference: string;
+  /** A CaseStatus. */
+  readonly status: string;
+  readonly verdict?: string;
+  readonly concludedBy?: 'agreement' | 'moderation';
+  readonly sittingId?: string;
+  /** A concluded case's findings in the sitting it concluded in (any versions); none before. */
+  readonly findings: readonly Finding[];
+}
+
 export interface SampleReportInput {
   readonly sample: SampleRecord;
+  /** The sample's drawn top-ups, whose cases the report combines with its own (none for a top-up). */
+  readonly topUps?: readonly SampleRecord[];
+  /** The cases of the sample and its top-ups. */
+  readonly cases?: readonly SampleReportCase[];
+  /** Every question set version any finding answered. */
+  readonly questionSets?: readonly QuestionSet[];
   readonly estimates: SampleEstimates;
   /** When the report was made (ISO date-time), passed in: the report never reads the clock. */
   readonly generatedAt: string;
 }
+
+/** A sample the report combines: the report's own, or one of its top-ups. */
+export interface CombinedSample {
+  readonly sampleId: string;
+  readonly role: 'sample' | 'top-up';
+  readonly label: string | null;
+  readonly selectedAt: string | null;
+  readonly drawnSize: number | null;
+  /** Review cases its picks opened (a pick under review elsewhere opens none). */
+  readonly cases: number;
+  readonly concluded: number;
+}
+
+/** A case as the report lists it: no findings, no free text. */
+export type ReportCase = Omit<SampleReportCase, 'findings' | 'verdict' | 'concludedBy' | 'sittingId'> & {
+  readonly verdict: string | null;
+  readonly concludedBy: 'agreement' | 'moderation' | null;
+  readonly sittingId: string | null;
+};
 
 /** One scope's figures: a stratum, the whole population (weighted), or all cases pooled (unweighted). */
 export interface EstimateRow {
@@ -31,6 +94,8 @@ export interface EstimateRow {
   readonly weight: number | null;
   readonly drawn: number;
   readonly concluded: number;
+  /** Cases whose verdict was "cannot conclude": in neither side of the rate. */
+  readonly excluded: number;
   readonly nonCompliant: number;
   /** For a stratum and the pool, nonCompliant / concluded; overall, Σ W_h p̂_h. Null while there is none. */
   readonly rate: number | null;
@@ -72,6 +137,12 @@ export interface SampleReport {
   /** Where the manifest (seed, selection algorithm and version, population hashes) is kept. */
   readonly manifestKey: string | null;
   readonly topUpOf: string | null;
+  /** The samples whose cases the report lists and counts: this one first, then its top-ups. */
+  readonly samples: readonly CombinedSample[];
+  /** By sample (in the order of `samples`), then stratum, then rank: the order they were drawn in. */
+  readonly cases: readonly ReportCase[];
+  /** Per question, what the concluded cases answered (see question-answers.ts). */
+  readonly answers: readonly QuestionAnswers[];
   /** Every stratum drawn from, one that drew no case too. */
   readonly strata: readonly EstimateRow[];
   /** The population's rate, each stratum weighted by its size (N_h/N). */
@@ -97,6 +168,7 @@ function proportionRow(
     weight,
     drawn: proportion.drawn,
     concluded: proportion.concluded,
+    excluded: proportion.excluded,
     nonCompliant: proportion.nonCompliant,
     rate: proportion.concluded > 0 ? proportion.nonCompliant / proportion.concluded : null,
     wilson: proportion.wilson ?? null,
@@ -114,6 +186,7 @@ function overallRow(overall: OverallEstimate): EstimateRow {
     weight: null,
     drawn: overall.drawn,
     concluded: overall.concluded,
+    excluded: overall.excluded,
     nonCompliant: overall.nonCompliant,
     rate: overall.rate ?? null,
     wilson: overall.wilson ?? null,
@@ -124,10 +197,21 @@ function overallRow(overall: OverallEstimate): EstimateRow {
   };
 }
 
+const isConcluded = (reviewCase: SampleReportCase) => CONCLUDED_CASE_STATUSES.includes(reviewCase.status);
+
 /** The dip-sample report as data. */
 export function buildSampleReport(input: SampleReportInput): SampleReport {
   const { sample, estimates } = input;
   const design = sample.request.design;
+  const combined = [sample, ...(input.topUps ?? [])];
+  const order = new Map(combined.map((record, index) => [record.sampleId, index]));
+  const cases = [...(input.cases ?? [])].sort(
+    (a, b) =>
+      (order.get(a.sampleId) ?? combined.length) - (order.get(b.sampleId) ?? combined.length) ||
+      compareKeys(a.stratum, b.stratum) ||
+      compareKeys(a.rank, b.rank) ||
+      compareKeys(a.caseId, b.caseId),
+  );
   return {
     sampleId: sample.sampleId,
     label: sample.label ?? null,
@@ -155,6 +239,27 @@ export function buildSampleReport(input: SampleReportInput): SampleReport {
     seedCommitment: sample.seedCommitment,
     manifestKey: sample.manifestKey ?? null,
     topUpOf: sample.topUpOf ?? null,
+    samples: combined.map((record, index) => {
+      const own = cases.filter((c) => c.sampleId === record.sampleId);
+      return {
+        sampleId: record.sampleId,
+        role: index === 0 ? 'sample' : 'top-up',
+        label: record.label ?? null,
+        selectedAt: record.selectedAt ?? null,
+        drawnSize: record.drawnSize ?? null,
+        cases: own.length,
+        concluded: own.filter(isConcluded).length,
+      };
+    }),
+    cases: cases.map(
+      ({ findings: _findings, verdict, concludedBy, sittingId, ...listed }): ReportCase => ({
+        ...listed,
+        verdict: verdict ?? null,
+        concludedBy: concludedBy ?? null,
+        sittingId: sittingId ?? null,
+      }),
+    ),
+    answers: questionAnswers(input.questionSets ?? [], cases.filter(isConcluded)),
     strata: estimates.strata.map((s) => proportionRow(s.key, s.populationSize, s.weight, s)),
     overall: overallRow(estimates.overall),
     overallRefused: estimates.overall.refused ?? null,
@@ -170,49 +275,68 @@ export function buildSampleReport(input: SampleReportInput): SampleReport {
   };
 }
 
-const CSV_HEADER = [
-  'scope',
-  'population',
-  'weight',
-  'drawn',
-  'concluded',
-  'non_compliant',
-  'rate',
-  'wilson_low',
-  'wilson_high',
-  'cp_low',
-  'cp_high',
-  'interval_method',
-  'standard_error',
-  'effective_sample_size',
-] as const;
+const CSV_HEADER = ['section', 'key', 'metric', 'value'] as const;
 
-const csvRow = (row: EstimateRow): CsvCell[] => [
-  row.scope,
-  row.population,
-  row.weight,
-  row.drawn,
-  row.concluded,
-  row.nonCompliant,
-  row.rate,
-  row.wilson?.lower,
-  row.wilson?.upper,
-  row.clopperPearson?.lower,
-  row.clopperPearson?.upper,
-  row.method,
-  row.standardError,
-  row.effectiveSampleSize,
-];
+const estimateRows = (row: EstimateRow): CsvCell[][] =>
+  longRows('estimate', row.scope, [
+    ['population', row.population],
+    ['weight', row.weight],
+    ['drawn', row.drawn],
+    ['concluded', row.concluded],
+    ['excluded', row.excluded],
+    ['non_compliant', row.nonCompliant],
+    ['rate', row.rate],
+    ['wilson_low', row.wilson?.lower],
+    ['wilson_high', row.wilson?.upper],
+    ['cp_low', row.clopperPearson?.lower],
+    ['cp_high', row.clopperPearson?.upper],
+    ['interval_method', row.method],
+    ['standard_error', row.standardError],
+    ['effective_sample_size', row.effectiveSampleSize],
+  ]);
 
 /**
- * One row per stratum drawn from, then `overall` (the population's rate, weighted by stratum
- * size, with intervals from the effective sample size: interval_method says which) and, for a
- * stratified design, `unweighted` (all concluded cases pooled: not the population's rate). Rates
- * and bounds are proportions (0 to 1) in full precision; the strata's intervals are binomial.
+ * The report as one long `section,key,metric,value` table, as the sitting report's, to filter in
+ * a spreadsheet:
+ * - `sample`: each sample combined (this one, then its top-ups): role, label, drawn, cases, concluded;
+ * - `estimate`: each stratum drawn from, then `overall` (the population's rate, weighted by stratum
+ *   size, with intervals from the effective sample size: interval_method says which) and, for a
+ *   stratified design, `unweighted` (all concluded cases pooled: not the population's rate);
+ * - `answers`: per question, the cases answered yes, partly and no, with their shares and Wilson
+ *   intervals, and the cases left out of the shares;
+ * - `case`: each case, with the sample it came from, its stratum, rank, decision, pseudonymised
+ *   crime reference, status and verdict.
+ * Rates, shares and bounds are proportions (0 to 1) in full precision; a figure there is none of
+ * yet has an empty value.
  */
 export function sampleReportCsv(report: SampleReport): string {
   const rows = [...report.strata, report.overall, ...(report.unweighted ? [report.unweighted] : [])];
-  return toCsv(CSV_HEADER, rows.map(csvRow));
+  return toCsv(CSV_HEADER, [
+    ...report.samples.flatMap((sample) =>
+      longRows('sample', sample.sampleId, [
+        ['role', sample.role],
+        ['label', sample.label],
+        ['drawn', sample.drawnSize],
+        ['cases', sample.cases],
+        ['concluded', sample.concluded],
+      ]),
+    ),
+    ...rows.flatMap(estimateRows),
+    ...questionAnswersCsvRows(report.answers),
+    ...report.cases.flatMap((c) =>
+      longRows('case', c.caseId, [
+        ['sample_id', c.sampleId],
+        ['stratum', c.stratum],
+        ['rank', c.rank],
+        ['decision_id', c.decisionId],
+        ['crime_reference', c.crimeReference],
+        ['status', c.status],
+        ['verdict', c.verdict],
+        ['concluded_by', c.concludedBy],
+        ['sitting_id', c.sittingId],
+      ]),
+    ),
+  ]);
 }
 
 const interval = (value: Interval | null) =>
@@ -342,5 +466,62 @@ export function sampleReportHtml(report: SampleReport): string {
       paragraph(report.note),
   );
 
-  return htmlDocument(`Dip-sample report: ${report.sampleId}`, summary + estimates);
+  const concluded = report.cases.filter((c) => CONCLUDED_CASE_STATUSES.includes(c.status)).length;
+  const combined = section(
+    'Samples combined',
+    (report.topUpOf
+      ? paragraph(
+          `This is a top-up of ${report.topUpOf}: its own cases only. The report of ${report.topUpOf} ` +
+            'lists and counts them with that sample’s.',
+        )
+      : paragraph(
+          report.samples.length > 1
+            ? 'The cases of this sample’s top-ups are listed and counted with its own: a top-up takes the ' +
+                'next-lowest ranks of the same population, so together they are one sample of it.'
+            : 'This sample has no top-up.',
+        )) +
+      htmlTable(
+        ['Sample', 'Role', 'Label', 'Selected', 'Drawn', 'Cases', 'Concluded'],
+        report.samples.map((sample) => [
+          sample.sampleId,
+          sample.role === 'sample' ? 'this sample' : 'top-up',
+          orDash(sample.label),
+          orDash(sample.selectedAt),
+          orDash(sample.drawnSize),
+          sample.cases,
+          sample.concluded,
+        ]),
+      ),
+  );
+  const answers = section(
+    'Answers to the questions',
+    paragraph(`Over the ${concluded} concluded cases; cases not yet concluded are not counted.`) +
+      questionAnswersHtml(report.answers),
+  );
+  const cases = section(
+    'Cases',
+    report.cases.length === 0
+      ? paragraph('No review case has been opened.')
+      : paragraph(
+          'Every review case a pick opened, in the order drawn. The crime reference is the pseudonymised one ' +
+            'the import stored, not the force’s own.',
+        ) +
+          htmlTable(
+            ['Case', 'Sample', 'Stratum', 'Decision', 'Crime reference (pseudonymised)', 'Status', 'Verdict'],
+            report.cases.map((c) => [
+              c.caseId,
+              c.sampleId,
+              c.stratum,
+              c.decisionId,
+              c.crimeReference,
+              c.status,
+              c.verdict === null ? '—' : (VERDICT_LABELS[c.verdict as Verdict] ?? c.verdict),
+            ]),
+          ),
+  );
+
+  return htmlDocument(
+    `Dip-sample report: ${report.sampleId}`,
+    summary + combined + estimates + answers + cases,
+  );
 }

@@ -15,6 +15,7 @@ import {
   agreement,
   cohensKappaInterval,
   type KappaInterval,
+  leaveOut,
   type Ratings,
   rawAgreement,
   type WeightedKappa,
@@ -30,6 +31,14 @@ import {
 } from '../review/question-set.ts';
 import { type CsvCell, toCsv } from './csv.ts';
 import { escapeHtml, formatNumber, formatPercent, htmlDocument, htmlTable } from './html.ts';
+import {
+  compareKeys,
+  type QuestionAnswers,
+  questionAnswers,
+  questionAnswersCsvRows,
+  questionAnswersHtml,
+  questionOrder,
+} from './question-answers.ts';
 import { barChart } from './svg.ts';
 
 export interface SittingReportCase {
@@ -127,6 +136,12 @@ export interface AgreementMeasure {
   readonly interval: KappaInterval | null;
   readonly byRaters: readonly KappaResult[];
   /**
+   * Questions only: the `not_applicable` answers left out (each taken as no rating), so an item
+   * where one reviewer said the question does not apply has one rating fewer, and is skipped when
+   * that leaves fewer than two.
+   */
+  readonly notApplicable?: number;
+  /**
    * The verdict only: linear and quadratic weighted kappa on the ordered verdict scale
    * (ORDERED_VERDICTS), over the cases two reviewers found on, "cannot conclude" left out.
    */
@@ -183,6 +198,11 @@ export interface SittingReport {
     readonly items: readonly RecommendationLine[];
     readonly byStatus: Readonly<Record<Recommendation['status'], number>>;
   };
+  /**
+   * Per question, what the concluded cases answered: yes, partly and no as shares of the cases
+   * answered on that scale, with Wilson 95% intervals (see question-answers.ts).
+   */
+  readonly answers: readonly QuestionAnswers[];
   readonly agreement: {
     readonly verdict: AgreementMeasure;
     readonly perQuestion: readonly QuestionAgreement[];
@@ -196,10 +216,6 @@ export interface SittingReport {
  * as nominations.ts counts it; a report made after closing must not lose its verdicts.
  */
 const CONCLUDED_STATUSES: readonly string[] = ['CONCLUDED', 'CLOSED'];
-
-const collator = new Intl.Collator('en-GB', { numeric: true });
-/** Natural order (outcome 2 before 14), then code point order so no two keys tie. */
-const compareKeys = (a: string, b: string) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
 const isVerdict = (value: string | undefined): value is Verdict =>
   value !== undefined && (VERDICTS as readonly string[]).includes(value);
@@ -294,31 +310,6 @@ export function verdictWeightedKappa(
   };
 }
 
-/**
- * Question ids in the order of the latest version, then those only older versions asked (newest
- * version first), each with the latest text that asked it; then any id a finding answered that no
- * question set given holds, by id.
- */
-function questionOrder(
-  questionSets: readonly QuestionSet[],
-  findings: readonly Finding[],
-): { questionId: string; text: string }[] {
-  const ordered = new Map<string, string>();
-  for (const set of [...questionSets].sort((a, b) => b.version - a.version)) {
-    for (const question of set.questions) {
-      if (!ordered.has(question.questionId)) ordered.set(question.questionId, question.text);
-    }
-  }
-  const strays = new Set<string>();
-  for (const finding of findings) {
-    for (const questionId of Object.keys(finding.answers)) {
-      if (!ordered.has(questionId)) strays.add(questionId);
-    }
-  }
-  for (const questionId of [...strays].sort(compareKeys)) ordered.set(questionId, questionId);
-  return [...ordered.entries()].map(([questionId, text]) => ({ questionId, text }));
-}
-
 function crossTab(
   cases: readonly SittingReportCase[],
   keyOf: (reviewCase: SittingReportCase) => string,
@@ -399,18 +390,32 @@ export function buildSittingReport(input: SittingReportInput): SittingReport {
     input.questionSets,
     cases.flatMap((c) => c.findings),
   );
-  const perQuestion = questions.map(({ questionId, text }): QuestionAgreement => {
-    const questionItems = reviewed
-      .map((findings) => findings.map((finding) => finding.answers[questionId]?.code ?? null))
-      .filter((item) => item.some((code) => code !== null));
-    return { ...agreementMeasure(`question:${questionId}`, text, questionItems), questionId, text };
-  });
-  const verdictItems = reviewed.map((findings) => findings.map((finding) => finding.verdict));
-  const pooled = questions.flatMap(({ questionId }) =>
-    reviewed
-      .map((findings) => findings.map((finding) => finding.answers[questionId]?.code ?? null))
-      .filter((item) => item.some((code) => code !== null)),
+  // A question's items, "not applicable" answers left out (counted), then items nobody rated dropped.
+  const questionItems = (questionId: string) => {
+    const answered = leaveOut(
+      reviewed.map((findings) => findings.map((finding) => finding.answers[questionId]?.code ?? null)),
+      'not_applicable',
+    );
+    return {
+      items: answered.items.filter((item) => item.some((code) => code !== null)),
+      notApplicable: answered.leftOut,
+    };
+  };
+  const itemsByQuestion = questions.map((question) => ({
+    ...question,
+    ...questionItems(question.questionId),
+  }));
+  const perQuestion = itemsByQuestion.map(
+    ({ questionId, text, items, notApplicable }): QuestionAgreement => ({
+      ...agreementMeasure(`question:${questionId}`, text, items),
+      notApplicable,
+      questionId,
+      text,
+    }),
   );
+  const verdictItems = reviewed.map((findings) => findings.map((finding) => finding.verdict));
+  const pooled = itemsByQuestion.flatMap(({ items }) => items);
+  const pooledNotApplicable = itemsByQuestion.reduce((sum, { notApplicable }) => sum + notApplicable, 0);
 
   return {
     header: {
@@ -444,13 +449,17 @@ export function buildSittingReport(input: SittingReportInput): SittingReport {
       .map(([theme, count]) => ({ theme, cases: count }))
       .sort((a, b) => b.cases - a.cases || compareKeys(a.theme, b.theme)),
     recommendations: { items, byStatus },
+    answers: questionAnswers(input.questionSets, concluded),
     agreement: {
       verdict: {
         ...agreementMeasure('verdict', 'Verdict', verdictItems),
         weighted: verdictWeightedKappa(verdictItems),
       },
       perQuestion,
-      sitting: agreementMeasure('sitting', 'All questions, pooled', pooled),
+      sitting: {
+        ...agreementMeasure('sitting', 'All questions, pooled', pooled),
+        notApplicable: pooledNotApplicable,
+      },
     },
   };
 }
@@ -479,6 +488,9 @@ function agreementRows(measure: AgreementMeasure, extra: readonly CsvCell[][] = 
     ['agreement', measure.key, 'kappa', measure.kappa],
     ...intervalRows(measure.key, measure.interval),
     ['agreement', measure.key, 'interpretation', measure.interpretation],
+    ...(measure.notApplicable === undefined
+      ? []
+      : [['agreement', measure.key, 'not_applicable_left_out', measure.notApplicable]]),
   ];
   for (const weighted of measure.weighted ? [measure.weighted.linear, measure.weighted.quadratic] : []) {
     const key = `${measure.key}:${weighted.weights}`;
@@ -559,6 +571,7 @@ export function sittingReportCsv(report: SittingReport): string {
       'recommendations',
       count,
     ]),
+    ...questionAnswersCsvRows(report.answers),
     ...agreementRows(report.agreement.verdict),
     ...agreementRows(report.agreement.sitting),
     ...report.agreement.perQuestion.flatMap((measure) =>
@@ -605,6 +618,7 @@ function agreementTableRows(measure: AgreementMeasure): unknown[][] {
     mixed && result === measure ? 'see below' : formatNumber(result.kappa),
     mixed && result === measure ? 'see below' : kappaIntervalText(result.interval),
     mixed && result === measure ? 'see below' : (result.interpretation ?? '—'),
+    result === measure && measure.notApplicable !== undefined ? measure.notApplicable : '—',
   ];
   const rows = [row(measure.label, measure, measure.method ? METHOD_LABELS[measure.method] : null)];
   if (mixed) {
@@ -621,6 +635,7 @@ function agreementTableRows(measure: AgreementMeasure): unknown[][] {
       formatNumber(weighted.kappa),
       kappaIntervalText(weighted.interval),
       kappaBand(weighted.kappa) ?? '—',
+      '—',
     ]);
   }
   return rows;
@@ -708,7 +723,16 @@ export function sittingReportHtml(report: SittingReport): string {
   const agreementSection = section(
     'Agreement between reviewers',
     htmlTable(
-      ['Measure', 'Method', 'Items', 'Raw agreement', 'Kappa', 'Kappa 95% interval', 'Interpretation'],
+      [
+        'Measure',
+        'Method',
+        'Items',
+        'Raw agreement',
+        'Kappa',
+        'Kappa 95% interval',
+        'Interpretation',
+        'Not applicable (left out)',
+      ],
       [measures.verdict, measures.sitting, ...measures.perQuestion].flatMap(agreementTableRows),
     ) +
       paragraph(
@@ -725,12 +749,22 @@ export function sittingReportHtml(report: SittingReport): string {
           'and Everitt 1969); Fleiss’ kappa is shown without one. The verdict also has weighted kappa ' +
           '(Cohen 1968) on its ordered scale, consistent, appropriate with observations, inappropriate, ' +
           'where a near miss counts as part agreement: linear weights 1 − |i − j|/2, quadratic ' +
-          '1 − (i − j)²/4; cases a reviewer could not conclude are left out of it.',
+          '1 − (i − j)²/4; cases a reviewer could not conclude are left out of it. On a question, an ' +
+          'answer that the question does not apply is no rating on its scale, so it is left out (the last ' +
+          'column counts them): a case where one reviewer said “not applicable” counts only the others’ ' +
+          'answers, and is skipped when fewer than two remain.',
       ),
+  );
+
+  const answersSection = section(
+    'Answers to the questions',
+    paragraph(
+      `Over the ${verdicts.concluded} concluded cases of the sitting; cases carried over or still in review are not counted.`,
+    ) + questionAnswersHtml(report.answers),
   );
 
   return htmlDocument(
     title,
-    summary + verdictSection + breakdowns + themes + recommendations + agreementSection,
+    summary + verdictSection + breakdowns + answersSection + themes + recommendations + agreementSection,
   );
 }

@@ -190,6 +190,24 @@ export function agreement(items: readonly Ratings[]): Agreement {
   return cohensKappa(pairs);
 }
 
+/**
+ * The items with every rating in `category` taken as no rating, and how many ratings that took
+ * out. A rating that says the question does not apply ("not applicable") is no judgement on the
+ * scale the question asks about, so agreement on a question leaves it out: otherwise two reviewers
+ * who both say a question does not apply would raise kappa without agreeing on anything it asks.
+ */
+export function leaveOut(items: readonly Ratings[], category: string): { items: Ratings[]; leftOut: number } {
+  let leftOut = 0;
+  const kept = items.map((item) =>
+    item.map((rating) => {
+      if (rating !== category) return rating;
+      leftOut += 1;
+      return null;
+    }),
+  );
+  return { items: kept, leftOut };
+}
+
 /** A kappa with its standard error and two-sided interval (95% unless asked otherwise). */
 export interface KappaInterval {
   readonly confidence: number;

@@ -14,12 +14,20 @@
  *   random sample. Under any allocation but proportional it is not an estimate of the population's
  *   rate, and is labelled so.
  *
- * Cases not yet concluded (or carried over) are not counted; the figures say how many are in.
+ * Cases not yet concluded (or carried over) are not counted; the figures say how many are in. A
+ * case counts once concluded and stays counted once closed.
+ *
+ * A first sample's estimates count its top-ups' cases with its own (`samples` names them): a top-up
+ * takes the next-lowest ranks of the first sample's population listing, so the first sample and its
+ * top-ups together are the lowest ranks of each stratum, one simple random sample per stratum of
+ * the first population, whose sizes N_h weigh the strata. A top-up's own estimates count its cases
+ * only, against what remained of each stratum when it was drawn.
  */
 import { z } from 'zod';
 import { listCases } from '../cases/case-store.ts';
 import { complianceOf } from '../review/question-set.ts';
-import { getStoredSample } from './sample-store.ts';
+import type { SampleRecord } from './sample.ts';
+import { getStoredSample, listSampleRecords } from './sample-store.ts';
 import {
   clopperPearsonInterval,
   STRATIFIED_INTERVAL_METHODS,
@@ -74,6 +82,9 @@ const UnweightedRateSchema = ProportionSchema.extend({ label: z.string() });
 export const SampleEstimatesSchema = z.object({
   sampleId: z.string(),
   status: z.string(),
+  samples: z
+    .array(z.string())
+    .describe('The samples whose cases are counted: this one, then (for a first sample) its drawn top-ups'),
   design: z.string(),
   strata: z.array(StratumEstimateSchema).describe('Every stratum drawn from, one that drew no case too'),
   overall: OverallEstimateSchema,
@@ -205,23 +216,48 @@ export function estimateSample(
   };
 }
 
+/** A case counts as concluded once CONCLUDED and stays so when CLOSED, as the sitting report counts it. */
+export const CONCLUDED_CASE_STATUSES: readonly string[] = ['CONCLUDED', 'CLOSED'];
+
+/**
+ * The samples a sample's estimates and report combine: itself, then, for a first sample, every
+ * top-up of it that was drawn, oldest first. A top-up combines nothing but itself.
+ */
+export async function combinedSamples(record: SampleRecord): Promise<SampleRecord[]> {
+  if (record.topUpOf) return [record];
+  const topUps = (await listSampleRecords(1000))
+    .filter((sample) => sample.topUpOf === record.sampleId && sample.status === 'SELECTED')
+    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.sampleId.localeCompare(b.sampleId));
+  return [record, ...topUps];
+}
+
 export async function sampleEstimates(sampleId: string): Promise<SampleEstimates> {
   const { record } = await getStoredSample(sampleId);
+  const samples = (await combinedSamples(record)).map((sample) => sample.sampleId);
   const cases = (await listCases()).flatMap((reviewCase) =>
-    reviewCase.origin.kind === 'dip-sample' && reviewCase.origin.sampleId === sampleId
+    reviewCase.origin.kind === 'dip-sample' && samples.includes(reviewCase.origin.sampleId)
       ? [
           {
             stratum: reviewCase.origin.stratum,
-            concluded: reviewCase.status === 'CONCLUDED',
+            concluded: CONCLUDED_CASE_STATUSES.includes(reviewCase.status),
             ...(reviewCase.verdict ? { verdict: String(reviewCase.verdict) } : {}),
           },
         ]
       : [],
   );
   const drawnFrom = (record.strata ?? []).map(({ key, populationSize }) => ({ key, populationSize }));
+  const estimates = estimateSample(record.request.design.type, drawnFrom, cases);
+  const combined =
+    samples.length > 1
+      ? ` The cases of its top-ups ${samples.slice(1).join(', ')} are counted with its own.`
+      : record.topUpOf
+        ? ` This top-up's own cases only; the report of ${record.topUpOf} counts them with that sample's.`
+        : '';
   return {
     sampleId,
     status: record.status,
-    ...estimateSample(record.request.design.type, drawnFrom, cases),
+    samples,
+    ...estimates,
+    note: `${estimates.note}${combined}`,
   };
 }

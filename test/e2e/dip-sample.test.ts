@@ -169,6 +169,25 @@ describe('a top-up', () => {
     expect(before.json.picks.map((p) => p.rank)).toEqual(allRanks.slice(0, 5));
     expect(after.json.picks.map((p) => p.rank)).toEqual(allRanks.slice(5, 9));
     expect((await manifestOf(String(created.sampleId))).json.picks).toEqual(before.json.picks);
+
+    // The first sample's estimates and report combine its top-up's cases with its own.
+    const ids = [String(created.sampleId), String(topUp.body.sampleId)];
+    const opened = (await reviewCases()).filter((c) => ids.includes(String(c.origin?.sampleId)));
+    const estimates = await stack.api('GET', `/samples/${ids[0]}/estimates`, { as: 'auditor' });
+    expect(estimates.body).toMatchObject({ samples: ids, overall: { drawn: opened.length } });
+    const made = await stack.api('POST', `/samples/${ids[0]}/reports`, { as: 'auditor' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const report = (await (await fetch(String((made.body.files as { json: string }).json))).json()) as {
+      samples: { sampleId: string; role: string }[];
+      cases: { caseId: string; sampleId: string }[];
+    };
+    expect(report.samples.map((s) => [s.sampleId, s.role])).toEqual([
+      [ids[0], 'sample'],
+      [ids[1], 'top-up'],
+    ]);
+    expect(report.cases.map((c) => [c.caseId, c.sampleId]).sort()).toEqual(
+      opened.map((c) => [String(c.caseId), String(c.origin.sampleId)]).sort(),
+    );
   });
 });
 

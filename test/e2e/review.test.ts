@@ -644,6 +644,13 @@ describe('reports', () => {
     expect(report.agreement.verdict.kappa).toBeCloseTo(expected.kappa ?? Number.NaN, 10);
     expect(report.agreement.verdict.rawAgreement).toBeCloseTo(6 / 7, 10);
 
+    // Each question's answers account for every concluded case once.
+    const lines = report.answers.find((q: { questionId: string }) => q.questionId === 'lines_of_enquiry');
+    expect(lines.cases).toBe(6);
+    expect(
+      lines.answered + lines.notApplicable + lines.cannotTell + lines.reviewersDiffer + lines.notAsked,
+    ).toBe(6);
+
     const csv = await (await fetch(files.csv)).text();
     expect(csv).toContain('verdicts,consistent');
     const html = await (await fetch(files.html)).text();
@@ -682,8 +689,15 @@ describe('reports', () => {
     expect(JSON.stringify(report)).toContain(
       String((estimates.overall as { wilson: { lower: number } }).wilson.lower),
     );
+    // Its cases, each with the sample it came from, and the answers of those concluded.
+    expect(report.cases.map((c: { caseId: string }) => c.caseId).sort()).toEqual(sampled);
+    expect(new Set(report.cases.map((c: { sampleId: string }) => c.sampleId))).toEqual(new Set([sampleId]));
+    expect(
+      report.answers.find((q: { questionId: string }) => q.questionId === 'lines_of_enquiry').cases,
+    ).toBe(3);
     const csv = await readFile(path.join(workDir, `${sampleId}-report.csv`), 'utf8');
-    expect(csv.split(/\r?\n/)[0]).toContain('scope');
+    expect(csv.split(/\r?\n/)[0]).toBe('section,key,metric,value');
+    expect(csv).toContain('estimate,overall,rate,');
     expect(await readFile(path.join(workDir, `${sampleId}-report.html`), 'utf8')).toContain('<svg');
   });
 });

@@ -4,6 +4,7 @@ import {
   cohensKappa,
   cohensKappaInterval,
   fleissKappa,
+  leaveOut,
   type Ratings,
   rawAgreement,
   weightedKappa,
@@ -348,5 +349,25 @@ describe('weightedKappa', () => {
     });
     expect(weightedKappa([['x', 'y']], ['yes', 'no'], 'linear')).toMatchObject({ items: 0, kappa: null });
     expect(() => weightedKappa([], ['yes'], 'linear')).toThrow(/scale/);
+  });
+});
+
+describe('leaveOut', () => {
+  it('takes every rating in the category as no rating and counts them', () => {
+    const items: Ratings[] = [
+      ['yes', 'not_applicable'],
+      ['not_applicable', 'not_applicable', null],
+      ['no', 'yes'],
+    ];
+
+    const { items: kept, leftOut } = leaveOut(items, 'not_applicable');
+
+    expect(leftOut).toBe(3);
+    expect(kept).toEqual([
+      ['yes', null],
+      [null, null, null],
+      ['no', 'yes'],
+    ]);
+    expect(items[0]).toEqual(['yes', 'not_applicable']);
   });
 });

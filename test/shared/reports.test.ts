@@ -5,6 +5,7 @@ import { guardFormula, toCsv } from '../../shared/reports/csv.ts';
 import {
   buildSampleReport,
   type SampleEstimates,
+  type SampleReportCase,
   sampleReportCsv,
   sampleReportHtml,
 } from '../../shared/reports/sample-report.ts';
@@ -637,6 +638,151 @@ describe('buildSittingReport', () => {
   });
 });
 
+describe('answers to the questions', () => {
+  const report = buildSittingReport(INPUT);
+  const byId = new Map(report.answers.map((q) => [q.questionId, q]));
+  const share = (questionId: string, answer: string) =>
+    byId.get(questionId)?.shares.find((s) => s.answer === answer);
+
+  it('counts each concluded case once, by the answer its reviewers agree on', () => {
+    // Concluded: c1, c2, c3 and c4 (closed); c5 in moderation, c6 carried over and c7 are not counted.
+    // lines_of_enquiry: c1 yes/yes → yes; c2 yes/no and c4 no/yes → differ; c3 no/no → no.
+    expect(byId.get('lines_of_enquiry')).toMatchObject({
+      text: 'Were reasonable lines of enquiry pursued?',
+      cases: 4,
+      answered: 2,
+      notApplicable: 0,
+      cannotTell: 0,
+      reviewersDiffer: 2,
+      notAsked: 0,
+    });
+    expect(share('lines_of_enquiry', 'yes')).toMatchObject({ cases: 1, share: 0.5 });
+    expect(share('lines_of_enquiry', 'no')).toMatchObject({ cases: 1, share: 0.5 });
+    // Wilson, 1 of 2, by hand: centre (0.5 + z²/4)/(1 + z²/2) = 0.5, half-width
+    // z/(1 + z²/2) · √(0.125 + z²/16) = 0.671049 × 0.604228 = 0.405467.
+    expect(share('lines_of_enquiry', 'yes')?.wilson?.lower).toBeCloseTo(0.094533, 5);
+    expect(share('lines_of_enquiry', 'yes')?.wilson?.upper).toBeCloseTo(0.905467, 5);
+  });
+
+  it('gives yes, partly and no as shares of the cases answered, with Wilson intervals', () => {
+    // language: c1 and c4 yes, c2 partly; c3 answered version 1, which did not ask it.
+    expect(byId.get('language')).toMatchObject({ cases: 4, answered: 3, reviewersDiffer: 0, notAsked: 1 });
+    expect(byId.get('language')?.shares.map((s) => [s.answer, s.cases])).toEqual([
+      ['yes', 2],
+      ['partly', 1],
+      ['no', 0],
+    ]);
+    // Wilson, 2 of 3, by hand: z² = 3.841459, 1 + z²/3 = 2.280486, centre 1.306910/2.280486 =
+    // 0.573083, half-width 0.859448 × √(2/27 + z²/36) = 0.365423: 0.207660 to 0.938506.
+    expect(share('language', 'yes')?.share).toBeCloseTo(2 / 3, 12);
+    expect(share('language', 'yes')?.wilson?.lower).toBeCloseTo(0.20766, 4);
+    expect(share('language', 'yes')?.wilson?.upper).toBeCloseTo(0.938506, 4);
+    // 1 of 3 mirrors 2 of 3; 0 of 3 runs from exactly 0 to z²/(3 + z²) = 0.561497.
+    expect(share('language', 'partly')?.wilson?.lower).toBeCloseTo(1 - 0.938506, 4);
+    expect(share('language', 'no')?.wilson).toMatchObject({ estimate: 0, lower: 0 });
+    expect(share('language', 'no')?.wilson?.upper).toBeCloseTo(0.561497, 5);
+    expect(share('language', 'yes')?.wilson).toEqual(wilsonInterval(2, 3));
+
+    // victims_voice: yes in all four, from 4/(4 + z²) = 0.510109 to exactly 1.
+    expect(share('victims_voice', 'yes')).toMatchObject({ cases: 4, share: 1 });
+    expect(share('victims_voice', 'yes')?.wilson?.lower).toBeCloseTo(0.510109, 5);
+    expect(share('victims_voice', 'yes')?.wilson?.upper).toBe(1);
+  });
+
+  it('has no share while no case was answered yes, partly or no', () => {
+    // timeliness: only c3 (version 1) was asked it, and its reviewers said partly and no.
+    expect(byId.get('timeliness')).toMatchObject({ answered: 0, reviewersDiffer: 1, notAsked: 3 });
+    expect(byId.get('timeliness')?.shares.every((s) => s.share === null && s.wilson === null)).toBe(true);
+  });
+
+  it('are written to the CSV and the HTML', () => {
+    const lines = csvLines(sittingReportCsv(report));
+    expect(lines).toContain('answers,question:language,answered,3');
+    expect(lines).toContain('answers,question:language,yes_cases,2');
+    expect(lines).toContain('answers,question:language,no_wilson_low,0');
+    expect(lines).toContain('answers,question:lines_of_enquiry,reviewers_differ,2');
+    expect(lines).toContain('answers,question:timeliness,yes_share,');
+    expect(lines).toContain('answers,question:language,not_asked,1');
+    const html = sittingReportHtml(report);
+    expect(html).toContain('<td>Was the language appropriate?</td><td class="number">3</td>');
+    expect(html).toContain('<td>66.7% (2 of 3; 95% 20.8% to 93.9%)</td>');
+    expect(html).toContain('Share of answered cases answered yes, with Wilson 95% intervals');
+  });
+});
+
+describe('not applicable answers', () => {
+  /** Five concluded cases, two reviewers each, answering bail_conditions. */
+  const pairs: [string, AnswerCode, AnswerCode][] = [
+    ['n1', 'yes', 'yes'],
+    ['n2', 'not_applicable', 'not_applicable'],
+    ['n3', 'no', 'not_applicable'],
+    ['n4', 'no', 'no'],
+    ['n5', 'yes', 'no'],
+  ];
+  const report = buildSittingReport({
+    ...INPUT,
+    questionSets: [
+      {
+        ...QUESTION_SETS[0],
+        version: 3,
+        questions: [question('bail_conditions', 'Were bail conditions considered?')],
+      } as QuestionSet,
+    ],
+    cases: pairs.map(([caseId, a, b]) => ({
+      caseId,
+      status: 'CONCLUDED',
+      verdict: 'consistent',
+      concludedBy: 'agreement',
+      origin: 'dip-sample',
+      decision: decision('16', 'police', 'PPU'),
+      findings: [
+        finding(caseId, 'r1', 'consistent', { bail_conditions: a }, { questionSetVersion: 3 }),
+        finding(caseId, 'r2', 'consistent', { bail_conditions: b }, { questionSetVersion: 3 }),
+      ],
+    })),
+    recommendations: [],
+  });
+
+  it('are left out of the question’s kappa, and counted', () => {
+    // Left out: n2's two answers and n3's second, 3 in all. n2 then has no rating (dropped), n3 one
+    // (skipped); n1 (yes, yes), n4 (no, no) and n5 (yes, no) are counted. By hand: p_o = 2/3; first
+    // rater yes 2, no 1; second yes 1, no 2; p_e = (2·1 + 1·2)/9 = 4/9; κ = (2/9)/(5/9) = 0.4.
+    const [measure] = report.agreement.perQuestion;
+    expect(measure).toMatchObject({
+      questionId: 'bail_conditions',
+      notApplicable: 3,
+      items: 3,
+      skipped: 1,
+      method: 'cohen',
+    });
+    expect(measure?.rawAgreement).toBeCloseTo(2 / 3, 12);
+    expect(measure?.expected).toBeCloseTo(4 / 9, 12);
+    expect(measure?.kappa).toBeCloseTo(0.4, 12);
+    expect(report.agreement.sitting).toMatchObject({ notApplicable: 3, items: 3 });
+    expect(report.agreement.verdict.notApplicable).toBeUndefined();
+    const lines = csvLines(sittingReportCsv(report));
+    expect(lines).toContain('agreement,question:bail_conditions,not_applicable_left_out,3');
+    expect(lines).toContain('agreement,sitting,not_applicable_left_out,3');
+    expect(sittingReportHtml(report)).toContain('Not applicable (left out)');
+  });
+
+  it('are left out of the answer shares, and counted', () => {
+    // n1 yes, n4 no; n2 not applicable; n3 (no, not applicable) and n5 (yes, no) differ.
+    expect(report.answers[0]).toMatchObject({
+      cases: 5,
+      answered: 2,
+      notApplicable: 1,
+      reviewersDiffer: 2,
+      notAsked: 0,
+    });
+    expect(report.answers[0]?.shares.map((s) => [s.answer, s.cases, s.share])).toEqual([
+      ['yes', 1, 0.5],
+      ['partly', 0, 0],
+      ['no', 1, 0.5],
+    ]);
+  });
+});
+
 describe('sittingReportCsv', () => {
   const csv = sittingReportCsv(buildSittingReport(INPUT));
   const lines = csvLines(csv);
@@ -688,6 +834,7 @@ describe('sittingReportHtml', () => {
       'By outcome code',
       'By deciding body',
       'By unit',
+      'Answers to the questions',
       'Themes',
       'Recommendations',
       'Agreement between reviewers',
@@ -695,7 +842,8 @@ describe('sittingReportHtml', () => {
       expect(html).toContain(`<h2>${heading}</h2>`);
     }
     expect(html).toContain('Cannot conclude (carried to the next sitting)');
-    expect(html.match(/<svg [^>]*role="img"/g)).toHaveLength(2);
+    // Verdicts, the "yes" shares of the answers, themes.
+    expect(html.match(/<svg [^>]*role="img"/g)).toHaveLength(3);
     expect(html).toContain('<title>Verdicts of concluded cases</title>');
     expect(html).toContain('<td>Head of PPU</td><td>2026-09-30</td><td>open</td>');
     expect(html).toContain('<td>Verdict (rated by 3)</td><td>Fleiss&#39; kappa</td>');
@@ -763,6 +911,7 @@ const DRAWN_FROM = [
 const ESTIMATES: SampleEstimates = {
   sampleId: 'smp_1',
   status: 'SELECTED',
+  samples: ['smp_1'],
   ...estimateSample('stratified', DRAWN_FROM, [
     ...cases('decidingBody=cps', 2, 8, 2),
     ...cases('decidingBody=police', 0, 10, 5),
@@ -823,29 +972,62 @@ describe('buildSampleReport', () => {
     expect(report.unweighted?.label).toMatch(/^unweighted: /);
   });
 
-  it('writes one CSV row per stratum, then overall (weighted) and unweighted', () => {
+  it('writes one long CSV table: each stratum, then overall (weighted) and unweighted', () => {
     const lines = csvLines(sampleReportCsv(report));
     const wilson = wilsonInterval(2, 8);
     const cp = clopperPearsonInterval(2, 8);
+    const metrics = (scope: string) =>
+      lines.filter((line) => line.startsWith(`estimate,${scope},`)).map((line) => line.split(',')[2]);
 
-    expect(lines[0]).toBe(
-      'scope,population,weight,drawn,concluded,non_compliant,rate,wilson_low,wilson_high,cp_low,cp_high,' +
-        'interval_method,standard_error,effective_sample_size',
+    expect(lines[0]).toBe('section,key,metric,value');
+    expect(lines).toContain('sample,smp_1,role,sample');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'estimate,decidingBody=cps,population,100',
+        'estimate,decidingBody=cps,weight,0.25',
+        'estimate,decidingBody=cps,drawn,10',
+        'estimate,decidingBody=cps,concluded,8',
+        'estimate,decidingBody=cps,excluded,0',
+        'estimate,decidingBody=cps,non_compliant,2',
+        'estimate,decidingBody=cps,rate,0.25',
+        `estimate,decidingBody=cps,wilson_low,${wilson.lower}`,
+        `estimate,decidingBody=cps,wilson_high,${wilson.upper}`,
+        `estimate,decidingBody=cps,cp_low,${cp.lower}`,
+        `estimate,decidingBody=cps,cp_high,${cp.upper}`,
+        'estimate,decidingBody=cps,interval_method,binomial',
+        'estimate,decidingBody=cps,standard_error,',
+        'estimate,overall,population,400',
+        'estimate,overall,rate,0.4375',
+        'estimate,overall,interval_method,wilson-effective-sample-size',
+      ]),
     );
-    expect(lines[1]).toBe(
-      `decidingBody=cps,100,0.25,10,8,2,0.25,${wilson.lower},${wilson.upper},${cp.lower},${cp.upper},binomial,,`,
-    );
-    expect(lines.map((line) => line.split(',')[0])).toEqual([
-      'scope',
-      'decidingBody=cps',
-      'decidingBody=police',
-      'overall',
-      'unweighted',
-      '',
+    expect(metrics('decidingBody=cps')).toEqual([
+      'population',
+      'weight',
+      'drawn',
+      'concluded',
+      'excluded',
+      'non_compliant',
+      'rate',
+      'wilson_low',
+      'wilson_high',
+      'cp_low',
+      'cp_high',
+      'interval_method',
+      'standard_error',
+      'effective_sample_size',
     ]);
-    expect(lines[3]).toMatch(/^overall,400,,20,18,7,0\.4375,0\.2247\d*,0\.676\d*,/);
-    expect(lines[3]).toMatch(/,wilson-effective-sample-size,0\.129\d*,14\.785\d*$/);
-    expect(lines[4]).toMatch(/^unweighted,,,20,18,7,0\.3888/);
+    // Strata first, then overall, then unweighted.
+    expect([
+      ...new Set(lines.filter((line) => line.startsWith('estimate,')).map((line) => line.split(',')[1])),
+    ]).toEqual(['decidingBody=cps', 'decidingBody=police', 'overall', 'unweighted']);
+    expect(lines.find((line) => line.startsWith('estimate,overall,wilson_low,'))).toMatch(/,0\.2247\d*$/);
+    expect(lines.find((line) => line.startsWith('estimate,overall,standard_error,'))).toMatch(/,0\.129\d*$/);
+    expect(lines.find((line) => line.startsWith('estimate,overall,effective_sample_size,'))).toMatch(
+      /,14\.785\d*$/,
+    );
+    expect(lines.find((line) => line.startsWith('estimate,unweighted,rate,'))).toMatch(/,0\.3888/);
+    expect(lines.at(-1)).toBe('');
   });
 
   it('renders a titled HTML document with an interval chart and the explanation', () => {
@@ -885,6 +1067,150 @@ describe('buildSampleReport', () => {
       'decidingBody=cps (100 decisions, weight 25%) has none of its 10',
     );
     expect(sampleReportHtml(partial)).toContain('No overall rate yet');
-    expect(csvLines(sampleReportCsv(partial))[1]).toBe('decidingBody=cps,100,0.25,10,0,0,,,,,,,,');
+    const partialLines = csvLines(sampleReportCsv(partial));
+    expect(partialLines).toContain('estimate,decidingBody=cps,concluded,0');
+    expect(partialLines).toContain('estimate,decidingBody=cps,rate,');
+    expect(partialLines).toContain('estimate,decidingBody=cps,wilson_low,');
+  });
+});
+
+describe('a sample report with its cases and top-ups', () => {
+  const TOP_UP: SampleRecord = {
+    ...SAMPLE,
+    sampleId: 'smp_2',
+    label: 'top-up of smp_1',
+    topUpOf: 'smp_1',
+    selectedAt: '2026-04-08T09:01:00.000Z',
+    drawnSize: 1,
+  };
+  const sampleCase = (
+    caseId: string,
+    sampleId: string,
+    stratum: string,
+    rank: string,
+    status: string,
+    verdict?: Verdict,
+    answers: [AnswerCode, AnswerCode] | [] = [],
+  ): SampleReportCase => ({
+    caseId,
+    sampleId,
+    stratum,
+    rank,
+    decisionId: `dec_${caseId}`,
+    crimeReference: `ps_${caseId}`,
+    status,
+    ...(verdict ? { verdict, concludedBy: 'agreement' as const, sittingId: 'sit_1' } : {}),
+    findings: answers.map((code, index) =>
+      finding(caseId, `r${index + 1}`, verdict ?? 'consistent', { victims_voice: code }),
+    ),
+  });
+  const report = buildSampleReport({
+    sample: SAMPLE,
+    topUps: [TOP_UP],
+    cases: [
+      sampleCase('k1', 'smp_1', 'decidingBody=police', 'bb', 'CONCLUDED', 'consistent', ['yes', 'yes']),
+      sampleCase('k2', 'smp_2', 'decidingBody=police', 'aa', 'CONCLUDED', 'inappropriate', ['no', 'no']),
+      sampleCase('k3', 'smp_1', 'decidingBody=cps', 'cc', 'IN_REVIEW'),
+      sampleCase('k4', 'smp_1', 'decidingBody=police', 'aa', 'CLOSED', 'appropriate_with_observations', [
+        'yes',
+        'partly',
+      ]),
+    ],
+    questionSets: QUESTION_SETS,
+    estimates: { ...ESTIMATES, samples: ['smp_1', 'smp_2'] },
+    generatedAt: '2026-05-20T09:00:00.000Z',
+  });
+
+  it('lists every case, the sample’s first and then its top-up’s, each naming its sample', () => {
+    expect(report.cases.map((c) => [c.caseId, c.sampleId])).toEqual([
+      ['k3', 'smp_1'],
+      ['k4', 'smp_1'],
+      ['k1', 'smp_1'],
+      ['k2', 'smp_2'],
+    ]);
+    expect(report.cases[0]).toEqual({
+      caseId: 'k3',
+      sampleId: 'smp_1',
+      stratum: 'decidingBody=cps',
+      rank: 'cc',
+      decisionId: 'dec_k3',
+      crimeReference: 'ps_k3',
+      status: 'IN_REVIEW',
+      verdict: null,
+      concludedBy: null,
+      sittingId: null,
+    });
+    expect(report.samples).toEqual([
+      {
+        sampleId: 'smp_1',
+        role: 'sample',
+        label: 'Q1 audit',
+        selectedAt: '2026-04-01T09:01:00.000Z',
+        drawnSize: 20,
+        cases: 3,
+        concluded: 2,
+      },
+      {
+        sampleId: 'smp_2',
+        role: 'top-up',
+        label: 'top-up of smp_1',
+        selectedAt: '2026-04-08T09:01:00.000Z',
+        drawnSize: 1,
+        cases: 1,
+        concluded: 1,
+      },
+    ]);
+  });
+
+  it('counts the answers of the concluded cases of the sample and its top-ups', () => {
+    // k1 yes, k2 (the top-up's) no, k4 (closed) yes and partly: differ; k3 is not concluded.
+    const voice = report.answers.find((q) => q.questionId === 'victims_voice');
+    expect(voice).toMatchObject({ cases: 3, answered: 2, reviewersDiffer: 1 });
+    expect(voice?.shares.map((s) => [s.answer, s.cases, s.share])).toEqual([
+      ['yes', 1, 0.5],
+      ['partly', 0, 0],
+      ['no', 1, 0.5],
+    ]);
+    expect(report.answers.find((q) => q.questionId === 'language')).toMatchObject({
+      cases: 3,
+      answered: 0,
+      notAsked: 3,
+    });
+  });
+
+  it('writes the samples, the answers and the cases to the CSV and the HTML', () => {
+    const lines = csvLines(sampleReportCsv(report));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'sample,smp_1,role,sample',
+        'sample,smp_2,role,top-up',
+        'sample,smp_2,cases,1',
+        'answers,question:victims_voice,yes_cases,1',
+        'answers,question:victims_voice,reviewers_differ,1',
+        'case,k2,sample_id,smp_2',
+        'case,k2,crime_reference,ps_k2',
+        'case,k2,verdict,inappropriate',
+        'case,k3,verdict,',
+      ]),
+    );
+    const html = sampleReportHtml(report);
+    for (const heading of ['Samples combined', 'Answers to the questions', 'Cases']) {
+      expect(html).toContain(`<h2>${heading}</h2>`);
+    }
+    expect(html).toContain('<td>smp_2</td><td>top-up</td><td>top-up of smp_1</td>');
+    expect(html).toContain(
+      '<td>k2</td><td>smp_2</td><td>decidingBody=police</td><td>dec_k2</td><td>ps_k2</td><td>CONCLUDED</td><td>Inappropriate</td>',
+    );
+  });
+
+  it('of a top-up lists its own cases and names the sample that combines them', () => {
+    const own = buildSampleReport({
+      sample: TOP_UP,
+      cases: [sampleCase('k2', 'smp_2', 'decidingBody=police', 'aa', 'CONCLUDED', 'inappropriate')],
+      estimates: { ...ESTIMATES, sampleId: 'smp_2', samples: ['smp_2'] },
+      generatedAt: '2026-05-20T09:00:00.000Z',
+    });
+    expect(own.samples.map((s) => [s.sampleId, s.role])).toEqual([['smp_2', 'sample']]);
+    expect(sampleReportHtml(own)).toContain('This is a top-up of smp_1: its own cases only.');
   });
 });
