@@ -3,6 +3,7 @@
  * the program; to add one, write the file and list its function in COMMANDS.
  */
 import { Command, CommanderError } from 'commander';
+import { addAgendaCommand } from './commands/agenda.ts';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
 import { addPackCommand } from './commands/pack.ts';
@@ -16,6 +17,7 @@ import { addWhoamiCommand } from './commands/whoami.ts';
 import { describeError } from './output.ts';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
+  addAgendaCommand,
   addImportCommand,
   addImportsCommand,
   addPackCommand,

@@ -156,9 +156,12 @@ export class ScrutineerStack extends Stack {
         },
         listNominations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getNomination: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        listWaitingCases: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listSittings: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSitting: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         addToAgenda: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        takeOffAgenda: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        cancelSitting: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         routeSitting: (fn) => {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindStateMachineStarter(routingWorkflow.stateMachine, ENV.routingStateMachine);

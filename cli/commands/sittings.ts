@@ -1,6 +1,7 @@
 /**
- * `scrutineer sittings …`: the sittings of the panels you chair, and moving every case of a
- * reviewer who can no longer sit (they left the panel, fell ill) to other reviewers.
+ * `scrutineer sittings …`: the sittings of the panels you chair, moving every case of a reviewer
+ * who can no longer sit (they left the panel, fell ill) to other reviewers, and cancelling a
+ * sitting that has not met.
  */
 import type { Command } from 'commander';
 import { connect, withSignInOptions } from '../config.ts';
@@ -42,10 +43,29 @@ interface ReassignOptions extends JsonOption {
 export function addSittingsCommand(program: Command): void {
   const sittings = program
     .command('sittings')
-    .description("the panel's sittings: list them, move a reviewer's cases to others");
+    .description("the panel's sittings: list them, move a reviewer's cases to others, cancel one");
   addList(sittings);
   addProgress(sittings);
   addReassign(sittings);
+  addCancel(sittings);
+}
+
+function addCancel(sittings: Command): void {
+  withSignInOptions(
+    sittings
+      .command('cancel')
+      .description('cancel a planned sitting that has no findings; its cases wait for another agenda')
+      .argument('<sittingId>', 'the sitting, such as sit_2027q1')
+      .requiredOption('--reason <text>', 'why, kept on the sitting'),
+    SITTINGS_USER,
+  ).action(async (sittingId: string, options: { reason: string }, command: Command) => {
+    const client = await connect(command);
+    const { agenda } = await client.get<Sitting>(`/sittings/${encodeURIComponent(sittingId)}`);
+    await client.post<Sitting>(`/sittings/${encodeURIComponent(sittingId)}/cancellation`, {
+      reason: options.reason,
+    });
+    result(`Cancelled ${sittingId}; ${agenda.length} cases wait for another agenda.`);
+  });
 }
 
 interface Progress {

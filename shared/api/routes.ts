@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_RECORD_TYPES, type AuditAction, AuditEventSchema } from '../audit/audit-event.ts';
+import { WaitingListSchema, WaitingQuerySchema } from '../cases/waiting-list.ts';
 import { DecisionSchema } from '../decisions/decision.ts';
 import {
   CreateImportRequestSchema,
@@ -124,6 +125,8 @@ const VerificationSchema = z.object({
 const SittingIdParamsSchema = z.object({
   sittingId: z.string().regex(/^sit_[a-z0-9_]{1,40}$/, 'a sitting id such as sit_2027q1'),
 });
+const CaseIdSchema = z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…');
+const ReasonSchema = z.string().trim().min(10, 'at least 10 characters: say why, for the record').max(500);
 const AgendaChangeSchema = z.object({
   added: z.array(z.string()),
   alreadyOnAgenda: z.array(z.string()),
@@ -135,7 +138,7 @@ const AssignmentIdParamsSchema = z.object({
   assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'an assignment id such as asg_…'),
 });
 const CaseIdParamsSchema = z.object({
-  caseId: z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…'),
+  caseId: CaseIdSchema,
 });
 const CaseFileNameSchema = z
   .string()
@@ -388,6 +391,16 @@ export const ROUTES = {
     response: NominationViewSchema,
     audit: 'consult',
   },
+  listWaitingCases: {
+    method: 'GET',
+    path: '/cases',
+    summary:
+      "Cases waiting for an agenda (open and on no sitting, or carried over), oldest first: where each came from, its offence and decision, the victim's consent and how long it has waited; filtered and paged",
+    access: ['panel_chair', 'admin'],
+    query: WaitingQuerySchema,
+    response: WaitingListSchema,
+    audit: 'consult',
+  },
   listSittings: {
     method: 'GET',
     path: '/sittings',
@@ -412,12 +425,41 @@ export const ROUTES = {
     access: ['panel_chair'],
     params: SittingIdParamsSchema,
     body: z.object({
-      caseIds: z
-        .array(z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…'))
-        .min(1)
-        .max(100),
+      caseIds: z.array(CaseIdSchema).min(1).max(100),
     }),
     response: AgendaChangeSchema,
+    audit: 'alter',
+  },
+  takeOffAgenda: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/agenda/removals',
+    summary:
+      "Take a case off a sitting's agenda, with a reason, before any finding: its assignments are withdrawn and it waits for another agenda; the case's history keeps who, when and why",
+    access: ['panel_chair', 'admin'],
+    params: SittingIdParamsSchema,
+    body: z
+      .object({
+        caseId: CaseIdSchema,
+        reason: ReasonSchema.describe('Why the case leaves the agenda; kept in its history'),
+      })
+      .strict(),
+    response: z.object({
+      caseId: z.string(),
+      sittingId: z.string(),
+      status: z.literal('OPEN'),
+      withdrawnFrom: z.array(z.string()).describe('Reviewers whose assignments were withdrawn'),
+    }),
+    audit: 'alter',
+  },
+  cancelSitting: {
+    method: 'POST',
+    path: '/sittings/{sittingId}/cancellation',
+    summary:
+      'Cancel a planned sitting that has no findings: every case on its agenda goes back to wait for another, and the sitting keeps who cancelled it, when and why',
+    access: ['panel_chair', 'admin'],
+    params: SittingIdParamsSchema,
+    body: z.object({ reason: ReasonSchema.describe('Why the sitting is cancelled') }).strict(),
+    response: SittingSchema,
     audit: 'alter',
   },
   routeSitting: {

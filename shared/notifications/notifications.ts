@@ -16,6 +16,7 @@ import { deterministicId } from '../ids.ts';
 export const NOTIFICATION_KINDS = [
   'assigned',
   'reassigned',
+  'assignment-withdrawn',
   'overdue',
   'assignment-overdue',
   'deadline-changed',

@@ -14,7 +14,7 @@ import { deterministicId } from '../ids.ts';
 import { notify } from '../notifications/notifications.ts';
 import { moveDueDate, openAssignmentsOfCase, routingKey } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
-import type { Panel, Sitting, SittingPlan } from './panel.ts';
+import { type Panel, SITTING_OVER, type Sitting, type SittingPlan } from './panel.ts';
 import {
   changeSitting,
   createSitting,
@@ -67,6 +67,11 @@ export async function addToAgenda(
   caseIds: readonly string[],
 ): Promise<AgendaChange> {
   const sitting = await sittingFor(principal, sittingId);
+  if (SITTING_OVER.includes(sitting.status)) {
+    throw new ConflictError(
+      `Sitting ${sittingId} is ${sitting.status.toLowerCase()}: its agenda never changes`,
+    );
+  }
   const agenda = [...sitting.agenda];
   const change: AgendaChange = { added: [], alreadyOnAgenda: [], deferred: [], agenda };
   for (const caseId of caseIds) {
@@ -183,8 +188,10 @@ export async function planSitting(
     throw new ConflictError(`Sitting ${sittingId} belongs to another panel`);
   }
   await sittingFor(principal, sittingId);
-  if (existing.status === 'CLOSED') {
-    throw new ConflictError(`Sitting ${sittingId} is closed: a closed sitting never changes`);
+  if (SITTING_OVER.includes(existing.status)) {
+    throw new ConflictError(
+      `Sitting ${sittingId} is ${existing.status.toLowerCase()}: a ${existing.status.toLowerCase()} sitting never changes`,
+    );
   }
   if (plan.date !== existing.date) {
     if (existing.status === 'IN_SESSION') {

@@ -28,6 +28,7 @@ import {
 } from './panel.ts';
 
 const CLOSED: SittingStatus = 'CLOSED';
+const CANCELLED: SittingStatus = 'CANCELLED';
 
 /** Reviewers and panels listed by name; sittings by panel and date. */
 export const panelKeys = {
@@ -218,7 +219,7 @@ export async function changeSitting(seen: Sitting, plan: SittingPlan): Promise<b
         UpdateExpression:
           'SET #date = :date, findingsDeadline = :deadline, maxCases = :maxCases, reviewersPerCase = :perCase, gsi1sk = :order',
         ConditionExpression:
-          '#status <> :closed AND findingsDeadline = :seenDeadline AND size(agenda) = :seenAgenda',
+          'NOT #status IN (:closed, :cancelled) AND findingsDeadline = :seenDeadline AND size(agenda) = :seenAgenda',
         ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
         ExpressionAttributeValues: {
           ':date': plan.date,
@@ -227,6 +228,7 @@ export async function changeSitting(seen: Sitting, plan: SittingPlan): Promise<b
           ':perCase': plan.reviewersPerCase,
           ':order': panelKeys.listed('sitting', `${seen.panelId}#${plan.date}`).gsi1sk,
           ':closed': CLOSED,
+          ':cancelled': CANCELLED,
           ':seenDeadline': seen.findingsDeadline,
           ':seenAgenda': seen.agenda.length,
         },
@@ -270,17 +272,69 @@ export const listSittings = async () =>
   (await listKind(panelKeys.kinds.sitting, SittingSchema)).map((sitting) => withLifecycle(sitting, today()));
 export const listPanels = () => listKind(panelKeys.kinds.panel, PanelSchema);
 
-/** A check, in a transaction, that the sitting is not closed: nothing is assigned in a closed sitting. */
-export function sittingNotClosed(sittingId: string): LabelledItem {
+/** A check, in a transaction, that the sitting is not over: nothing is assigned in a closed or cancelled sitting. */
+export function sittingNotOver(sittingId: string): LabelledItem {
   return {
     label: 'sitting',
     item: {
       ConditionCheck: {
         TableName: mainTable(),
         Key: panelKeys.sitting(sittingId),
-        ConditionExpression: '#status <> :closed',
+        ConditionExpression: 'NOT #status IN (:closed, :cancelled)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':closed': CLOSED },
+        ExpressionAttributeValues: { ':closed': CLOSED, ':cancelled': CANCELLED },
+      },
+    },
+  };
+}
+
+/** The agenda without the case, on condition that it is still the agenda read and the sitting not over. */
+export function removeFromAgendaItem(seen: Sitting, caseId: string): LabelledItem {
+  return {
+    label: 'agenda',
+    item: {
+      Update: {
+        TableName: mainTable(),
+        Key: panelKeys.sitting(seen.sittingId),
+        UpdateExpression: 'SET agenda = :agenda',
+        // Every change to an agenda changes its size: the size read and the case still on it.
+        ConditionExpression:
+          'size(agenda) = :seen AND contains(agenda, :caseId) AND NOT #status IN (:closed, :cancelled)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':agenda': seen.agenda.filter((id) => id !== caseId),
+          ':seen': seen.agenda.length,
+          ':caseId': caseId,
+          ':closed': CLOSED,
+          ':cancelled': CANCELLED,
+        },
+      },
+    },
+  };
+}
+
+/** The sitting cancelled, on condition that its agenda is empty and it has not met or closed. */
+export function cancelSittingItem(
+  sittingId: string,
+  cancelled: NonNullable<Sitting['cancelled']>,
+): LabelledItem {
+  return {
+    label: 'sitting',
+    item: {
+      Update: {
+        TableName: mainTable(),
+        Key: panelKeys.sitting(sittingId),
+        UpdateExpression: 'SET #status = :cancelled, cancelled = :record',
+        ConditionExpression:
+          'size(agenda) = :none AND NOT #status IN (:closed, :cancelled) AND #date > :today',
+        ExpressionAttributeNames: { '#status': 'status', '#date': 'date' },
+        ExpressionAttributeValues: {
+          ':cancelled': CANCELLED,
+          ':closed': CLOSED,
+          ':record': cancelled,
+          ':none': 0,
+          ':today': cancelled.at.slice(0, 10),
+        },
       },
     },
   };
@@ -322,9 +376,14 @@ export function closeSittingItems(closure: SittingClosure): LabelledItem<'sittin
           TableName: mainTable(),
           Key: panelKeys.sitting(closure.sittingId),
           UpdateExpression: 'SET #status = :closed, closedAt = :at, closedBy = :by',
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :cancelled',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':closed': CLOSED, ':at': closure.at, ':by': closure.by },
+          ExpressionAttributeValues: {
+            ':closed': CLOSED,
+            ':cancelled': CANCELLED,
+            ':at': closure.at,
+            ':by': closure.by,
+          },
         },
       },
     },

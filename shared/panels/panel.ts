@@ -40,10 +40,14 @@ export type Panel = z.infer<typeof PanelSchema>;
 
 /**
  * A sitting's lifecycle: PLANNED until the day it meets, IN_SESSION from that day (the status is
- * read so, never written), CLOSED by the closure alone, and never reopened.
+ * read so, never written), CLOSED by the closure alone, or CANCELLED by its chair before it meets
+ * and before any finding; neither is ever reopened.
  */
-export const SITTING_STATUSES = ['PLANNED', 'IN_SESSION', 'CLOSED'] as const;
+export const SITTING_STATUSES = ['PLANNED', 'IN_SESSION', 'CLOSED', 'CANCELLED'] as const;
 export type SittingStatus = (typeof SITTING_STATUSES)[number];
+
+/** A sitting in one of these is over: it never changes again. */
+export const SITTING_OVER: readonly SittingStatus[] = ['CLOSED', 'CANCELLED'];
 
 export const SittingSchema = z.object({
   sittingId: z.string(),
@@ -55,17 +59,26 @@ export const SittingSchema = z.object({
   /** How many cases the sitting can take; what does not fit waits for the next sitting. */
   maxCases: z.number().int().positive().default(12),
   reviewersPerCase: z.number().int().min(1).max(5).default(2),
+  cancelled: z
+    .object({ at: z.iso.datetime(), by: z.string(), reason: z.string() })
+    .optional()
+    .describe('When, by whom and why the sitting was cancelled'),
 });
 export type Sitting = z.infer<typeof SittingSchema>;
 
 /** The sitting with the status its lifecycle gives it today (YYYY-MM-DD). */
 export function withLifecycle(sitting: Sitting, today: string): Sitting {
-  if (sitting.status === 'CLOSED') return sitting;
+  if (SITTING_OVER.includes(sitting.status)) return sitting;
   return { ...sitting, status: sitting.date <= today ? 'IN_SESSION' : 'PLANNED' };
 }
 
 /** What a chair or an admin sends to plan or change a sitting: its status is the lifecycle's. */
-export const SittingPlanSchema = SittingSchema.omit({ sittingId: true, agenda: true, status: true })
+export const SittingPlanSchema = SittingSchema.omit({
+  sittingId: true,
+  agenda: true,
+  status: true,
+  cancelled: true,
+})
   .strict()
   .refine((plan) => plan.findingsDeadline <= plan.date, {
     path: ['findingsDeadline'],

@@ -75,6 +75,8 @@ async function closeOnce(sitting: Sitting, closure: SittingClosure, now: Date): 
     if (existing) return closureToFinish(existing, closure.requestId, now);
     if (sitting.status === 'CLOSED')
       throw new ConflictError(`Sitting ${sitting.sittingId} is already closed`);
+    if (sitting.status === 'CANCELLED')
+      throw new ConflictError(`Sitting ${sitting.sittingId} was cancelled: there is nothing to close`);
     const { checks, open } = await openAssignmentsOf(sitting);
     const ends = open.flatMap((assignment) => [
       endAssignment(assignment.assignmentId, 'reassigned', { endedAt: closure.at }),

@@ -25,12 +25,20 @@ import type { LabelledItem } from '../data/transactions.ts';
 import { mainTable } from '../environment.ts';
 import { deterministicId } from '../ids.ts';
 
-export const ASSIGNMENT_STATUSES = ['assigned', 'declined', 'submitted', 'overdue', 'reassigned'] as const;
+/** `withdrawn`: the case was taken off the agenda, or its sitting cancelled, before any finding. */
+export const ASSIGNMENT_STATUSES = [
+  'assigned',
+  'declined',
+  'submitted',
+  'overdue',
+  'reassigned',
+  'withdrawn',
+] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 /** An assignment in one of these still waits for its reviewer's finding. */
 export const OPEN_ASSIGNMENT: readonly AssignmentStatus[] = ['assigned', 'overdue'];
 /** How an open assignment ends without a finding: declined by its reviewer, or moved by the panel. */
-export type AssignmentEnding = Extract<AssignmentStatus, 'declined' | 'reassigned'>;
+export type AssignmentEnding = Extract<AssignmentStatus, 'declined' | 'reassigned' | 'withdrawn'>;
 
 export const AssignmentSchema = z.object({
   assignmentId: z.string(),
@@ -330,11 +338,7 @@ export interface ReviewersChange {
  * the caller reads the case again and plans afresh.
  */
 export function changeCaseReviewers(seen: CaseReviewers, change: ReviewersChange): LabelledItem {
-  const values: Record<string, unknown> = {
-    ':sitting': seen.sittingId,
-    ':seenStatus': seen.status,
-    ':next': seen.version + 1,
-  };
+  const values: Record<string, unknown> = { ':next': seen.version + 1 };
   const set = ['reviewersVersion = :next'];
   const remove: string[] = [];
   // DynamoDB stores no empty set: a set with nobody in it is removed.
@@ -352,7 +356,7 @@ export function changeCaseReviewers(seen: CaseReviewers, change: ReviewersChange
     set.push('#status = :status');
     values[':status'] = change.status;
   }
-  if (seen.version > 0) values[':seenVersion'] = seen.version;
+  const asSeen = caseAsSeen(seen);
   return {
     label: 'case',
     item: {
@@ -360,11 +364,50 @@ export function changeCaseReviewers(seen: CaseReviewers, change: ReviewersChange
         TableName: table(),
         Key: caseKeys.item(seen.caseId),
         UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: `sittingId = :sitting AND #status = :seenStatus AND ${
-          seen.version > 0 ? 'reviewersVersion = :seenVersion' : 'attribute_not_exists(reviewersVersion)'
-        }`,
+        ConditionExpression: asSeen.condition,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...values, ...asSeen.values },
+      },
+    },
+  };
+}
+
+/** The condition that the case is still where it was read: sitting, status and reviewers' version. */
+function caseAsSeen(seen: CaseReviewers) {
+  return {
+    condition: `sittingId = :sitting AND #status = :seenStatus AND ${
+      seen.version > 0 ? 'reviewersVersion = :seenVersion' : 'attribute_not_exists(reviewersVersion)'
+    }`,
+    values: {
+      ':sitting': seen.sittingId,
+      ':seenStatus': seen.status,
+      ...(seen.version > 0 ? { ':seenVersion': seen.version } : {}),
+    },
+  };
+}
+
+/**
+ * Sends the case back to wait for an agenda: off its sitting, without reviewers, OPEN; on
+ * condition that it is still as read (sitting, status, reviewers' version) and has no finding.
+ */
+export function returnCaseToWaiting(seen: CaseReviewers): LabelledItem {
+  const asSeen = caseAsSeen(seen);
+  return {
+    label: 'case',
+    item: {
+      Update: {
+        TableName: table(),
+        Key: caseKeys.item(seen.caseId),
+        UpdateExpression:
+          'SET #status = :open, reviewersVersion = :next REMOVE sittingId, assignedReviewers, declinedBy, unassignable',
+        ConditionExpression: `${asSeen.condition} AND (attribute_not_exists(findingVersions) OR findingVersions = :none)`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':open': 'OPEN',
+          ':next': seen.version + 1,
+          ':none': 0,
+          ...asSeen.values,
+        },
       },
     },
   };

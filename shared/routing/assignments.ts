@@ -14,8 +14,8 @@ import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
 import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
-import type { Panel, Reviewer, Sitting } from '../panels/panel.ts';
-import { getPanel, getSitting, listReviewers, sittingNotClosed } from '../panels/panel-store.ts';
+import { type Panel, type Reviewer, SITTING_OVER, type Sitting } from '../panels/panel.ts';
+import { getPanel, getSitting, listReviewers, sittingNotOver } from '../panels/panel-store.ts';
 import { currentQuestionSet } from '../review/question-sets.ts';
 import {
   type Assignment,
@@ -193,7 +193,7 @@ function routingItems(
       status: 'ASSIGNED',
     }),
     record,
-    sittingNotClosed(sittingId),
+    sittingNotOver(sittingId),
   );
   return { items, assignments };
 }
@@ -247,8 +247,8 @@ export async function routeAndAssign(
   const at = now.toISOString();
   for (let attempt = 1; attempt <= PLANNING_ATTEMPTS; attempt++) {
     const [context, seen] = await Promise.all([routingContext(sittingId), caseReviewers(caseId)]);
-    if (context.sitting.status === 'CLOSED') {
-      return { caseId, status: 'skipped', reason: 'the sitting is closed' };
+    if (SITTING_OVER.includes(context.sitting.status)) {
+      return { caseId, status: 'skipped', reason: `the sitting is ${context.sitting.status.toLowerCase()}` };
     }
     if (seen.sittingId !== sittingId || !ROUTABLE.includes(seen.status)) {
       return { caseId, status: 'skipped', reason: 'the case is not waiting for reviewers in this sitting' };

@@ -233,6 +233,13 @@ const CALLS: Record<
     call: async () =>
       stack.api('GET', `/nominations/${(await nominateOne()).body.nominationId}`, { as: 'isva' }),
   },
+  listWaitingCases: {
+    as: 'chair',
+    call: async () => {
+      await nominateOne(20);
+      return stack.api('GET', '/cases', { as: 'chair' });
+    },
+  },
   listSittings: { as: 'chair', call: () => stack.api('GET', '/sittings', { as: 'chair' }) },
   getSitting: { as: 'chair', call: () => stack.api('GET', '/sittings/sit_2027q1', { as: 'chair' }) },
   listPanels: { as: 'chair', call: () => stack.api('GET', '/panels', { as: 'chair' }) },
@@ -243,6 +250,30 @@ const CALLS: Record<
       return stack.api('POST', '/sittings/sit_2027q1/agenda', {
         as: 'chair',
         body: { caseIds: [nominated.body.caseId] },
+      });
+    },
+  },
+  takeOffAgenda: {
+    as: 'chair',
+    call: async () => {
+      const caseId = String((await nominateOne(21)).body.caseId);
+      await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds: [caseId] } });
+      return stack.api('POST', '/sittings/sit_2027q1/agenda/removals', {
+        as: 'chair',
+        body: { caseId, reason: 'the victim asked for time to decide' },
+      });
+    },
+  },
+  cancelSitting: {
+    as: 'chair',
+    call: async () => {
+      await stack.api('PUT', '/sittings/sit_2098q1', {
+        as: 'chair',
+        body: { panelId: 'pan_rsp', date: '2098-01-20', findingsDeadline: '2098-01-13' },
+      });
+      return stack.api('POST', '/sittings/sit_2098q1/cancellation', {
+        as: 'chair',
+        body: { reason: 'the panel merged this quarter with the next' },
       });
     },
   },
