@@ -177,6 +177,10 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);
         },
+        assignNamedReviewer: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
         listPanels: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         putPanel: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         putSitting: (fn) => {

@@ -1,6 +1,7 @@
 /**
  * `scrutineer agenda …`: the chair's agenda work. The cases waiting for an agenda, putting cases
- * on a sitting's agenda, taking one off with a reason, and routing the agenda to reviewers.
+ * on a sitting's agenda, taking one off with a reason, routing the agenda to reviewers, and
+ * naming a reviewer for a case.
  */
 import type { Command } from 'commander';
 import { connect, withSignInOptions } from '../config.ts';
@@ -47,11 +48,40 @@ interface WaitingOptions {
 export function addAgendaCommand(program: Command): void {
   const agenda = program
     .command('agenda')
-    .description("a sitting's agenda: the cases waiting for one, add, take off, route");
+    .description("a sitting's agenda: the cases waiting for one, add, take off, route, assign");
   addWaiting(agenda);
   addAdd(agenda);
   addRemove(agenda);
   addRoute(agenda);
+  addAssign(agenda);
+}
+
+function addAssign(agenda: Command): void {
+  withSignInOptions(
+    agenda
+      .command('assign')
+      .description(
+        'put a reviewer you name on a case of your sitting; the routing rules hold and pick its other reviewers',
+      )
+      .argument('<caseId>', 'the case, such as case_…')
+      .requiredOption('--reviewer <reviewerId>', 'the reviewer, such as rev_harper')
+      .requiredOption('--reason <text>', 'why this reviewer, kept as the reason of the pick'),
+    AGENDA_USER,
+  ).action(async (caseId: string, options: { reviewer: string; reason: string }, command: Command) => {
+    const assigned = await (await connect(command)).post<{
+      sittingId: string;
+      picks: readonly { reviewerId: string; reason: string }[];
+    }>(`/cases/${encodeURIComponent(caseId)}/assignments`, {
+      reviewerId: options.reviewer,
+      reason: options.reason,
+    });
+    result(
+      [
+        `Assigned ${caseId} in ${assigned.sittingId}:`,
+        ...assigned.picks.map((pick) => `  ${pick.reviewerId}: ${pick.reason}`),
+      ].join('\n'),
+    );
+  });
 }
 
 function addWaiting(agenda: Command): void {

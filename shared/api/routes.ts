@@ -552,6 +552,27 @@ export const ROUTES = {
     }),
     audit: 'alter',
   },
+  assignNamedReviewer: {
+    method: 'POST',
+    path: '/cases/{caseId}/assignments',
+    summary:
+      "Put a reviewer the chair names on a case, with a reason: the conflict, unit, capacity and independence rules hold (a refusal names each rule), and the case's other places are picked by the rules",
+    access: ['panel_chair', 'admin'],
+    params: CaseIdParamsSchema,
+    body: z
+      .object({
+        reviewerId: z.string().min(1).max(64),
+        reason: ReasonSchema.describe('Why this reviewer; kept as the reason of the pick'),
+      })
+      .strict(),
+    successStatus: 201,
+    response: z.object({
+      caseId: z.string(),
+      sittingId: z.string(),
+      picks: z.array(z.object({ reviewerId: z.string(), reason: z.string() })),
+    }),
+    audit: 'alter',
+  },
   getCurrentQuestionSet: {
     method: 'GET',
     path: '/question-sets/current',

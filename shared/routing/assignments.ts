@@ -11,9 +11,10 @@
 import type { CaseStatus } from '../cases/review-case.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
-import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
+import { ConflictError, NotFoundError, TransientError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
+import { sittingFor } from '../panels/agenda.ts';
 import { type Panel, type Reviewer, SITTING_OVER, type Sitting } from '../panels/panel.ts';
 import { getPanel, getSitting, listReviewers, sittingNotOver } from '../panels/panel-store.ts';
 import { currentQuestionSet } from '../review/question-sets.ts';
@@ -35,7 +36,16 @@ import {
   reserveCapacity,
   routingRecord,
 } from './assignment-store.ts';
-import { ROUTING_ALGORITHM, type RoutingOutcome, routeCase } from './route-cases.ts';
+import {
+  type NamedPick,
+  type NamedRefusal,
+  ROUTING_ALGORITHM,
+  type RoutingCase,
+  type RoutingOutcome,
+  type RoutingReviewer,
+  routeCase,
+  routeWithNamed,
+} from './route-cases.ts';
 
 export interface Actor {
   readonly subject: string;
@@ -70,10 +80,21 @@ async function routingContext(sittingId: string): Promise<RoutingContext> {
 }
 
 /** Routes the case under the rules (route-cases.ts) against the loads as they are now. */
+function plan(
+  context: RoutingContext,
+  reviewers: Pick<CaseReviewers, 'caseId' | 'decisionId' | 'assigned' | 'declined'>,
+): Promise<RoutingOutcome>;
+/** The same, with a reviewer the chair names first. */
+function plan(
+  context: RoutingContext,
+  reviewers: Pick<CaseReviewers, 'caseId' | 'decisionId' | 'assigned' | 'declined'>,
+  named: NamedPick,
+): Promise<RoutingOutcome | NamedRefusal>;
 async function plan(
   context: RoutingContext,
   reviewers: Pick<CaseReviewers, 'caseId' | 'decisionId' | 'assigned' | 'declined'>,
-): Promise<RoutingOutcome> {
+  named?: NamedPick,
+): Promise<RoutingOutcome | NamedRefusal> {
   const decision = await getDecision(reviewers.decisionId);
   const loads = await loadsOf(context.sitting.sittingId);
   const investigation =
@@ -86,7 +107,9 @@ async function plan(
             ...(police.officerInCaseId ? { officerInCaseId: police.officerInCaseId } : {}),
           }))
       : [];
-  return routeCase(
+  const route = (reviewCase: RoutingCase, members: readonly RoutingReviewer[], seed: string) =>
+    named ? routeWithNamed(reviewCase, members, seed, named) : routeCase(reviewCase, members, seed);
+  return route(
     {
       caseId: reviewers.caseId,
       decisionId: decision.decisionId,
@@ -267,6 +290,51 @@ export async function routeAndAssign(
     return outcome;
   }
   throw new TransientError(`Case ${caseId}: its reviewers kept changing while it was routed; route it again`);
+}
+
+/**
+ * The chair puts a reviewer they name on a case of their sitting, with a reason: the routing rules
+ * hold for the named reviewer (a refusal is a 400 naming every rule that applies), and the case's
+ * other places are picked by the rules in the same transaction (routeWithNamed).
+ */
+export async function assignNamedReviewer(
+  principal: Principal,
+  caseId: string,
+  named: NamedPick,
+  actor: Actor,
+  now = new Date(),
+) {
+  const at = now.toISOString();
+  for (let attempt = 1; attempt <= PLANNING_ATTEMPTS; attempt++) {
+    const seen = await caseReviewers(caseId);
+    if (!seen.sittingId) throw new ConflictError(`Case ${caseId} is on no agenda: put it on one first`);
+    const sitting = await sittingFor(principal, seen.sittingId);
+    if (SITTING_OVER.includes(sitting.status)) {
+      throw new ConflictError(`Sitting ${sitting.sittingId} is ${sitting.status.toLowerCase()}`);
+    }
+    if (![...ROUTABLE, ...REROUTABLE].includes(seen.status)) {
+      throw new ConflictError(`Case ${caseId} is ${seen.status.toLowerCase()}: it takes no new reviewer`);
+    }
+    const context = await routingContext(sitting.sittingId);
+    const outcome = await plan(context, seen, named);
+    if (outcome.status === 'refused') {
+      const reasons = outcome.rules.map(({ rule, detail }) => `${rule}: ${detail}`);
+      throw new ValidationError(
+        `${named.reviewerId} cannot review ${caseId}: ${reasons.join('; ')}`,
+        reasons.map((reason) => ({ field: 'body.reviewerId', reason })),
+      );
+    }
+    if (outcome.status === 'unassignable') {
+      throw new ConflictError(
+        `Case ${caseId} cannot be completed with ${named.reviewerId}: ${outcome.reason}`,
+      );
+    }
+    const change = routingItems(context, seen, outcome, actor, at, sitting.findingsDeadline);
+    if (!(await writeOrRefuse(change.items))) continue;
+    await announce(context, caseId, outcome, change.assignments, at);
+    return { caseId, sittingId: sitting.sittingId, picks: outcome.picks };
+  }
+  throw new TransientError(`Case ${caseId}: its reviewers kept changing; try again`);
 }
 
 interface TakeOff {

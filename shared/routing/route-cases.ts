@@ -34,6 +34,11 @@
  *
  * Every pick carries its reason and every exclusion its rule and a detail, in words that name units
  * and loads but nothing of the case itself, so they can be stored and shown beside the assignment.
+ *
+ * A named pick: the chair may choose one reviewer for a case (`routeWithNamed`). The same rules
+ * hold for them: a named reviewer any rule excludes is refused with every rule that applies; the
+ * rest of the case's places are then picked as above, counting the named reviewer, and if the case
+ * cannot be completed (independence included) nobody is picked.
  */
 import { createHmac } from 'node:crypto';
 
@@ -352,6 +357,63 @@ export function routeCase(
     remaining = remaining.slice(1);
   }
   return { caseId, status: 'routed', picks, exclusions };
+}
+
+/** Who the chair names for a case, and why; kept as the pick's reason. */
+export interface NamedPick {
+  readonly reviewerId: string;
+  readonly reason: string;
+}
+
+/** A named reviewer who cannot take the case: every rule that keeps them off it. */
+export interface NamedRefusal {
+  readonly caseId: string;
+  readonly status: 'refused';
+  readonly reviewerId: string;
+  readonly rules: readonly { rule: ExclusionRule | 'not-a-member' | 'case-complete'; detail: string }[];
+}
+
+/** Routes one case with a reviewer the chair names first (see the module comment). */
+export function routeWithNamed(
+  reviewCase: RoutingCase,
+  reviewers: readonly RoutingReviewer[],
+  seed: string,
+  named: NamedPick,
+): RoutingOutcome | NamedRefusal {
+  const refuse = (rules: NamedRefusal['rules']): NamedRefusal => ({
+    caseId: reviewCase.caseId,
+    status: 'refused',
+    reviewerId: named.reviewerId,
+    rules,
+  });
+  const reviewer = reviewers.find((candidate) => candidate.reviewerId === named.reviewerId);
+  if (!reviewer)
+    return refuse([{ rule: 'not-a-member', detail: 'not a member of the panel of this sitting' }]);
+  const assigned = distinct(reviewCase.alreadyAssigned);
+  const excluded = exclusionsOf(reviewer, reviewCase, distinct(reviewCase.declinedBy), assigned);
+  if (excluded.length > 0) return refuse(excluded.map(({ rule, detail }) => ({ rule, detail })));
+  if (assigned.size >= reviewCase.reviewersNeeded) {
+    return refuse([
+      {
+        rule: 'case-complete',
+        detail: `the case has its ${plural(reviewCase.reviewersNeeded, 'reviewer')}: move one first`,
+      },
+    ]);
+  }
+  const withNamed = reviewers.map((candidate) =>
+    candidate === reviewer ? { ...candidate, load: candidate.load + 1 } : candidate,
+  );
+  const rest = routeCase(
+    { ...reviewCase, alreadyAssigned: [...assigned, reviewer.reviewerId] },
+    withNamed,
+    seed,
+  );
+  if (rest.status === 'unassignable') return rest;
+  const pick = { reviewerId: reviewer.reviewerId, reason: `named by the chair: ${named.reason}` };
+  const exclusions = rest.exclusions.filter(
+    (exclusion) => !(exclusion.reviewerId === reviewer.reviewerId && exclusion.rule === 'already-assigned'),
+  );
+  return { ...rest, picks: [pick, ...rest.picks], exclusions };
 }
 
 /**

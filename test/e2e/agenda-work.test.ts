@@ -12,6 +12,7 @@ import { assignedCase, findingFor, reviewersOf, reviewerToken } from '../support
 
 let stack: LocalStack;
 let caseIds: string[];
+let decisions: Awaited<ReturnType<LocalStack['eligibleDecisions']>>;
 
 interface Waiting {
   caseId: string;
@@ -46,7 +47,7 @@ beforeAll(async () => {
   // Every reviewer signs in, so each is told of what happens to their assignments.
   for (const { reviewerId } of DEMO_REVIEWERS) await reviewerToken(stack, reviewerId);
   await stack.importDecisions(syntheticForceExport({ count: 60, seed: 1414 }), 'admin');
-  const decisions = await stack.eligibleDecisions();
+  decisions = await stack.eligibleDecisions();
   caseIds = [];
   for (const decision of decisions.slice(0, 5)) {
     const nominated = await stack.nominate(decision.decisionId);
@@ -244,5 +245,88 @@ describe('the CLI', () => {
     );
     expect(cancelled.stdout).toContain(`Cancelled ${sittingId}; 1 cases wait for another agenda.`);
     expect(await waitingIds()).toContain(caseId);
+  });
+});
+
+describe('a reviewer the chair names', () => {
+  const name = (caseId: string, reviewerId: string, reason = 'has reviewed this unit before') =>
+    stack.api('POST', `/cases/${caseId}/assignments`, { as: 'chair', body: { reviewerId, reason } });
+
+  it('holds the rules for the named reviewer, names each that refuses, and picks the rest by the rules', async () => {
+    const sittingId = 'sit_2097q3';
+    expect((await plan(sittingId, '2097-09-01', '2097-08-25')).status).toBe(200);
+    const decision = decisions[10];
+    const caseId = String((await stack.nominate(String(decision?.decisionId))).body.caseId);
+    expect((await name(caseId, 'rev_harper')).status).toBe(409);
+    expect((await putOnAgenda(sittingId, [caseId])).status).toBe(200);
+
+    const { reviewerId: _id, ...gale } = DEMO_REVIEWERS.find((r) => r.reviewerId === 'rev_gale') ?? {};
+    const conflicted = await stack.api('PUT', '/reviewers/rev_gale', {
+      as: 'admin',
+      body: { ...gale, standingConflicts: [String(decision?.decisionId)] },
+    });
+    expect(conflicted.status, JSON.stringify(conflicted.body)).toBe(200);
+    const refused = await name(caseId, 'rev_gale');
+    expect(refused.status).toBe(400);
+    expect(refused.body.issues).toEqual([
+      {
+        field: 'body.reviewerId',
+        reason: 'declared-conflict: declared a standing conflict with this decision',
+      },
+    ]);
+    const stranger = await name(caseId, 'rev_nobody');
+    expect(stranger.body.issues).toEqual([
+      { field: 'body.reviewerId', reason: 'not-a-member: not a member of the panel of this sitting' },
+    ]);
+
+    const named = await name(caseId, 'rev_harper', 'has reviewed the earlier decision on this crime');
+    expect(named.status, JSON.stringify(named.body)).toBe(201);
+    const picks = named.body.picks as { reviewerId: string; reason: string }[];
+    expect(picks).toHaveLength(2);
+    expect(picks[0]).toEqual({
+      reviewerId: 'rev_harper',
+      reason: 'named by the chair: has reviewed the earlier decision on this crime',
+    });
+    expect(await reviewersOf(stack, caseId)).toEqual(picks.map((pick) => pick.reviewerId).sort());
+    const { caseHistory } = await import('../../shared/routing/assignment-store.ts');
+    expect(await caseHistory(caseId)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'assigned', reviewerId: 'rev_harper', by: 'demo-chair' }),
+      ]),
+    );
+    const { runCli } = await import('../cli/run-cli.ts');
+    const env = { SCRUTINEER_API_URL: stack.runtime.apiUrl, SCRUTINEER_ISSUER_URL: stack.runtime.issuerUrl };
+    const viaCli = await runCli(
+      ['agenda', 'assign', caseId, '--reviewer', 'rev_gale', '--reason', 'knows the unit well'],
+      env,
+    );
+    expect(viaCli.code).toBe(1);
+    expect(viaCli.stderr).toContain('declared-conflict');
+    const complete = await name(caseId, 'rev_indy');
+    expect(complete.status).toBe(400);
+    expect(String(complete.body.message)).toContain('case-complete');
+  });
+
+  it('refuses a pick that would leave the case without a reviewer independent of the deciding body', async () => {
+    const sittingId = 'sit_2097q4';
+    const planned = await stack.api('PUT', `/sittings/${sittingId}`, {
+      as: 'chair',
+      body: {
+        panelId: DEMO_PANEL.panelId,
+        date: '2097-12-01',
+        findingsDeadline: '2097-11-24',
+        reviewersPerCase: 1,
+      },
+    });
+    expect(planned.status).toBe(200);
+    const police = decisions.find(
+      (d, index) => index > 10 && d.decidingBody === 'police' && d.unit !== 'FCID',
+    );
+    const caseId = String((await stack.nominate(String(police?.decisionId))).body.caseId);
+    expect((await putOnAgenda(sittingId, [caseId])).status).toBe(200);
+    const refused = await name(caseId, 'rev_eli');
+    expect(refused.status).toBe(409);
+    expect(String(refused.body.message)).toContain('none is independent of the police');
+    expect(await reviewersOf(stack, caseId)).toEqual([]);
   });
 });

@@ -89,6 +89,10 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
     path: { sittingId: 'sit_none' },
     body: { fromReviewerId: 'rev_none', reason: 'left the panel' },
   },
+  assignNamedReviewer: {
+    path: { caseId: 'case_00000000000000000000000000' },
+    body: { reviewerId: 'rev_none', reason: 'knows the area and the unit well' },
+  },
   listReviewers: { path: {} },
   putReviewer: {
     path: { reviewerId: 'rev_matrix' },

@@ -321,6 +321,21 @@ const CALLS: Record<
       });
     },
   },
+  assignNamedReviewer: {
+    as: 'chair',
+    call: async () => {
+      await stack.api('PUT', '/sittings/sit_2098q2', {
+        as: 'chair',
+        body: { panelId: 'pan_rsp', date: '2098-04-20', findingsDeadline: '2098-04-13' },
+      });
+      const caseId = String((await nominateOne(22)).body.caseId);
+      await stack.api('POST', '/sittings/sit_2098q2/agenda', { as: 'chair', body: { caseIds: [caseId] } });
+      return stack.api('POST', `/cases/${caseId}/assignments`, {
+        as: 'chair',
+        body: { reviewerId: 'rev_harper', reason: 'has reviewed the earlier decision on this crime' },
+      });
+    },
+  },
   listReviewers: () => stack.api('GET', '/reviewers', { as: 'admin' }),
   putReviewer: () =>
     stack.api('PUT', '/reviewers/rev_audit', {
