@@ -248,6 +248,7 @@ export class ScrutineerStack extends Stack {
         },
         listRecommendations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         closeRecommendation: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        decideRecommendation: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         getAuditTrailOfRecord: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
         getAuditTrailOfActor: (fn) => fn.bindTableReader(tables.audit, ENV.auditTable),
       },

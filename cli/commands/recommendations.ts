@@ -1,6 +1,7 @@
 /**
- * `scrutineer recommendations …`: the actions concluded cases asked for, tracked to closure: list
- * them (soonest due first, the overdue marked) and close one with the evidence of what was done.
+ * `scrutineer recommendations …`: the actions concluded cases asked for: list them (soonest due
+ * first, the overdue marked), decide a reviewer's proposal (accept, merge or drop), and close a
+ * tracked one with the evidence of what was done.
  */
 import type { Command } from 'commander';
 import { connect, withSignInOptions } from '../config.ts';
@@ -8,7 +9,7 @@ import { type Cell, formatTable, result } from '../output.ts';
 
 /** Recommendations are followed by the chair: the commands sign in as the chair unless told otherwise. */
 const RECOMMENDATIONS_USER = 'chair';
-const STATUSES = ['open', 'overdue', 'closed'] as const;
+const STATUSES = ['proposed', 'open', 'overdue', 'closed', 'dropped', 'merged'] as const;
 
 interface Recommendation {
   readonly recommendationId: string;
@@ -28,7 +29,7 @@ interface ListOptions {
 export function addRecommendationsCommand(program: Command): void {
   const recommendations = program
     .command('recommendations')
-    .description('recommendations of concluded cases: list them, close one with evidence');
+    .description('recommendations of concluded cases: list them, decide a proposal, close one with evidence');
   withSignInOptions(
     recommendations
       .command('list')
@@ -44,6 +45,7 @@ export function addRecommendationsCommand(program: Command): void {
     const shown = items.filter((item) => !options.status || item.status === options.status);
     result(options.json ? JSON.stringify(shown, null, 2) : formatRecommendations(shown));
   });
+  addDecide(recommendations);
   withSignInOptions(
     recommendations
       .command('close')
@@ -59,6 +61,57 @@ export function addRecommendationsCommand(program: Command): void {
     result(
       `Closed ${closed.recommendationId} (${closed.owner}, due ${closed.dueDate}) on ${closed.closedAt}.`,
     );
+  });
+}
+
+interface DecideOptions {
+  readonly accept?: boolean;
+  readonly drop?: boolean;
+  readonly mergeInto?: string;
+  readonly reason?: string;
+  readonly owner?: string;
+  readonly due?: string;
+  readonly text?: string;
+}
+
+function addDecide(recommendations: Command): void {
+  withSignInOptions(
+    recommendations
+      .command('decide')
+      .description(
+        "decide a reviewer's proposed recommendation: accept it (to track it), merge it, or drop it",
+      )
+      .argument('<recommendationId>', 'the proposal, such as rec_…')
+      .option('--accept', 'accept it, to be tracked; --text, --owner and --due change it')
+      .option('--drop', 'drop it, with --reason')
+      .option('--merge-into <recommendationId>', 'merge it into another recommendation of the case')
+      .option('--reason <text>', 'why (required to drop)')
+      .option('--text <text>', 'the reworded recommendation, when accepting')
+      .option('--owner <owner>', 'who owns the action, when accepting')
+      .option('--due <date>', 'the due date (YYYY-MM-DD), when accepting'),
+    RECOMMENDATIONS_USER,
+  ).action(async (recommendationId: string, options: DecideOptions, command: Command) => {
+    const chosen = [options.accept, options.drop, options.mergeInto].filter(Boolean).length;
+    if (chosen !== 1) command.error('give one of --accept, --drop or --merge-into', { exitCode: 2 });
+    const body = options.accept
+      ? {
+          decision: 'accept',
+          ...(options.text ? { text: options.text } : {}),
+          ...(options.owner ? { owner: options.owner } : {}),
+          ...(options.due ? { dueDate: options.due } : {}),
+        }
+      : options.drop
+        ? { decision: 'drop', reason: options.reason }
+        : {
+            decision: 'merge',
+            into: options.mergeInto,
+            ...(options.reason ? { reason: options.reason } : {}),
+          };
+    const decided = await (await connect(command)).post<Recommendation>(
+      `/recommendations/${encodeURIComponent(recommendationId)}/decision`,
+      body,
+    );
+    result(`${decided.recommendationId} is ${decided.status} (${decided.owner}, due ${decided.dueDate}).`);
   });
 }
 

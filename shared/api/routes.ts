@@ -18,7 +18,7 @@ import {
 import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
 import { NotificationSchema } from '../notifications/notifications.ts';
 import { PanelSchema, ReviewerSchema, SittingPlanSchema, SittingSchema } from '../panels/panel.ts';
-import { RecommendationSchema } from '../recommendations/recommendation.ts';
+import { RecommendationDecisionSchema, RecommendationSchema } from '../recommendations/recommendation.ts';
 import { AmendFindingRequestSchema, FindingRequestSchema, FindingSchema } from '../review/finding.ts';
 import { ModerationRequestSchema, ModerationSchema } from '../review/moderation.ts';
 import {
@@ -124,6 +124,9 @@ const VerificationSchema = z.object({
 
 const SittingIdParamsSchema = z.object({
   sittingId: z.string().regex(/^sit_[a-z0-9_]{1,40}$/, 'a sitting id such as sit_2027q1'),
+});
+const RecommendationIdParamsSchema = z.object({
+  recommendationId: z.string().regex(/^rec_[0-9a-z]{26}$/, 'a recommendation id such as rec_…'),
 });
 const CaseIdSchema = z.string().regex(/^case_[0-9a-z]{26}$/, 'a case id such as case_…');
 const ReasonSchema = z.string().trim().min(10, 'at least 10 characters: say why, for the record').max(500);
@@ -803,12 +806,21 @@ export const ROUTES = {
     path: '/recommendations/{recommendationId}/closure',
     summary: 'Close a recommendation with the evidence of what was done',
     access: ['panel_chair', 'admin'],
-    params: z.object({
-      recommendationId: z.string().regex(/^rec_[0-9a-z]{26}$/, 'a recommendation id such as rec_…'),
-    }),
+    params: RecommendationIdParamsSchema,
     body: z.object({
       evidence: z.string().trim().min(1, 'say what was done, and where it is recorded').max(4000),
     }),
+    response: RecommendationSchema,
+    audit: 'alter',
+  },
+  decideRecommendation: {
+    method: 'POST',
+    path: '/recommendations/{recommendationId}/decision',
+    summary:
+      "The chair decides a reviewer's proposed recommendation: accept it (reworded if need be) to track it, merge it into another of the case, or drop it with a reason",
+    access: ['panel_chair', 'admin'],
+    params: RecommendationIdParamsSchema,
+    body: RecommendationDecisionSchema,
     response: RecommendationSchema,
     audit: 'alter',
   },

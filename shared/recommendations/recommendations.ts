@@ -9,14 +9,19 @@ import { documents } from '../aws-clients.ts';
 import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { mainTable } from '../environment.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import { sittingsFor } from '../panels/agenda.ts';
 import { getSitting } from '../panels/panel-store.ts';
 import type { Finding } from '../review/finding.ts';
-import { type Recommendation, RecommendationSchema } from './recommendation.ts';
+import {
+  type Recommendation,
+  type RecommendationDecision,
+  RecommendationSchema,
+  TRACKED,
+} from './recommendation.ts';
 
 /** A recommendation's item, listed by due date, soonest first, for tracking and the sweep's chase. */
 const recommendationKeys = {
@@ -52,7 +57,18 @@ async function createOnce(recommendation: Recommendation): Promise<void> {
   }
 }
 
-/** The recommendations of a concluded case: those of the findings that stand, and the chair's. */
+/** Proposals that say the same (ignoring case and spacing), to the same owner by the same date, are one. */
+const proposalKey = ({ text, owner, dueDate }: Proposed) =>
+  [text, owner]
+    .map((part) => part.trim().replace(/\s+/g, ' ').toLowerCase())
+    .concat(dueDate)
+    .join('\u001f');
+
+/**
+ * The recommendations of a concluded case: the reviewers' proposals in the findings that stand,
+ * identical ones grouped, each `proposed` for the chair to decide; and those the chair made in
+ * moderation, tracked (`open`) at once.
+ */
 export async function recordRecommendations(
   caseId: string,
   sittingId: string,
@@ -60,34 +76,39 @@ export async function recordRecommendations(
   moderation: { recommendations: readonly Proposed[] } | undefined,
   at: string,
 ): Promise<string[]> {
-  const proposed = [
-    ...findings.flatMap((finding) =>
-      finding.recommendations.map((recommendation, index) => ({
-        recommendation,
-        id: deterministicId('rec', finding.findingId, String(index)),
-        source: { findingId: finding.findingId },
-      })),
-    ),
-    ...(moderation?.recommendations ?? []).map((recommendation, index) => ({
-      recommendation,
-      id: deterministicId('rec', caseId, sittingId, 'moderation', String(index)),
-      source: { moderation: true },
-    })),
-  ];
-  for (const { recommendation, id, source } of proposed) {
-    await createOnce({
-      recommendationId: id,
-      caseId,
-      sittingId,
-      source,
-      text: recommendation.text,
-      owner: recommendation.owner,
-      dueDate: recommendation.dueDate,
-      status: 'open',
-      createdAt: at,
-    });
+  const grouped = new Map<string, { recommendation: Proposed; findingIds: string[] }>();
+  for (const finding of findings) {
+    for (const recommendation of finding.recommendations) {
+      const key = proposalKey(recommendation);
+      const group = grouped.get(key) ?? { recommendation, findingIds: [] };
+      if (!group.findingIds.includes(finding.findingId)) group.findingIds.push(finding.findingId);
+      grouped.set(key, group);
+    }
   }
-  return proposed.map(({ id }) => id);
+  const records: Recommendation[] = [
+    ...[...grouped].map(([key, { recommendation, findingIds }]) => ({
+      recommendationId: deterministicId('rec', caseId, sittingId, 'proposal', key),
+      source: { findingIds: findingIds.sort() },
+      status: 'proposed' as const,
+      recommendation,
+    })),
+    ...(moderation?.recommendations ?? []).map((recommendation, index) => ({
+      recommendationId: deterministicId('rec', caseId, sittingId, 'moderation', String(index)),
+      source: { moderation: true },
+      status: 'open' as const,
+      recommendation,
+    })),
+  ].map(({ recommendation, ...record }) => ({
+    ...record,
+    caseId,
+    sittingId,
+    text: recommendation.text,
+    owner: recommendation.owner,
+    dueDate: recommendation.dueDate,
+    createdAt: at,
+  }));
+  for (const record of records) await createOnce(record);
+  return records.map(({ recommendationId }) => recommendationId);
 }
 
 /** Every recommendation, soonest due first. They number in the hundreds a year. */
@@ -140,6 +161,11 @@ export async function closeRecommendation(
     if (current.closingEvidence === evidence && current.closedBy === principal.subject) return current;
     throw new ConflictError(`Recommendation ${recommendationId} was closed on ${current.closedAt}`);
   }
+  if (current.status !== 'open' && current.status !== 'overdue') {
+    throw new ConflictError(
+      `Recommendation ${recommendationId} is ${current.status}: only an accepted recommendation is closed`,
+    );
+  }
   try {
     await documents.send(
       new UpdateCommand({
@@ -162,6 +188,104 @@ export async function closeRecommendation(
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) {
       throw new ConflictError(`Recommendation ${recommendationId} was closed meanwhile`);
+    }
+    throw error;
+  }
+  return getRecommendation(recommendationId);
+}
+
+/** The decision as it reads once made: what a resend of the same decision must match. */
+function sameDecision(current: Recommendation, decision: RecommendationDecision, by: string): boolean {
+  if (current.decidedBy !== by) return false;
+  if (decision.decision === 'drop')
+    return current.status === 'dropped' && current.decisionReason === decision.reason;
+  if (decision.decision === 'merge')
+    return current.status === 'merged' && current.mergedInto === decision.into;
+  return (
+    TRACKED.includes(current.status) &&
+    (decision.text ?? current.text) === current.text &&
+    (decision.owner ?? current.owner) === current.owner &&
+    (decision.dueDate ?? current.dueDate) === current.dueDate
+  );
+}
+
+/**
+ * The chair decides a reviewer's proposal, once: accepted (as proposed, or with its text, owner or
+ * due date changed) it is tracked as `open`; merged into another recommendation of the same case,
+ * or dropped with a reason, it is kept with the decision and never tracked. The same decision sent
+ * again answers as made; a different one is a 409.
+ */
+export async function decideRecommendation(
+  principal: Principal,
+  recommendationId: string,
+  decision: RecommendationDecision,
+  now = new Date(),
+): Promise<Recommendation> {
+  const current = await getRecommendation(recommendationId);
+  const visible = await visibleSittings(principal);
+  if (visible && !visible(current.sittingId))
+    throw new NotFoundError(`No recommendation ${recommendationId}`);
+  if (current.status !== 'proposed') {
+    if (sameDecision(current, decision, principal.subject)) return current;
+    throw new ConflictError(
+      `Recommendation ${recommendationId} is ${current.status}: it was decided on ${current.decidedAt ?? current.createdAt}`,
+    );
+  }
+  const at = now.toISOString();
+  const set: Record<string, unknown> = { decidedAt: at, decidedBy: principal.subject };
+  if (decision.decision === 'accept') {
+    const dueDate = decision.dueDate ?? current.dueDate;
+    if (dueDate < at.slice(0, 10)) {
+      throw new ValidationError(`dueDate ${dueDate} is in the past`, [
+        {
+          field: 'body.dueDate',
+          reason: `must not be in the past (the proposal was due ${current.dueDate}): give a new date`,
+        },
+      ]);
+    }
+    Object.assign(set, {
+      status: 'open',
+      text: decision.text ?? current.text,
+      owner: decision.owner ?? current.owner,
+      dueDate,
+      ...recommendationKeys.listed(dueDate, recommendationId),
+    });
+  } else if (decision.decision === 'drop') {
+    Object.assign(set, { status: 'dropped', decisionReason: decision.reason });
+  } else {
+    const into = await getRecommendation(decision.into).catch(() => undefined);
+    const reason = (why: string) =>
+      new ValidationError(`into: ${why}`, [{ field: 'body.into', reason: why }]);
+    if (!into || into.caseId !== current.caseId)
+      throw reason(`${decision.into} is not a recommendation of case ${current.caseId}`);
+    if (into.recommendationId === recommendationId)
+      throw reason('a recommendation cannot be merged into itself');
+    if (!['proposed', 'open', 'overdue'].includes(into.status))
+      throw reason(`${decision.into} is ${into.status}`);
+    Object.assign(set, {
+      status: 'merged',
+      mergedInto: decision.into,
+      ...(decision.reason ? { decisionReason: decision.reason } : {}),
+    });
+  }
+  const names = Object.keys(set);
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: mainTable(),
+        Key: recommendationKeys.item(recommendationId),
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: '#status = :proposed',
+        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(names.map((name) => [`:${name}`, set[name]])),
+          ':proposed': 'proposed',
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new ConflictError(`Recommendation ${recommendationId} was decided meanwhile; look again`);
     }
     throw error;
   }

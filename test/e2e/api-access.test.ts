@@ -153,6 +153,10 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
     path: { recommendationId: 'rec_00000000000000000000000000' },
     body: { evidence: 'policy updated' },
   },
+  decideRecommendation: {
+    path: { recommendationId: 'rec_00000000000000000000000000' },
+    body: { decision: 'accept' },
+  },
 };
 
 /** A token for someone holding just this one role. */

@@ -478,16 +478,36 @@ const CALLS: Record<
   },
   listRecommendations: () => stack.api('GET', '/recommendations', { as: 'admin' }),
   closeRecommendation: async () => {
-    await concludedCase();
-    const { items } = (await stack.api('GET', '/recommendations', { as: 'admin' })).body as {
-      items: { recommendationId: string }[];
-    };
-    return stack.api('POST', `/recommendations/${items[0]?.recommendationId}/closure`, {
+    const recommendationId = await acceptedRecommendation();
+    return stack.api('POST', `/recommendations/${recommendationId}/closure`, {
       as: 'admin',
       body: { evidence: 'Briefing delivered to all PPU officers; see training log' },
     });
   },
+  decideRecommendation: async () =>
+    // The same decision sent again is answered as made, and audited like the first.
+    stack.api('POST', `/recommendations/${await acceptedRecommendation()}/decision`, {
+      as: 'admin',
+      body: { decision: 'accept' },
+    }),
 };
+
+/** The concluded case's proposed recommendation, accepted by an admin. */
+async function acceptedRecommendation(): Promise<string> {
+  await concludedCase();
+  const { items } = (await stack.api('GET', '/recommendations', { as: 'admin' })).body as {
+    items: { recommendationId: string; status: string; source: { findingIds?: string[] } }[];
+  };
+  const proposal = items.find((item) => item.source.findingIds);
+  if (!proposal) throw new Error('The concluded case proposed no recommendation');
+  if (proposal.status === 'proposed') {
+    await stack.api('POST', `/recommendations/${proposal.recommendationId}/decision`, {
+      as: 'admin',
+      body: { decision: 'accept' },
+    });
+  }
+  return proposal.recommendationId;
+}
 
 describe('every data route', () => {
   for (const routeId of ROUTE_IDS) {

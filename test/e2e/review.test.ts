@@ -613,11 +613,12 @@ describe('reports', () => {
         { theme: 'supervision', cases: 1 },
       ]),
     );
-    expect(report.recommendations.items.map((r: { owner: string }) => r.owner).sort()).toEqual([
-      'Head of Crime',
-      'Head of PPU',
-      'Head of PPU',
-    ]);
+    // The two reviewers' identical proposals are one, waiting for the chair; the chair's own is tracked.
+    expect(
+      report.recommendations.items
+        .map((r: { owner: string; status: string }) => `${r.owner}: ${r.status}`)
+        .sort(),
+    ).toEqual(['Head of Crime: open', 'Head of PPU: proposed']);
 
     // The verdict agreement, computed here from the findings with Cohen's kappa (reviewers in id order).
     const pairs: [string, string][] = [];
@@ -705,9 +706,14 @@ describe('reports', () => {
 describe('recommendations', () => {
   it('are tracked to closure and chased by the sweep when overdue', async () => {
     const listed = await stack.api('GET', '/recommendations', { as: 'chair' });
-    const items = listed.body.items as { recommendationId: string; status: string; dueDate: string }[];
-    expect(items).toHaveLength(3);
-    expect(items.every((item) => item.status === 'open')).toBe(true);
+    const items = listed.body.items as {
+      recommendationId: string;
+      status: string;
+      dueDate: string;
+      source: { findingIds?: string[]; moderation?: boolean };
+    }[];
+    expect(items.map((item) => item.status)).toEqual(['open', 'proposed']);
+    expect(items[1]?.source.findingIds).toHaveLength(2);
     const [late] = items;
     await stack.documents.send(
       new UpdateCommand({
@@ -769,6 +775,106 @@ describe('recommendations', () => {
       body: { evidence: 'Something else' },
     });
     expect(again.status).toBe(409);
+  });
+});
+
+describe("the chair's decision on proposed recommendations", () => {
+  const decide = (recommendationId: string, body: Record<string, unknown>) =>
+    stack.api('POST', `/recommendations/${recommendationId}/decision`, { as: 'chair', body });
+  const proposed = async () =>
+    (
+      (await stack.api('GET', '/recommendations', { as: 'chair' })).body.items as Record<string, unknown>[]
+    ).filter((item) => item.status === 'proposed');
+
+  it('tracks only what the chair accepts, merges or drops the rest with the decision kept', async () => {
+    const [grouped] = await proposed();
+    const id = String(grouped?.recommendationId);
+    const early = await stack.api('POST', `/recommendations/${id}/closure`, {
+      as: 'chair',
+      body: { evidence: 'done before it was accepted' },
+    });
+    expect(early.status).toBe(409);
+    expect(String(early.body.message)).toContain('is proposed');
+    const pastDue = await decide(id, { decision: 'accept', dueDate: '2020-01-31' });
+    expect(pastDue.status).toBe(400);
+    expect(pastDue.body.issues).toEqual([expect.objectContaining({ field: 'body.dueDate' })]);
+    const accepted = await decide(id, { decision: 'accept', owner: 'Head of Public Protection' });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body).toMatchObject({
+      status: 'open',
+      owner: 'Head of Public Protection',
+      text: grouped?.text,
+      decidedBy: 'demo-chair',
+    });
+    expect((await decide(id, { decision: 'accept', owner: 'Head of Public Protection' })).status).toBe(200);
+    expect((await decide(id, { decision: 'drop', reason: 'changed my mind about it' })).status).toBe(409);
+
+    // More proposals on the case, as another sitting's findings would make them.
+    const { recordRecommendations } = await import('../../shared/recommendations/recommendations.ts');
+    const proposal = (text: string) => ({ text, owner: 'Head of PPU', dueDate: '2096-06-30' });
+    const findings = [
+      { findingId: 'fnd_one', recommendations: [proposal('Audit bail decisions'), proposal('Train on VRR')] },
+      {
+        findingId: 'fnd_two',
+        recommendations: [proposal('audit  bail decisions'), proposal('Train staff on VRR')],
+      },
+    ] as unknown as Parameters<typeof recordRecommendations>[2];
+    await recordRecommendations(
+      String(grouped?.caseId),
+      SITTING,
+      findings,
+      undefined,
+      new Date().toISOString(),
+    );
+    const more = await proposed();
+    expect(more.map((item) => item.text).sort()).toEqual([
+      'Audit bail decisions',
+      'Train on VRR',
+      'Train staff on VRR',
+    ]);
+    const byText = (text: string) => String(more.find((item) => item.text === text)?.recommendationId);
+    expect(more.find((item) => item.text === 'Audit bail decisions')?.source).toEqual({
+      findingIds: ['fnd_one', 'fnd_two'],
+    });
+    const intoItself = await decide(byText('Train on VRR'), {
+      decision: 'merge',
+      into: byText('Train on VRR'),
+    });
+    expect(intoItself.status).toBe(400);
+    const merged = await decide(byText('Train staff on VRR'), {
+      decision: 'merge',
+      into: byText('Train on VRR'),
+    });
+    expect(merged.body).toMatchObject({ status: 'merged', mergedInto: byText('Train on VRR') });
+    const noReason = await decide(byText('Audit bail decisions'), { decision: 'drop' });
+    expect(noReason.status).toBe(400);
+    const cli = { SCRUTINEER_API_URL: stack.runtime.apiUrl, SCRUTINEER_ISSUER_URL: stack.runtime.issuerUrl };
+    const droppedByCli = await runCli(
+      [
+        'recommendations',
+        'decide',
+        byText('Audit bail decisions'),
+        '--drop',
+        '--reason',
+        'the force audits bail decisions already each quarter',
+      ],
+      cli,
+    );
+    expect(droppedByCli.stdout).toContain('is dropped');
+    const dropped = await stack.api('GET', `/recommendations`, { as: 'chair' });
+    expect(
+      (dropped.body.items as Record<string, unknown>[]).find(
+        (item) => item.recommendationId === byText('Audit bail decisions'),
+      ),
+    ).toMatchObject({ status: 'dropped', decidedBy: 'demo-chair' });
+    expect((await decide(byText('Train on VRR'), { decision: 'accept' })).body.status).toBe('open');
+    expect(await proposed()).toEqual([]);
+    const otherChair = await stack.runtime.tokenFor('chair', { sub: 'demo-another-chair' });
+    const notTheirs = await stack.api('POST', `/recommendations/${id}/decision`, {
+      token: otherChair,
+      body: { decision: 'accept' },
+    });
+    expect(notTheirs.status).toBe(404);
   });
 });
 

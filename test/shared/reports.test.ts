@@ -465,7 +465,14 @@ describe('buildSittingReport', () => {
       dueDate: '2026-06-30',
       status: 'overdue',
     });
-    expect(report.recommendations.byStatus).toEqual({ open: 1, overdue: 1, closed: 1 });
+    expect(report.recommendations.byStatus).toEqual({
+      proposed: 0,
+      open: 1,
+      overdue: 1,
+      closed: 1,
+      dropped: 0,
+      merged: 0,
+    });
   });
 
   it('measures verdict agreement with Cohen for two reviewers and Fleiss for three, separately', () => {
