@@ -292,6 +292,59 @@ export async function openOrJoinCase<Label extends string>(opening: CaseOpening<
   }
 }
 
+// Withdrawing a case -----------------------------------------------------------------------------
+
+/** A case as read for its withdrawal: where it was, with how many reviewer changes and nominators. */
+export interface CaseToWithdraw {
+  readonly caseId: string;
+  readonly status: CaseStatus;
+  readonly sittingId?: string;
+  readonly reviewersVersion: number;
+  readonly nominators: number;
+}
+
+/**
+ * The case withdrawn from review for good (off any sitting, without reviewers), on condition that
+ * it is still as read: same status, sitting, reviewers' version and number of nominators (nobody
+ * joined it meanwhile), and no finding.
+ */
+export function withdrawingCase(
+  seen: CaseToWithdraw,
+  withdrawn: NonNullable<ReviewCase['withdrawn']>,
+): LabelledItem<'case'> {
+  const version = seen.reviewersVersion;
+  const conditions = [
+    '#status = :seenStatus',
+    seen.sittingId ? 'sittingId = :sitting' : 'attribute_not_exists(sittingId)',
+    version > 0 ? 'reviewersVersion = :version' : 'attribute_not_exists(reviewersVersion)',
+    'size(nominators) = :nominators',
+    '(attribute_not_exists(findingVersions) OR findingVersions = :none)',
+  ];
+  return {
+    label: 'case',
+    item: {
+      Update: {
+        TableName: mainTable(),
+        Key: caseKeys.item(seen.caseId),
+        UpdateExpression:
+          'SET #status = :withdrawnStatus, withdrawn = :withdrawn, reviewersVersion = :next REMOVE sittingId, assignedReviewers, declinedBy, unassignable',
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':withdrawnStatus': 'WITHDRAWN' satisfies CaseStatus,
+          ':withdrawn': withdrawn,
+          ':next': version + 1,
+          ':seenStatus': seen.status,
+          ':nominators': seen.nominators,
+          ':none': 0,
+          ...(seen.sittingId ? { ':sitting': seen.sittingId } : {}),
+          ...(version > 0 ? { ':version': version } : {}),
+        },
+      },
+    },
+  };
+}
+
 /**
  * Opens the case unless its decision is under review already (by this very case, when a step is
  * retried, or by another); joins nothing. It may follow any ended case of the decision: a later

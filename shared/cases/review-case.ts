@@ -50,6 +50,8 @@ export const ReviewCaseSchema = z.object({
   /** Sittings this case was carried over from, oldest first, and the last carry-over: when, by whom, why. */
   carriedOverFrom: z.array(z.string()).optional(),
   carriedOver: z.object({ at: z.iso.datetime(), by: z.string(), why: z.string() }).optional(),
+  /** Withdrawn before any finding, when the last nomination holding it was withdrawn: when, by whom, why. */
+  withdrawn: z.object({ at: z.iso.datetime(), by: z.string(), why: z.string() }).optional(),
   /**
    * Optimistic versions, each moved in the transaction that changes what it counts: how many
    * finding versions the case has taken, and how many times its reviewers have changed. A change

@@ -9,7 +9,7 @@ import { type Decision, OFFENCE_GROUPS } from '../decisions/decision.ts';
 import { findDecision } from '../decisions/decision-store.ts';
 import { ValidationError } from '../errors.ts';
 import { VICTIM_CONSENT } from '../nominations/nomination.ts';
-import { nominationsOfCase } from '../nominations/nominations.ts';
+import { live, nominationsOfCase } from '../nominations/nomination-store.ts';
 import { listCases } from './case-store.ts';
 import type { ReviewCase } from './review-case.ts';
 
@@ -40,9 +40,9 @@ export const WaitingCaseSchema = z.object({
   decisionType: z.string().optional(),
   decidingBody: z.enum(['police', 'cps']).optional(),
   decisionDate: z.iso.date().optional(),
-  /** The consent given in the latest nomination; absent for a dip-sample pick nobody nominated. */
+  /** The consent stated last in a nomination holding the case; absent for a dip-sample pick nobody nominated. */
   victimConsent: z.enum(VICTIM_CONSENT).optional(),
-  nominations: z.number().int().nonnegative(),
+  nominations: z.number().int().nonnegative().describe('The nominations holding the case (not withdrawn)'),
 });
 export type WaitingCase = z.infer<typeof WaitingCaseSchema>;
 
@@ -65,7 +65,12 @@ async function describeWaiting(reviewCase: ReviewCase, now: Date): Promise<Waiti
     findDecision(reviewCase.decisionId),
     nominationsOfCase(reviewCase),
   ]);
-  const latest = nominations.at(-1);
+  // The consent stated last, in the latest version of a nomination still holding the case.
+  const holding = live(nominations);
+  const latest = holding
+    .map((nomination) => ({ nomination, at: nomination.changedAt ?? nomination.nominatedAt }))
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .at(-1)?.nomination;
   const origin = reviewCase.origin;
   const fields: Partial<Decision> = decision ?? {};
   return {
@@ -82,7 +87,7 @@ async function describeWaiting(reviewCase: ReviewCase, now: Date): Promise<Waiti
     decidingBody: fields.decidingBody,
     decisionDate: fields.decisionDate,
     ...(latest ? { victimConsent: latest.victimConsent } : {}),
-    nominations: nominations.length,
+    nominations: holding.length,
   };
 }
 

@@ -11,7 +11,7 @@ import type { ReviewCase } from '../cases/review-case.ts';
 import { decisionAsAt, decisionHistory } from '../decisions/decision-revisions.ts';
 import { getDecision } from '../decisions/decision-store.ts';
 import { ConflictError } from '../errors.ts';
-import { nominationsOfCase } from '../nominations/nominations.ts';
+import { nominationHistory, nominationsOfCase } from '../nominations/nomination-store.ts';
 import { findingsOfCase, moderationsOf } from '../review/finding-store.ts';
 import { getQuestionSet } from '../review/question-sets.ts';
 import { assignmentIdOf, caseHistory, getAssignment, reviewersIn } from '../routing/assignment-store.ts';
@@ -84,7 +84,12 @@ export async function casePackContents(
       await decisionHistory(reviewCase.decisionId),
       reviewCase.concludedAt ?? reviewCase.openedAt,
     ),
-    nominations: await nominationsOfCase(reviewCase),
+    nominations: await Promise.all(
+      (await nominationsOfCase(reviewCase)).map(async (nomination) => ({
+        ...nomination,
+        versions: await nominationHistory(nomination),
+      })),
+    ),
     provenance: await provenanceOf(reviewCase),
     assignments: await assignmentsOf(reviewCase, history),
     history,

@@ -39,6 +39,8 @@ export interface PackNomination extends PackRecord {
   readonly nominationId: string;
   readonly reasonCodes: readonly string[];
   readonly freeText: string;
+  /** Every version the nominator stated, oldest first, the standing one last. */
+  readonly versions?: readonly PackRecord[];
 }
 
 export interface PackAssignment extends PackRecord {
@@ -302,15 +304,48 @@ function provenanceHtml(provenance: PackProvenance): string {
   ].join('\n');
 }
 
+/** A nomination changed since it was made: every version as it was stated, oldest first. */
+function nominationVersionsHtml(versions: readonly PackRecord[]): string {
+  if (versions.length < 2) return '';
+  return [
+    '<p>Its versions, as the nominator stated each:</p>',
+    htmlTable(
+      [
+        'version',
+        'made at',
+        'victim consent',
+        'victim wishes',
+        'VRR status',
+        'reasons',
+        'in the nominator’s words',
+      ],
+      versions.map((version) => [
+        version.version,
+        version.madeAt,
+        version.victimConsent,
+        version.victimWishes ?? '',
+        version.vrrStatus,
+        [...((version.reasonCodes as string[] | undefined) ?? [])].join(', '),
+        version.freeText,
+      ]),
+    ),
+  ].join('\n');
+}
+
 function nominationsHtml(nominations: readonly PackNomination[]): string {
   if (nominations.length === 0) return paragraph('No nominations.');
   return nominations
     .map((nomination) =>
       [
         `<h3>Nomination ${escapeHtml(nomination.nominationId)}</h3>`,
-        fieldList(Object.fromEntries(Object.entries(nomination).filter(([field]) => field !== 'freeText'))),
+        fieldList(
+          Object.fromEntries(
+            Object.entries(nomination).filter(([field]) => field !== 'freeText' && field !== 'versions'),
+          ),
+        ),
         '<p>In the nominator’s words:</p>',
         nomination.freeText.trim() === '' ? paragraph('(nothing written)') : htmlText(nomination.freeText),
+        nominationVersionsHtml(nomination.versions ?? []),
       ].join('\n'),
     )
     .join('\n');

@@ -68,12 +68,93 @@ export const NominationSchema = z.object({
   victimWishes: z.string().optional(),
   vrrStatus: z.enum(VRR_STATUSES),
   nominatedAt: z.iso.datetime(),
+  /** Each change of what the nominator says is a new version; the first is 1 (recorded before versions, absent). */
+  version: z.number().int().positive().optional(),
+  changedAt: z.iso.datetime().optional().describe('When this version was made'),
+  withdrawn: z
+    .object({ at: z.iso.datetime(), reason: z.string() })
+    .optional()
+    .describe('Withdrawn by the nominator: when and why'),
 });
 export type Nomination = z.infer<typeof NominationSchema>;
+
+export const NominationIdParamsSchema = z.object({
+  nominationId: z.string().regex(/^nom_[0-9a-z]{26}$/, 'a nomination id such as nom_…'),
+});
+
+/** What a nominator says in a nomination, and may change in a later version. */
+export const NOMINATION_CONTENT = [
+  'reasonCodes',
+  'freeText',
+  'victimConsent',
+  'victimWishes',
+  'vrrStatus',
+] as const;
+
+/** A change of a nomination: the fields given replace those of the latest version. */
+export const UpdateNominationRequestSchema = z
+  .object({
+    reasonCodes: z.array(z.enum(NOMINATION_REASONS)).min(1).max(NOMINATION_REASONS.length).optional(),
+    freeText: z.string().max(4000).optional().describe('Stored and shown as plain text'),
+    victimConsent: z.enum(VICTIM_CONSENT).optional(),
+    victimWishes: z.string().max(2000).optional().describe('An empty text clears them'),
+    vrrStatus: z.enum(VRR_STATUSES).optional(),
+  })
+  .refine((request) => NOMINATION_CONTENT.some((field) => request[field] !== undefined), {
+    path: ['victimConsent'],
+    message: `give at least one of ${NOMINATION_CONTENT.join(', ')}`,
+  });
+export type UpdateNominationRequest = z.infer<typeof UpdateNominationRequestSchema>;
+
+export const WithdrawNominationRequestSchema = z.object({
+  reason: z.string().trim().min(10, 'at least 10 characters: say why, for the record').max(2000),
+});
+
+/** One version of a nomination as it was stated, oldest first in a nomination's history. */
+export const NominationVersionSchema = NominationSchema.pick({
+  reasonCodes: true,
+  freeText: true,
+  victimConsent: true,
+  victimWishes: true,
+  vrrStatus: true,
+}).extend({ version: z.number().int().positive(), madeAt: z.iso.datetime() });
+export type NominationVersion = z.infer<typeof NominationVersionSchema>;
+
+/**
+ * What the panel concluded, as it publishes it: the verdict, and the recommendations the chair
+ * accepted for the force or the CPS to act on. Never a reviewer's finding.
+ */
+export const NominationOutcomeSchema = z.object({
+  verdict: z.string().optional(),
+  concludedAt: z.iso.datetime().optional(),
+  recommendations: z.array(
+    z.object({ text: z.string(), owner: z.string(), dueDate: z.iso.date(), status: z.string() }),
+  ),
+});
 
 export const NominationViewSchema = NominationSchema.extend({
   status: z.enum(NOMINATION_STATUSES),
   sittingId: z.string().optional().describe('The sitting whose agenda holds the case'),
+  outcome: NominationOutcomeSchema.optional().describe('Once the panel has concluded'),
+  versions: z
+    .array(NominationVersionSchema)
+    .optional()
+    .describe('Every version of the nomination, oldest first (one nomination read alone)'),
+});
+export type NominationView = z.infer<typeof NominationViewSchema>;
+
+/**
+ * An NFA or filing decision on a crime, described safely for a nominator to choose among several:
+ * who decided, in which month, with which outcome; never the summary nor anyone's identifiers.
+ */
+export const NominationCandidateSchema = z.object({
+  decisionId: z.string(),
+  decidingBody: z.enum(['police', 'cps']),
+  decisionMonth: z.string().describe('YYYY-MM'),
+  decisionType: z.string(),
+  outcome: z.string().describe('The outcome code (or police.uk category) as recorded'),
+  eligible: z.boolean().describe('Inside the panel window and not already concluded'),
+  reason: z.string().optional().describe('Why it cannot be nominated, when it cannot'),
 });
 
 /** How long after a decision the panel will still look at it. */

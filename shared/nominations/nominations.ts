@@ -3,19 +3,31 @@ import { type CaseOpened, getCase, listCases, openOrJoinCase } from '../cases/ca
 import type { CaseStatus, ReviewCase } from '../cases/review-case.ts';
 import { TransactionRefused } from '../data/transactions.ts';
 import type { Decision } from '../decisions/decision.ts';
-import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
+import { decisionsOfCrime, decisionsOfCrimeReference, getDecision } from '../decisions/decision-store.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { pseudonym, pseudonymKey } from '../imports/pseudonymise.ts';
 import { ALL_CHAIRS, notify } from '../notifications/notifications.ts';
+import { listRecommendations } from '../recommendations/recommendations.ts';
 import {
+  NOMINATION_CONTENT,
   NOMINATION_WINDOW_MONTHS,
   type NominateRequest,
   type Nomination,
-  type NominationViewSchema,
+  type NominationCandidateSchema,
+  type NominationOutcomeSchema,
+  type NominationView,
 } from './nomination.ts';
-import { getNomination, nominationsBy, recordedBefore, recordingNomination } from './nomination-store.ts';
+import {
+  getNomination,
+  nominationHistory,
+  nominationsBy,
+  recordedBefore,
+  recordingNomination,
+} from './nomination-store.ts';
+
+export { nominationsOfCase } from './nomination-store.ts';
 
 const NOMINATING_ROLES = ['isva', 'cps', 'police'] as const;
 const ELIGIBLE_TYPES = ['police_nfa', 'cps_nfa', 'filed'];
@@ -137,6 +149,11 @@ export async function nominate(
     if (!(error instanceof TransactionRefused) || !error.has('nomination')) throw error;
     const before = recordedBefore(error) ?? (await getNomination(nominationId));
     if (!before) throw error;
+    if (before.withdrawn) {
+      throw new ConflictError(
+        `You withdrew your nomination of this decision (${before.nominationId}) on ${before.withdrawn.at.slice(0, 10)}`,
+      );
+    }
     const differing = differingFields(before, nominationFor(before.caseId));
     if (differing.length > 0) {
       throw new ConflictError(
@@ -157,16 +174,18 @@ export async function nominate(
   return { nomination, created: true };
 }
 
-/** What a nominator says in a nomination: a resend is the same request only if all of it is the same. */
-const NOMINATION_CONTENT = ['reasonCodes', 'freeText', 'victimConsent', 'victimWishes', 'vrrStatus'] as const;
-
-function differingFields(before: Nomination, now: Nomination): string[] {
+/** The fields of what the nominator says that differ: a resend is the same request only if none does. */
+export function differingFields(before: Nomination, now: Nomination): string[] {
   const normal = (value: unknown) =>
     JSON.stringify(Array.isArray(value) ? [...value].sort() : (value ?? null));
   return NOMINATION_CONTENT.filter((field) => normal(before[field]) !== normal(now[field]));
 }
 
-function statusOf(reviewCase: ReviewCase | undefined): z.infer<typeof NominationViewSchema>['status'] {
+type NominationStatus = NominationView['status'];
+type Outcome = z.infer<typeof NominationOutcomeSchema>;
+
+function statusOf(nomination: Nomination, reviewCase: ReviewCase | undefined): NominationStatus {
+  if (nomination.withdrawn) return 'withdrawn';
   switch (reviewCase?.status) {
     case 'ASSIGNED':
     case 'IN_REVIEW':
@@ -182,35 +201,104 @@ function statusOf(reviewCase: ReviewCase | undefined): z.infer<typeof Nomination
   }
 }
 
-async function view(nomination: Nomination): Promise<z.infer<typeof NominationViewSchema>> {
-  const reviewCase = await getCase(nomination.caseId).catch((error: unknown) => {
+/** The recommendations a case's conclusion publishes: those the chair accepted, being tracked. */
+const PUBLISHED = ['open', 'overdue', 'closed'];
+
+/** The outcome of each concluded case, as published: its verdict and the accepted recommendations. */
+async function outcomesOf(concluded: readonly ReviewCase[]): Promise<Map<string, Outcome>> {
+  if (concluded.length === 0) return new Map();
+  const recommendations = await listRecommendations();
+  return new Map(
+    concluded.map((reviewCase) => [
+      reviewCase.caseId,
+      {
+        ...(reviewCase.verdict ? { verdict: reviewCase.verdict } : {}),
+        ...(reviewCase.concludedAt ? { concludedAt: reviewCase.concludedAt } : {}),
+        recommendations: recommendations
+          .filter((r) => r.caseId === reviewCase.caseId && PUBLISHED.includes(r.status))
+          .sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.text.localeCompare(b.text))
+          .map(({ text, owner, dueDate, status }) => ({ text, owner, dueDate, status })),
+      },
+    ]),
+  );
+}
+
+const caseOf = (caseId: string) =>
+  getCase(caseId).catch((error: unknown) => {
     if (error instanceof NotFoundError) return undefined;
     throw error;
   });
-  return {
-    ...nomination,
-    status: statusOf(reviewCase),
-    ...(reviewCase?.sittingId ? { sittingId: reviewCase.sittingId } : {}),
-  };
+
+/** How each nomination stands: its case's status, its sitting, and once concluded the outcome. */
+async function views(nominations: readonly Nomination[]): Promise<NominationView[]> {
+  const cases = await Promise.all(nominations.map((nomination) => caseOf(nomination.caseId)));
+  const concluded = cases.filter(
+    (reviewCase): reviewCase is ReviewCase => !!reviewCase && CONCLUDED.includes(reviewCase.status),
+  );
+  const outcomes = await outcomesOf([...new Map(concluded.map((c) => [c.caseId, c])).values()]);
+  return nominations.map((nomination, index) => {
+    const reviewCase = cases[index];
+    const status = statusOf(nomination, reviewCase);
+    const outcome = status === 'concluded' ? outcomes.get(nomination.caseId) : undefined;
+    return {
+      ...nomination,
+      status,
+      ...(reviewCase?.sittingId && status !== 'withdrawn' ? { sittingId: reviewCase.sittingId } : {}),
+      ...(outcome ? { outcome } : {}),
+    };
+  });
 }
 
 /** One of the caller's own nominations; anyone else's answers as missing. */
-export async function getOwnNomination(principal: Principal, nominationId: string) {
+export async function ownNomination(principal: Principal, nominationId: string): Promise<Nomination> {
   const nomination = await getNomination(nominationId);
   if (!nomination || nomination.nominatedBy !== principal.subject)
     throw new NotFoundError(`No nomination ${nominationId}`);
-  return { nomination, view: await view(nomination) };
+  return nomination;
+}
+
+/** One of the caller's own nominations, with every version of it. */
+export async function getOwnNomination(principal: Principal, nominationId: string) {
+  const nomination = await ownNomination(principal, nominationId);
+  const [view] = await views([nomination]);
+  return { nomination, view: { ...(view as NominationView), versions: await nominationHistory(nomination) } };
 }
 
 export async function listOwnNominations(principal: Principal) {
-  return Promise.all((await nominationsBy(principal.subject)).map(view));
+  return views(await nominationsBy(principal.subject));
 }
 
-/** Every nomination merged into a case: each nominator's own list, filtered to the case. */
-export async function nominationsOfCase(reviewCase: Pick<ReviewCase, 'caseId' | 'nominators'>) {
-  const lists = await Promise.all((reviewCase.nominators ?? []).map(nominationsBy));
-  return lists
-    .flat()
-    .filter((nomination) => nomination.caseId === reviewCase.caseId)
-    .sort((a, b) => a.nominatedAt.localeCompare(b.nominatedAt));
+/**
+ * The NFA and filing decisions on a crime, by the reference the nominator knows, described safely
+ * for them to choose the one to nominate: deciding body, month, type and outcome, and whether the
+ * panel can take it (and why not). Never a summary, an officer or a decision maker.
+ */
+export async function nominationCandidates(
+  crimeReference: string,
+  now = new Date(),
+): Promise<z.infer<typeof NominationCandidateSchema>[]> {
+  const decisions = await decisionsOfCrimeReference(crimeReference);
+  const candidates = decisions
+    .filter((decision) => ELIGIBLE_TYPES.includes(decision.decisionType))
+    .sort((a, b) => a.decisionDate.localeCompare(b.decisionDate) || a.decisionId.localeCompare(b.decisionId));
+  const described = [];
+  for (const decision of candidates) {
+    const refusal = await checkEligible(decision, 'decisionId', now).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof ValidationError) return error.issues[0]?.reason ?? error.message;
+        throw error;
+      },
+    );
+    described.push({
+      decisionId: decision.decisionId,
+      decidingBody: decision.decidingBody,
+      decisionMonth: decision.decisionDate.slice(0, 7),
+      decisionType: decision.decisionType,
+      outcome: decision.outcomeCode ?? decision.outcomeCategory ?? 'unknown',
+      eligible: refusal === undefined,
+      ...(refusal ? { reason: refusal } : {}),
+    });
+  }
+  return described;
 }

@@ -1,6 +1,6 @@
 /**
  * Notifications: records the UI shows (assigned, reassigned, overdue, nomination received, a case
- * nobody can take), each also published as an EventBridge event for whatever the force wires to
+ * nobody can take, a nominated case's progress, a victim's withdrawn consent), each also published as an EventBridge event for whatever the force wires to
  * it (e-mail, Teams). They carry ids and dates only, never case content. Each has a deterministic
  * id, so a retried step notifies once.
  */
@@ -26,6 +26,12 @@ export const NOTIFICATION_KINDS = [
   'case-concluded',
   'case-carried-over',
   'recommendation-overdue',
+  // To a nominator, as their nominated case moves on; to the chairs, what a nominator changed.
+  'nomination-on-agenda',
+  'nomination-in-review',
+  'nomination-concluded',
+  'nomination-withdrawn',
+  'consent-withdrawn',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -15,6 +15,8 @@ import { ConflictError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { notify } from '../notifications/notifications.ts';
 import {
+  type Assignment,
+  type CaseReviewers,
   caseReviewers,
   endAssignment,
   freeCapacity,
@@ -31,7 +33,7 @@ const REMOVABLE = ['OPEN', 'CARRIED_OVER', 'ASSIGNED', 'IN_REVIEW'] as const;
 const ATTEMPTS = 5;
 
 /** Who takes the case off (or cancels), why, and in which request. */
-interface Removal {
+export interface Removal {
   readonly by: string;
   readonly reason: string;
   readonly requestId: string;
@@ -59,6 +61,66 @@ function refuseIfOver(sitting: Sitting): void {
   }
 }
 
+/** How a case leaves the agenda: back to wait for another (the default), or withdrawn for good. */
+export type AgendaExit = (seen: CaseReviewers) => LabelledItem;
+
+/**
+ * The writes that take one case off the sitting's agenda as they stand now (see the module
+ * comment), the case's own change made by `exit`; a case that may not leave it is refused
+ * (ConflictError). The withdrawn assignments are given for their reviewers to be told.
+ */
+export async function agendaRemovalItems(
+  sittingId: string,
+  caseId: string,
+  removal: Removal,
+  at: string,
+  exit: AgendaExit = returnCaseToWaiting,
+): Promise<{ items: LabelledItem[]; withdrawn: Assignment[] }> {
+  const sitting = await getSitting(sittingId);
+  refuseIfOver(sitting);
+  if (!sitting.agenda.includes(caseId)) {
+    throw new ConflictError(`Case ${caseId} is not on the agenda of ${sittingId}`);
+  }
+  const [seen, { reviewCase }] = await Promise.all([
+    caseReviewers(caseId),
+    getCaseWithReviewers(caseId, { consistent: true }),
+  ]);
+  if ((reviewCase.findingVersions ?? 0) > 0) {
+    throw new ConflictError(
+      `Case ${caseId} has findings: it stays on the agenda (the panel can carry it over at closure)`,
+    );
+  }
+  if (!(REMOVABLE as readonly string[]).includes(seen.status)) {
+    throw new ConflictError(`Case ${caseId} is ${seen.status.toLowerCase()}: it cannot leave the agenda now`);
+  }
+  const open = await openAssignmentsOfCase(caseId, sittingId);
+  const by = { by: removal.by, why: removal.reason, requestId: removal.requestId };
+  const items: LabelledItem[] = [
+    removeFromAgendaItem(sitting, caseId),
+    exit(seen),
+    ...open.flatMap((assignment) => [
+      endAssignment(assignment.assignmentId, 'withdrawn', { endedAt: at }),
+      freeCapacity(sittingId, assignment.reviewerId, caseId),
+      historyEvent(caseId, { action: 'withdrawn', reviewerId: assignment.reviewerId, ...by }, at),
+    ]),
+    historyEvent(caseId, { action: 'taken-off-agenda', sittingId, ...by }, at),
+  ];
+  return { items, withdrawn: open };
+}
+
+/** Each reviewer with a sign-in whose assignment to the case was withdrawn is told. */
+export async function tellWithdrawnReviewers(
+  withdrawn: readonly Assignment[],
+  caseId: string,
+  sittingId: string,
+  at: string,
+): Promise<void> {
+  for (const assignment of withdrawn) {
+    if (assignment.reviewerSubject)
+      await notify(assignment.reviewerSubject, 'assignment-withdrawn', { caseId, sittingId }, at);
+  }
+}
+
 /** Takes one case off the sitting's agenda (see the module comment), once. */
 async function removeCase(
   sittingId: string,
@@ -68,48 +130,15 @@ async function removeCase(
 ): Promise<AgendaRemoval> {
   const at = now.toISOString();
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const sitting = await getSitting(sittingId);
-    refuseIfOver(sitting);
-    if (!sitting.agenda.includes(caseId)) {
-      throw new ConflictError(`Case ${caseId} is not on the agenda of ${sittingId}`);
-    }
-    const [seen, { reviewCase }] = await Promise.all([
-      caseReviewers(caseId),
-      getCaseWithReviewers(caseId, { consistent: true }),
-    ]);
-    if ((reviewCase.findingVersions ?? 0) > 0) {
-      throw new ConflictError(
-        `Case ${caseId} has findings: it stays on the agenda (the panel can carry it over at closure)`,
-      );
-    }
-    if (!(REMOVABLE as readonly string[]).includes(seen.status)) {
-      throw new ConflictError(
-        `Case ${caseId} is ${seen.status.toLowerCase()}: it cannot leave the agenda now`,
-      );
-    }
-    const open = await openAssignmentsOfCase(caseId, sittingId);
-    const by = { by: removal.by, why: removal.reason, requestId: removal.requestId };
-    const items: LabelledItem[] = [
-      removeFromAgendaItem(sitting, caseId),
-      returnCaseToWaiting(seen),
-      ...open.flatMap((assignment) => [
-        endAssignment(assignment.assignmentId, 'withdrawn', { endedAt: at }),
-        freeCapacity(sittingId, assignment.reviewerId, caseId),
-        historyEvent(caseId, { action: 'withdrawn', reviewerId: assignment.reviewerId, ...by }, at),
-      ]),
-      historyEvent(caseId, { action: 'taken-off-agenda', sittingId, ...by }, at),
-    ];
+    const { items, withdrawn } = await agendaRemovalItems(sittingId, caseId, removal, at);
     try {
       await transactWrite(items);
     } catch (error) {
       if (error instanceof TransactionRefused) continue;
       throw error;
     }
-    for (const assignment of open) {
-      if (assignment.reviewerSubject)
-        await notify(assignment.reviewerSubject, 'assignment-withdrawn', { caseId, sittingId }, at);
-    }
-    return { caseId, sittingId, status: 'OPEN', withdrawnFrom: open.map((a) => a.reviewerId).sort() };
+    await tellWithdrawnReviewers(withdrawn, caseId, sittingId, at);
+    return { caseId, sittingId, status: 'OPEN', withdrawnFrom: withdrawn.map((a) => a.reviewerId).sort() };
   }
   throw new TransientError(`Case ${caseId}: the agenda or the case kept changing; try again`);
 }

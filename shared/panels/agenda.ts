@@ -11,6 +11,7 @@ import { ENV, mainTable, requireEnv } from '../environment.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
+import { tellNominators } from '../nominations/nominator-news.ts';
 import { notify } from '../notifications/notifications.ts';
 import { moveDueDate, openAssignmentsOfCase, routingKey } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
@@ -65,6 +66,7 @@ export async function addToAgenda(
   principal: Principal,
   sittingId: string,
   caseIds: readonly string[],
+  now = new Date(),
 ): Promise<AgendaChange> {
   const sitting = await sittingFor(principal, sittingId);
   if (SITTING_OVER.includes(sitting.status)) {
@@ -129,6 +131,7 @@ export async function addToAgenda(
         ExpressionAttributeValues: { ':sitting': sittingId },
       }),
     );
+    await tellNominators(caseId, 'nomination-on-agenda', { sittingId }, now.toISOString());
   }
   return change;
 }

@@ -28,6 +28,7 @@ import { ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import { reserveFirstCasePack } from '../evidence/packs.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
+import { tellNominators } from '../nominations/nominator-news.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import type { Sitting } from '../panels/panel.ts';
@@ -270,6 +271,7 @@ async function afterConclusion(
 ) {
   await recordRecommendations(caseId, sittingId, findings, moderation, concludedAt);
   await notify(chairsOf(panelId), 'case-concluded', { caseId, sittingId }, concludedAt);
+  await tellNominators(caseId, 'nomination-concluded', {}, concludedAt);
 }
 
 /**
