@@ -46,6 +46,7 @@ export class ScrutineerStack extends Stack {
       auditTable: tables.audit,
       importsBucket: storage.imports,
       pseudonymKey: encryption.pseudonymKey,
+      reidentificationKey: encryption.reidentificationKey,
       encryptionKey,
     });
 
@@ -138,6 +139,14 @@ export class ScrutineerStack extends Stack {
         },
         listSamples: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSample: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        revealSampleReferences: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindEnvelopeKey(encryption.reidentificationKey, ENV.reidentificationKey, { open: true });
+        },
+        revealCaseReference: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindEnvelopeKey(encryption.reidentificationKey, ENV.reidentificationKey, { open: true });
+        },
         getSampleManifest: (fn) => {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindBucket(storage.evidence, ENV.evidenceBucket, { read: true, prefix: 'samples/' });
@@ -177,6 +186,7 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);
         },
+        moveAssignmentQuestionSet: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
         assignNamedReviewer: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);

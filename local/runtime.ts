@@ -12,6 +12,7 @@ import { DEMO_USERS } from './demo-users.ts';
 import { type PublishedEvent, startLocalEventBridge } from './eventbridge.ts';
 import { FunctionRegistry } from './functions.ts';
 import { startHttpApi } from './http-api.ts';
+import { loadLocalKms } from './kms.ts';
 import { startOidcIssuer } from './oidc-issuer.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { loadLocalSecrets } from './secrets-manager.ts';
@@ -32,6 +33,7 @@ export interface LocalPorts {
   readonly s3: number;
   readonly secretsManager: number;
   readonly eventBridge: number;
+  readonly kms: number;
 }
 
 export interface LocalRuntimeOptions {
@@ -81,6 +83,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     s3: 0,
     secretsManager: 0,
     eventBridge: 0,
+    kms: 0,
     ...options.ports,
   };
   const closers: (() => Promise<void>)[] = [];
@@ -121,6 +124,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const { endpoint: secretsManagerEndpoint } = await serve(ports.secretsManager, secrets.handler);
     const eventBridge = await startLocalEventBridge(options.dataDir);
     const { endpoint: eventBridgeEndpoint } = await serve(ports.eventBridge, eventBridge.handler);
+    const kms = await loadLocalKms(options.dataDir);
+    const { endpoint: kmsEndpoint } = await serve(ports.kms, kms.handler);
 
     const functions = new FunctionRegistry(template, PROJECT_ROOT);
     Object.assign(process.env, {
@@ -132,6 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_SFN: stepFunctionsEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
+      AWS_ENDPOINT_URL_KMS: kmsEndpoint,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       POWERTOOLS_DEV: 'false',

@@ -8,6 +8,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Decision } from '../shared/decisions/decision.ts';
+import { applies, type Question } from '../shared/review/question-set.ts';
 import { DEMO_PANEL, DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
 import { DEMO_USERS } from './demo-users.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -24,6 +26,10 @@ export interface SeedSummary {
   readonly counts: unknown;
   /** The sitting the demo agenda was routed for, and how many cases it holds. */
   readonly agenda: { readonly sittingId: string; readonly cases: number };
+  /** A case of that agenda its reviewers have concluded, with its evidence pack. */
+  readonly concludedCase: string;
+  /** A dip sample the audit team drew, whose picks wait for review. */
+  readonly sample: { readonly sampleId: string; readonly drawn: number };
 }
 
 async function send(runtime: LocalRuntime, token: string, method: string, route: string, body?: unknown) {
@@ -51,7 +57,7 @@ const NOMINATIONS = [
  * The first sitting's agenda: decisions from the demo export nominated by crime reference (as a
  * nominator knows them) until DEMO_NOMINATIONS are accepted, put on the agenda and routed.
  */
-async function seedDemoAgenda(runtime: LocalRuntime) {
+async function seedDemoAgenda(runtime: LocalRuntime): Promise<SeedSummary['agenda'] & { caseIds: string[] }> {
   const sittingId = String(DEMO_SITTINGS[0]?.sittingId);
   const caseIds = new Set<string>();
   let attempt = 0;
@@ -77,7 +83,93 @@ async function seedDemoAgenda(runtime: LocalRuntime) {
   await call(runtime, chair, 'POST', `/sittings/${sittingId}/agenda`, { caseIds: [...caseIds] });
   const routing = await call(runtime, chair, 'POST', `/sittings/${sittingId}/routing`);
   await runtime.waitForExecution('RouteCases', String(routing.execution));
-  return { sittingId, cases: caseIds.size };
+  return { sittingId, cases: caseIds.size, caseIds: [...caseIds] };
+}
+
+interface DemoCaseView {
+  assignment: { assignmentId: string; caseId: string };
+  decision: Pick<Decision, 'outcomeCode' | 'decisionType'>;
+  questionSet: { version: number; questions: Question[] };
+}
+
+/**
+ * One case of the agenda concluded by its reviewers, who agree (each signs in, given a sign-in as
+ * an admin would when they join): the chair has a concluded case, its evidence pack and a
+ * proposed recommendation to decide on first start.
+ */
+async function seedConcludedCase(runtime: LocalRuntime, sittingId: string, caseId: string): Promise<string> {
+  const admin = await runtime.tokenFor('admin');
+  const routing = await call(
+    runtime,
+    await runtime.tokenFor('chair'),
+    'GET',
+    `/sittings/${sittingId}/routing`,
+  );
+  const routed = (routing.cases as { caseId: string; reviewers: string[] }[]).find(
+    (c) => c.caseId === caseId,
+  );
+  for (const reviewerId of routed?.reviewers ?? []) {
+    const reviewer = DEMO_REVIEWERS.find((candidate) => candidate.reviewerId === reviewerId);
+    if (!reviewer) continue;
+    const subject = reviewer.subject ?? `demo-${reviewerId}`;
+    if (!reviewer.subject) {
+      const { reviewerId: _id, ...fields } = reviewer;
+      await call(runtime, admin, 'PUT', `/reviewers/${reviewerId}`, { ...fields, subject });
+    }
+    const token = await runtime.tokenFor('panel', { sub: subject, name: reviewer.name });
+    const mine = await call(runtime, token, 'GET', '/assignments');
+    const assignment = (mine.items as { assignmentId: string; caseId: string }[]).find(
+      (a) => a.caseId === caseId,
+    );
+    if (!assignment) continue;
+    const view = (await call(
+      runtime,
+      token,
+      'GET',
+      `/assignments/${assignment.assignmentId}/case`,
+    )) as unknown as DemoCaseView;
+    const submitted = await call(runtime, token, 'POST', `/assignments/${assignment.assignmentId}/findings`, {
+      questionSetVersion: view.questionSet.version,
+      answers: Object.fromEntries(
+        view.questionSet.questions
+          .filter((question) => applies(question, view.decision))
+          .map((question) => [
+            question.questionId,
+            { code: 'yes', rationale: 'Recorded in the file (synthetic)' },
+          ]),
+      ),
+      verdict: 'consistent',
+      verdictRationale: 'The decision followed the evidential test and policy (synthetic demo finding)',
+      learningPoints: [{ text: 'Record the victim’s views on bail conditions', level: 'organisational' }],
+      recommendations: [
+        {
+          text: 'Remind officers to record the victim’s views before bail decisions',
+          owner: 'Head of Public Protection',
+          dueDate: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
+        },
+      ],
+      themes: ['bail conditions'],
+    });
+    await runtime.waitForExecution('ConcludeCase', String(submitted.findingId));
+  }
+  return caseId;
+}
+
+/** A simple random dip sample of last year's NFA and filing decisions, drawn by the audit team. */
+async function seedDemoSample(runtime: LocalRuntime): Promise<SeedSummary['sample']> {
+  const auditor = await runtime.tokenFor('auditor');
+  const to = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+  const created = await call(runtime, auditor, 'POST', '/samples', {
+    label: 'Demo dip sample: NFA and filed decisions of the last 12 months',
+    filter: { decisionDateFrom: from, decisionDateTo: to },
+    design: { type: 'simple' },
+    size: 10,
+  });
+  const sampleId = String(created.sampleId);
+  await runtime.waitForExecution('DipSample', sampleId);
+  const sample = await call(runtime, auditor, 'GET', `/samples/${sampleId}`);
+  return { sampleId, drawn: Number(sample.drawnSize ?? 0) };
 }
 
 /**
@@ -116,7 +208,14 @@ export async function seedIfEmpty(runtime: LocalRuntime): Promise<SeedSummary | 
   await runtime.waitForExecution('ImportDecisions', importId);
   const record = await call(runtime, token, 'GET', `/imports/${importId}`);
   await seedDemoPanel();
-  const summary = { importId, counts: record.counts, agenda: await seedDemoAgenda(runtime) };
+  const { caseIds, ...agenda } = await seedDemoAgenda(runtime);
+  const summary: SeedSummary = {
+    importId,
+    counts: record.counts,
+    agenda,
+    concludedCase: await seedConcludedCase(runtime, agenda.sittingId, String(caseIds[0])),
+    sample: await seedDemoSample(runtime),
+  };
   await writeFile(marker, JSON.stringify({ ...summary, seededAt: new Date().toISOString() }, null, 2));
   return summary;
 }

@@ -16,6 +16,7 @@ export const ENV = {
   conclusionStateMachine: 'CONCLUSION_STATE_MACHINE_ARN',
   eventBus: 'EVENT_BUS_NAME',
   pseudonymKeySecret: 'PSEUDONYM_KEY_SECRET_ARN',
+  reidentificationKey: 'REIDENTIFICATION_KEY_ARN',
   rolesClaim: 'ROLES_CLAIM',
   uiOrigin: 'UI_ORIGIN',
 } as const;

@@ -15,6 +15,8 @@ const OWNER: Record<string, string> = {
   DECISIONS: 'shared/data/keys.ts',
   /** The values a corrected re-export replaced, kept in the decision's partition. */
   REVISION: 'shared/decisions/decision-revisions.ts',
+  /** The sealed original crime reference behind a pseudonym. */
+  REIDENT: 'shared/decisions/reidentification.ts',
   IMPORT: 'shared/imports/import-store.ts',
   SAMPLE: 'shared/sampling/sample-store.ts',
   SAMPLEDRAW: 'shared/sampling/sample-store.ts',

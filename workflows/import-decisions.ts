@@ -27,6 +27,8 @@ export interface ImportDecisionsWorkflowProps {
   readonly auditTable: DataTable;
   readonly importsBucket: s3.IBucket;
   readonly pseudonymKey: secretsmanager.ISecret;
+  /** Seals each crime's original reference at import, for an authorised reveal. */
+  readonly reidentificationKey: kms.IKey;
   readonly encryptionKey: kms.IKey;
 }
 
@@ -74,6 +76,7 @@ export class ImportDecisionsWorkflow extends Construct {
       fn.bindTableWriter(props.table, ENV.mainTable);
       fn.bindSecret(props.pseudonymKey, ENV.pseudonymKeySecret);
     }
+    chunk.bindEnvelopeKey(props.reidentificationKey, ENV.reidentificationKey, { seal: true });
     const summarise = step(
       'SummariseImportFunction',
       'functions/steps/summarise-import.ts',

@@ -12,7 +12,7 @@ import { sampleSize } from '../../shared/sampling/statistics.ts';
 import { parseOrThrow } from '../../shared/validation.ts';
 import { type ApiClient, download } from '../api-client.ts';
 import { connect, withSignInOptions } from '../config.ts';
-import { result, status, stderrIsTerminal } from '../output.ts';
+import { type Cell, formatTable, result, status, stderrIsTerminal } from '../output.ts';
 import {
   DRAWING_STATUS,
   formatEstimates,
@@ -74,6 +74,38 @@ export function addSampleCommand(program: Command): void {
   addSize(sample);
   addVerify(sample);
   addEstimates(sample);
+  addReveal(sample);
+}
+
+function addReveal(sample: Command): void {
+  withSignInOptions(
+    sample
+      .command('reveal')
+      .description("reveal the crime references, as the force writes them, behind a sample's picks (audited)")
+      .argument('<sampleId>', 'the sample id, such as smp_01j…')
+      .requiredOption('--reason <text>', 'why the references are needed, for the audit trail')
+      .option('--json', 'print the references as JSON'),
+    SAMPLE_USER,
+  ).action(async (sampleId: string, options: JsonOption & { reason: string }, command: Command) => {
+    const { items } = await (await connect(command)).post<{
+      items: { decisionId: string; caseId?: string; crimeReference?: string }[];
+    }>(`/samples/${encodeURIComponent(sampleId)}/reveal`, { reason: options.reason });
+    result(
+      options.json
+        ? JSON.stringify(items, null, 2)
+        : formatTable(
+            [
+              ['crime reference', 'decision', 'case'],
+              ...items.map((item): Cell[] => [
+                item.crimeReference ?? '(imported before references were sealed)',
+                item.decisionId,
+                item.caseId ?? '',
+              ]),
+            ],
+            '',
+          ),
+    );
+  });
 }
 
 function addCreate(sample: Command): void {

@@ -1,7 +1,9 @@
 /**
  * The keys: the customer-managed KMS key that encrypts every table, bucket, queue and log group
- * (rotated yearly; CloudWatch Logs may use it only for this account's log groups), and the secret
- * key that pseudonymises identifiers at import.
+ * (rotated yearly; CloudWatch Logs may use it only for this account's log groups); the secret
+ * key that pseudonymises identifiers at import; and the re-identification key, which seals the
+ * original crime references at import and which only the functions that reveal them may decrypt
+ * with (reading the table is not enough to read a reference).
  */
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +14,7 @@ import { Construct } from 'constructs';
 export class Encryption extends Construct {
   readonly key: kms.Key;
   readonly pseudonymKey: secretsmanager.Secret;
+  readonly reidentificationKey: kms.Key;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -41,6 +44,11 @@ export class Encryption extends Construct {
         },
       }),
     );
+    this.reidentificationKey = new kms.Key(this, 'ReidentificationKey', {
+      description: 'Scrutineer re-identification: the original crime references behind the pseudonyms',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.pseudonymKey = new secretsmanager.Secret(this, 'PseudonymKey', {
       description: 'Keyed-hash secret that pseudonymises crime references and officer ids at import',
       encryptionKey: this.key,

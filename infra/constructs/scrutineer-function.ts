@@ -210,6 +210,20 @@ export class ScrutineerFunction extends Construct {
     this.allowKey(['kms:Encrypt', 'kms:GenerateDataKey']);
   }
 
+  /**
+   * Uses a KMS key of its own for envelope encryption, named in `name`: `seal` makes data keys
+   * (GenerateDataKey), `open` decrypts them (Decrypt).
+   */
+  bindEnvelopeKey(key: kms.IKey, name: EnvName, use: { seal?: boolean; open?: boolean }): void {
+    this.setEnvironment(name, key.keyArn);
+    this.policy.addStatements(
+      new iam.PolicyStatement({
+        actions: [...(use.seal ? ['kms:GenerateDataKey'] : []), ...(use.open ? ['kms:Decrypt'] : [])],
+        resources: [key.keyArn],
+      }),
+    );
+  }
+
   bindStateMachineStarter(stateMachine: sfn.IStateMachine, name: EnvName): void {
     this.setEnvironment(name, stateMachine.stateMachineArn);
     this.policy.addStatements(

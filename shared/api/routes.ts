@@ -125,6 +125,23 @@ const VerificationSchema = z.object({
 const SittingIdParamsSchema = z.object({
   sittingId: z.string().regex(/^sit_[a-z0-9_]{1,40}$/, 'a sitting id such as sit_2027q1'),
 });
+const RevealRequestSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(10, 'at least 10 characters: say why the references are needed, for the record')
+      .max(500),
+  })
+  .strict();
+const RevealedReferenceSchema = z.object({
+  decisionId: z.string(),
+  caseId: z.string().optional(),
+  crimeReference: z
+    .string()
+    .optional()
+    .describe('As the force writes it; absent for a decision imported before references were sealed'),
+});
 const RecommendationIdParamsSchema = z.object({
   recommendationId: z.string().regex(/^rec_[0-9a-z]{26}$/, 'a recommendation id such as rec_…'),
 });
@@ -322,6 +339,28 @@ export const ROUTES = {
     access: sampleReaders,
     params: SampleIdParamsSchema,
     response: ManifestLinksSchema,
+    audit: 'disclose',
+  },
+  revealSampleReferences: {
+    method: 'POST',
+    path: '/samples/{sampleId}/reveal',
+    summary:
+      "The crime references, as the force writes them, behind every pick of a sample, with a reason; each reveal is a disclose event in every case's trail",
+    access: ['auditor', 'admin'],
+    params: SampleIdParamsSchema,
+    body: RevealRequestSchema,
+    response: z.object({ sampleId: z.string(), items: z.array(RevealedReferenceSchema) }),
+    audit: 'disclose',
+  },
+  revealCaseReference: {
+    method: 'POST',
+    path: '/cases/{caseId}/reveal',
+    summary:
+      "The crime reference, as the force writes it, behind one case's decision, with a reason; the reveal is a disclose event in the case's trail",
+    access: ['auditor', 'admin'],
+    params: CaseIdParamsSchema,
+    body: RevealRequestSchema,
+    response: RevealedReferenceSchema,
     audit: 'disclose',
   },
   topUpSample: {
@@ -534,6 +573,21 @@ export const ROUTES = {
     }),
     body: z.object({ conflict: z.string().trim().min(1, 'say what the conflict is').max(2000) }),
     response: z.object({ assignment: AssignmentSchema, rerouted: z.record(z.string(), z.unknown()) }),
+    audit: 'alter',
+  },
+  moveAssignmentQuestionSet: {
+    method: 'POST',
+    path: '/assignments/{assignmentId}/question-set',
+    summary:
+      'Move an open assignment on to the question set current now, with a reason (its chair or an admin); a submitted finding keeps the version it answered',
+    access: ['panel_chair', 'admin'],
+    params: z.object({
+      assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'an assignment id such as asg_…'),
+    }),
+    body: z
+      .object({ reason: ReasonSchema.describe('Why the assignment moves on; kept in the case history') })
+      .strict(),
+    response: AssignmentSchema,
     audit: 'alter',
   },
   reassignReviewer: {

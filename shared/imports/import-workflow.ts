@@ -17,6 +17,7 @@ import { type Decision, type DecisionRecord, toDecision } from '../decisions/dec
 import { type ForceDecisionWrite, putForceDecision } from '../decisions/decision-revisions.ts';
 import { applyOutcome, putPoliceUkDecision } from '../decisions/decision-store.ts';
 import { recordedOutcome } from '../decisions/police-uk-outcomes.ts';
+import { type ReferencePair, sealReferences } from '../decisions/reidentification.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { deterministicId } from '../ids.ts';
 import { ChunkSchema, planChunks } from './chunk-plan.ts';
@@ -219,6 +220,7 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
     counts = addCounts(counts, { ...ZERO_COUNTS, ...delta });
   };
   const skip = (reason: SkipReason) => ({ skipped: 1, skippedBy: { ...NO_SKIPS, [reason]: 1 } });
+  const references: ReferencePair[] = [];
 
   await inBatches(rows, async (row) => {
     if (row.kind === 'blank') return add(skip('blankLine'));
@@ -228,6 +230,7 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
       return add({ read: 1, rejected: 1 });
     }
     const record = pseudonymiseRecord(row.record, key);
+    references.push({ crimeReference: record.crimeReference, original: row.record.crimeReference });
     const decision = toDecision(
       record,
       decisionIdOf(record),
@@ -239,6 +242,7 @@ export async function importChunk(input: z.infer<typeof ImportChunkInputSchema>)
     add({ read: 1, [counted[outcome]]: 1 });
   });
 
+  await sealReferences(references, importedAt);
   const partKey = errorRows.length > 0 ? errorPartKey(input.importId, 'file', chunk.index) : undefined;
   if (partKey) await writeErrorPart(input.bucket, partKey, errorRows);
   await recordChunkDone(input.importId, chunk.index);

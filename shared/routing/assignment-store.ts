@@ -174,6 +174,38 @@ export async function moveDueDate(assignmentId: string, from: string, to: string
   }
 }
 
+/**
+ * Moves an open assignment to another question set version: only while it is still open and on the
+ * version read, so a finding submitted meanwhile keeps the questions it answered. False if not.
+ */
+export async function moveQuestionSet(assignment: Assignment, to: number): Promise<boolean> {
+  const open = statusIn(OPEN_ASSIGNMENT, 'open');
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: assignmentKey(assignment.assignmentId),
+        UpdateExpression: 'SET questionSetVersion = :to',
+        ConditionExpression: `${open.condition} AND ${
+          assignment.questionSetVersion === undefined
+            ? 'attribute_not_exists(questionSetVersion)'
+            : 'questionSetVersion = :from'
+        }`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':to': to,
+          ...open.values,
+          ...(assignment.questionSetVersion === undefined ? {} : { ':from': assignment.questionSetVersion }),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 export interface CaseReviewers {
   readonly caseId: string;
   readonly decisionId: string;

@@ -31,8 +31,10 @@ import {
   historyEvent,
   listAssignmentsOf,
   loadsOf,
+  moveQuestionSet,
   OPEN_ASSIGNMENT,
   putAssignment,
+  recordHistory,
   reserveCapacity,
   routingRecord,
 } from './assignment-store.ts';
@@ -335,6 +337,47 @@ export async function assignNamedReviewer(
     return { caseId, sittingId: sitting.sittingId, picks: outcome.picks };
   }
   throw new TransientError(`Case ${caseId}: its reviewers kept changing; try again`);
+}
+
+/**
+ * The chair moves an open assignment to the question set current now, with a reason (the reviewer
+ * has not submitted yet); the case's history keeps from which version to which, by whom and why.
+ * An assignment on the current version already is answered as it is.
+ */
+export async function moveToCurrentQuestionSet(
+  principal: Principal,
+  assignmentId: string,
+  why: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<Assignment> {
+  const assignment = await getAssignment(assignmentId);
+  if (!assignment) throw new NotFoundError(`No assignment ${assignmentId}`);
+  await sittingFor(principal, assignment.sittingId);
+  const { version } = await currentQuestionSet();
+  if (assignment.questionSetVersion === version) return assignment;
+  if (!OPEN_ASSIGNMENT.includes(assignment.status)) {
+    throw new ConflictError(
+      `Assignment ${assignmentId} is ${assignment.status}: its findings answer version ${assignment.questionSetVersion ?? 1}`,
+    );
+  }
+  if (!(await moveQuestionSet(assignment, version))) {
+    throw new ConflictError(`Assignment ${assignmentId} changed meanwhile (a finding came in); look again`);
+  }
+  await recordHistory(
+    assignment.caseId,
+    {
+      action: 'question-set-moved',
+      reviewerId: assignment.reviewerId,
+      from: String(assignment.questionSetVersion ?? 1),
+      to: String(version),
+      by: actor.subject,
+      why,
+      requestId: actor.requestId,
+    },
+    now.toISOString(),
+  );
+  return { ...assignment, questionSetVersion: version };
 }
 
 interface TakeOff {

@@ -39,6 +39,14 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   listSamples: { path: {} },
   getSample: { path: { sampleId: 'smp_00000000000000000000000000' } },
   getSampleManifest: { path: { sampleId: 'smp_00000000000000000000000000' } },
+  revealSampleReferences: {
+    path: { sampleId: 'smp_00000000000000000000000000' },
+    body: { reason: 'to pull the files of the picks for the audit' },
+  },
+  revealCaseReference: {
+    path: { caseId: 'case_00000000000000000000000000' },
+    body: { reason: 'to pull the file of the case for the audit' },
+  },
   topUpSample: { path: { sampleId: 'smp_00000000000000000000000000' }, body: { additional: 3 } },
   getSampleEstimates: { path: { sampleId: 'smp_00000000000000000000000000' } },
   verifySample: {
@@ -88,6 +96,10 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   reassignReviewer: {
     path: { sittingId: 'sit_none' },
     body: { fromReviewerId: 'rev_none', reason: 'left the panel' },
+  },
+  moveAssignmentQuestionSet: {
+    path: { assignmentId: 'asg_00000000000000000000000000' },
+    body: { reason: 'the new questions apply to this case' },
   },
   assignNamedReviewer: {
     path: { caseId: 'case_00000000000000000000000000' },

@@ -204,6 +204,19 @@ const CALLS: Record<
   getSample: async () => stack.api('GET', `/samples/${await drawnSample()}`, { as: 'admin' }),
   getSampleManifest: async () =>
     stack.api('GET', `/samples/${await drawnSample()}/manifest`, { as: 'admin' }),
+  revealSampleReferences: {
+    as: 'auditor',
+    call: async () =>
+      stack.api('POST', `/samples/${await drawnSample()}/reveal`, {
+        as: 'auditor',
+        body: { reason: 'to pull the files of the picks for the audit' },
+      }),
+  },
+  revealCaseReference: async () =>
+    stack.api('POST', `/cases/${(await nominateOne(19)).body.caseId}/reveal`, {
+      as: 'admin',
+      body: { reason: 'to pull the file of the case for the audit' },
+    }),
   topUpSample: {
     as: 'auditor',
     call: async () =>
@@ -318,6 +331,20 @@ const CALLS: Record<
       return stack.api('POST', '/sittings/sit_2027q1/reassignments', {
         as: 'chair',
         body: { fromReviewerId: 'rev_eli', reason: 'left the panel' },
+      });
+    },
+  },
+  moveAssignmentQuestionSet: {
+    as: 'chair',
+    call: async () => {
+      await routedAgenda();
+      const mine = await stack.api('GET', '/assignments', { as: 'panel2' });
+      const open = (mine.body.items as { assignmentId: string; status: string }[]).find(
+        (assignment) => assignment.status === 'assigned',
+      );
+      return stack.api('POST', `/assignments/${open?.assignmentId}/question-set`, {
+        as: 'chair',
+        body: { reason: 'the new questions apply to this case' },
       });
     },
   },

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { DEMO_DECISIONS } from '../../local/seed.ts';
@@ -69,6 +69,8 @@ describe('npm start', () => {
     expect(banner).toContain(`API             http://127.0.0.1:${base}`);
     expect(banner).toMatch(/Demo data: import imp_\w+ loaded/);
     expect(banner).toMatch(/6 nominated cases on the agenda of sit_2027q1, routed to reviewers/);
+    expect(banner).toMatch(/case_\w+ concluded, with its evidence pack and a proposed recommendation/);
+    expect(banner).toMatch(/dip sample smp_\w+: 10 picks waiting for review/);
 
     const api = `http://127.0.0.1:${base}`;
     expect((await fetch(`${api}/imports`)).status).toBe(401);
@@ -105,6 +107,11 @@ describe('npm start', () => {
       }),
     );
     expect(reviewers.Items).toHaveLength(DEMO_REVIEWERS.length);
+    const concluded = banner.match(/(case_\w+) concluded/)?.[1];
+    const { Item: concludedCase } = await dynamodb.send(
+      new GetCommand({ TableName: mainTable, Key: { pk: `CASE#${concluded}`, sk: 'CASE' } }),
+    );
+    expect(concludedCase).toMatchObject({ status: 'CONCLUDED', verdict: 'consistent' });
     dynamodb.destroy();
 
     const exited = new Promise<number | null>((resolve) => first.process.on('exit', resolve));

@@ -438,6 +438,34 @@ describe('a new question set', () => {
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
     expect(submitted.body.questionSetVersion).toBe(version);
 
+    // The chair moves the other reviewer's open assignment on; the submitted one keeps its version.
+    const move = (assignmentId: string) =>
+      stack.api('POST', `/assignments/${assignmentId}/question-set`, {
+        as: 'chair',
+        body: { reason: 'the interpreter question matters for this case' },
+      });
+    expect((await move(view.assignment.assignmentId)).status).toBe(409);
+    const [, otherId] = (await reviewersOf(stack, first)) as [string, string];
+    const otherToken = await reviewerToken(stack, otherId);
+    const other = await assignedCase(stack, otherToken, first);
+    expect(other.questionSet.version).toBe(version);
+    const moved = await move(other.assignment.assignmentId);
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.questionSetVersion).toBe(version + 1);
+    expect((await move(other.assignment.assignmentId)).status).toBe(200);
+    const movedView = await assignedCase(stack, otherToken, first);
+    expect(movedView.questionSet.version).toBe(version + 1);
+    const { caseHistory } = await import('../../shared/routing/assignment-store.ts');
+    expect(await caseHistory(first)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'question-set-moved',
+          reviewerId: otherId,
+          to: String(version + 1),
+        }),
+      ]),
+    );
+
     await stack.api('POST', `/sittings/${sittingId}/agenda`, { as: 'chair', body: { caseIds: [second] } });
     expect((await stack.routeSitting(sittingId)).status).toBe('SUCCEEDED');
     const [next] = (await reviewersOf(stack, second)) as [string];

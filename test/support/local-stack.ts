@@ -167,5 +167,6 @@ export async function freePorts(): Promise<LocalPorts> {
     s3: await one(),
     secretsManager: await one(),
     eventBridge: await one(),
+    kms: await one(),
   };
 }
