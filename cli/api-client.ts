@@ -60,6 +60,7 @@ export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
 }
 
 export function isLoopback(url: string): boolean {
@@ -105,6 +106,7 @@ export async function createApiClient(settings: Settings): Promise<ApiClient> {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     put: (path, body) => call('PUT', path, body),
+    delete: (path) => call('DELETE', path),
   };
 }
 
@@ -135,18 +137,19 @@ async function demoUsersHint(issuerUrl: string): Promise<string> {
 
 /**
  * PUTs a file to a presigned URL, streamed from disk with its length (S3 refuses a chunked upload),
- * reporting the bytes sent so far.
+ * reporting the bytes sent so far. A URL signed for a content type needs that type sent with it.
  */
 export async function uploadFile(
   url: string,
   filePath: string,
   onProgress: (bytesSent: number) => void = () => {},
+  contentType?: string,
 ): Promise<void> {
   const { size } = await stat(filePath);
   const target = new URL(url);
   const request = (target.protocol === 'https:' ? https : http).request(target, {
     method: 'PUT',
-    headers: { 'content-length': size },
+    headers: { 'content-length': size, ...(contentType ? { 'content-type': contentType } : {}) },
   });
   const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
     request.once('response', resolve);

@@ -1,9 +1,10 @@
 /**
- * `scrutineer sittings …`: the sittings of the panels you chair, moving every case of a reviewer
- * who can no longer sit (they left the panel, fell ill) to other reviewers, and cancelling a
- * sitting that has not met.
+ * `scrutineer sittings …`: the sittings of the panels you chair, planning one or changing its
+ * date, deadline or capacity, moving every case of a reviewer who can no longer sit (they left the
+ * panel, fell ill) to other reviewers, cancelling a sitting that has not met, and closing one.
  */
 import type { Command } from 'commander';
+import { ApiError } from '../api-client.ts';
 import { connect, withSignInOptions } from '../config.ts';
 import { type Cell, formatTable, result, status } from '../output.ts';
 
@@ -43,11 +44,125 @@ interface ReassignOptions extends JsonOption {
 export function addSittingsCommand(program: Command): void {
   const sittings = program
     .command('sittings')
-    .description("the panel's sittings: list them, move a reviewer's cases to others, cancel one");
+    .description("the panel's sittings: list, plan, move a reviewer's cases to others, cancel, close");
   addList(sittings);
+  addPlan(sittings);
   addProgress(sittings);
   addReassign(sittings);
   addCancel(sittings);
+  addClose(sittings);
+}
+
+interface Closure {
+  readonly sittingId: string;
+  readonly early: boolean;
+  readonly carriedOver: readonly { caseId: string; to?: string }[];
+  readonly report: {
+    readonly reportId: string;
+    readonly files: { json: string; csv: string; html: string };
+    readonly expiresAt: string;
+    readonly pack?: { version: number; manifestSha256: string };
+  };
+}
+
+function addClose(sittings: Command): void {
+  withSignInOptions(
+    sittings
+      .command('close')
+      .description(
+        'close a sitting after it met: cases without a conclusion go to the next sitting, the final report is frozen as its pack',
+      )
+      .argument('<sittingId>', 'the sitting, such as sit_2027q1')
+      .option('--early-reason <text>', 'why it closes before the day it meets (required then)')
+      .option('--json', 'print the closure as JSON'),
+    SITTINGS_USER,
+  ).action(async (sittingId: string, options: JsonOption & { earlyReason?: string }, command: Command) => {
+    const closure = await (await connect(command)).post<Closure>(
+      `/sittings/${encodeURIComponent(sittingId)}/closure`,
+      options.earlyReason ? { earlyReason: options.earlyReason } : {},
+    );
+    if (options.json) return result(JSON.stringify(closure, null, 2));
+    const { report } = closure;
+    result(
+      [
+        `Closed ${closure.sittingId}${closure.early ? ' early' : ''}; ` +
+          `${closure.carriedOver.length} cases carried over.`,
+        ...closure.carriedOver.map(
+          ({ caseId, to }) => `  ${caseId}: ${to ? `to ${to}` : 'waits for a sitting to be planned'}`,
+        ),
+        `Final report ${report.reportId}` +
+          `${report.pack ? `, frozen as pack version ${report.pack.version} (${report.pack.manifestSha256})` : ''}` +
+          ` (links valid until ${report.expiresAt}):`,
+        formatTable([
+          ['json', report.files.json],
+          ['csv', report.files.csv],
+          ['html', report.files.html],
+        ]),
+      ].join('\n'),
+    );
+  });
+}
+
+interface PlanOptions extends JsonOption {
+  readonly panel?: string;
+  readonly date?: string;
+  readonly deadline?: string;
+  readonly maxCases?: string;
+  readonly reviewersPerCase?: string;
+}
+
+function addPlan(sittings: Command): void {
+  withSignInOptions(
+    sittings
+      .command('plan')
+      .description(
+        'plan a sitting, or change its date, deadline or capacity; what is not given stays as it is',
+      )
+      .argument('<sittingId>', 'the sitting, such as sit_2027q3')
+      .option('--panel <panelId>', 'its panel, such as pan_rsp (required for a new sitting)')
+      .option('--date <YYYY-MM-DD>', 'the day it meets (required for a new sitting)')
+      .option(
+        '--deadline <YYYY-MM-DD>',
+        'the findings deadline, on or before the date (required for a new sitting)',
+      )
+      .option('--max-cases <n>', 'how many cases it can take (default for a new sitting: 12)')
+      .option('--reviewers-per-case <n>', 'reviewers per case, 1 to 5 (default for a new sitting: 2)')
+      .option('--json', 'print the sitting as JSON'),
+    SITTINGS_USER,
+  ).action(async (sittingId: string, options: PlanOptions, command: Command) => {
+    const count = (value: string | undefined, option: string) => {
+      if (value === undefined) return undefined;
+      if (!/^[1-9]\d*$/.test(value)) command.error(`error: ${option} is a whole number, not "${value}"`);
+      return Number(value);
+    };
+    const maxCases = count(options.maxCases, '--max-cases');
+    const reviewersPerCase = count(options.reviewersPerCase, '--reviewers-per-case');
+    const client = await connect(command);
+    const path = `/sittings/${encodeURIComponent(sittingId)}`;
+    const existing = await client.get<Sitting>(path).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    });
+    const panelId = options.panel ?? existing?.panelId;
+    const date = options.date ?? existing?.date;
+    const findingsDeadline = options.deadline ?? existing?.findingsDeadline;
+    if (!panelId || !date || !findingsDeadline) {
+      command.error(`error: ${sittingId} is a new sitting: give its --panel, --date and --deadline`);
+    }
+    const sitting = await client.put<Sitting>(path, {
+      panelId,
+      date,
+      findingsDeadline,
+      maxCases: maxCases ?? existing?.maxCases ?? 12,
+      reviewersPerCase: reviewersPerCase ?? existing?.reviewersPerCase ?? 2,
+    });
+    if (options.json) return result(JSON.stringify(sitting, null, 2));
+    result(
+      `${existing ? 'Changed' : 'Planned'} ${sitting.sittingId} of ${sitting.panelId}: meets ${sitting.date}, ` +
+        `findings due ${sitting.findingsDeadline}, ${sitting.agenda.length}/${sitting.maxCases} cases, ` +
+        `${sitting.reviewersPerCase} reviewers per case (${sitting.status}).`,
+    );
+  });
 }
 
 function addCancel(sittings: Command): void {
