@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { addAgendaCommand } from './commands/agenda.ts';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
+import { addNominationsCommand } from './commands/nominations.ts';
 import { addPackCommand } from './commands/pack.ts';
 import { addRecommendationsCommand } from './commands/recommendations.ts';
 import { addReportCommand } from './commands/report.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   addAgendaCommand,
   addImportCommand,
   addImportsCommand,
+  addNominationsCommand,
   addPackCommand,
   addRecommendationsCommand,
   addReportCommand,

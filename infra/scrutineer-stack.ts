@@ -165,12 +165,34 @@ export class ScrutineerStack extends Stack {
         },
         listNominations: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getNomination: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
+        updateNomination: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
+        withdrawNomination: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
+        listNominationCandidates: (fn) => {
+          fn.bindTableReader(tables.main, ENV.mainTable);
+          fn.bindSecret(encryption.pseudonymKey, ENV.pseudonymKeySecret);
+        },
         listWaitingCases: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         listSittings: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSitting: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
-        addToAgenda: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
-        takeOffAgenda: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
-        cancelSitting: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        // Each tells people: the nominators of the cases added, the reviewers of those taken off.
+        addToAgenda: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
+        takeOffAgenda: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
+        cancelSitting: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
         routeSitting: (fn) => {
           fn.bindTableReader(tables.main, ENV.mainTable);
           fn.bindStateMachineStarter(routingWorkflow.stateMachine, ENV.routingStateMachine);

@@ -32,6 +32,8 @@ const OWNER: Record<string, string> = {
   HISTORY: 'shared/routing/assignment-store.ts',
   NOMINATION: 'shared/nominations/nomination-store.ts',
   NOMINATIONS: 'shared/nominations/nomination-store.ts',
+  /** The versions a nominator changed since, kept in the nomination's partition. */
+  VERSION: 'shared/nominations/nomination-store.ts',
   ASSIGNMENT: 'shared/routing/assignment-store.ts',
   ASSIGNMENTS: 'shared/routing/assignment-store.ts',
   LOAD: 'shared/routing/assignment-store.ts',

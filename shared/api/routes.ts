@@ -15,7 +15,14 @@ import {
   ImportIdParamsSchema,
   ImportRecordSchema,
 } from '../imports/import-record.ts';
-import { NominateRequestSchema, NominationViewSchema } from '../nominations/nomination.ts';
+import {
+  NominateRequestSchema,
+  NominationCandidateSchema,
+  NominationIdParamsSchema,
+  NominationViewSchema,
+  UpdateNominationRequestSchema,
+  WithdrawNominationRequestSchema,
+} from '../nominations/nomination.ts';
 import { NotificationSchema } from '../notifications/notifications.ts';
 import { PanelSchema, ReviewerSchema, SittingPlanSchema, SittingSchema } from '../panels/panel.ts';
 import { RecommendationDecisionSchema, RecommendationSchema } from '../recommendations/recommendation.ts';
@@ -425,12 +432,51 @@ export const ROUTES = {
   getNomination: {
     method: 'GET',
     path: '/nominations/{nominationId}',
-    summary: 'One of your own nominations',
+    summary:
+      'One of your own nominations: where its case stands, the outcome once concluded, and every version of it',
     access: nominators,
-    params: z.object({
-      nominationId: z.string().regex(/^nom_[0-9a-z]{26}$/, 'a nomination id such as nom_…'),
-    }),
+    params: NominationIdParamsSchema,
     response: NominationViewSchema,
+    audit: 'consult',
+  },
+  updateNomination: {
+    method: 'PUT',
+    path: '/nominations/{nominationId}',
+    summary:
+      "Change your nomination (the victim's consent or wishes, VRR status, reasons, text): a new version, the earlier ones kept; a change to does_not_consent tells the chair at once",
+    access: nominators,
+    params: NominationIdParamsSchema,
+    body: UpdateNominationRequestSchema,
+    response: NominationViewSchema,
+    audit: 'alter',
+  },
+  withdrawNomination: {
+    method: 'POST',
+    path: '/nominations/{nominationId}/withdrawal',
+    summary:
+      'Withdraw your nomination with a reason; its case is withdrawn too when no other nomination holds it and no reviewer has made a finding',
+    access: nominators,
+    params: NominationIdParamsSchema,
+    body: WithdrawNominationRequestSchema,
+    response: NominationViewSchema.extend({
+      case: z.object({
+        caseId: z.string(),
+        outcome: z.enum(['withdrawn', 'kept']),
+        reason: z.string().optional().describe('Why the case stays'),
+      }),
+    }),
+    audit: 'alter',
+  },
+  listNominationCandidates: {
+    method: 'GET',
+    path: '/nominations/candidates',
+    summary:
+      'The NFA and filing decisions on a crime, by its crime reference, described for choosing one to nominate (deciding body, month, type, outcome; never a summary or a name)',
+    access: nominators,
+    query: z.object({
+      crimeReference: z.string().trim().min(1).max(64).describe('The crime reference as the force writes it'),
+    }),
+    response: z.object({ items: z.array(NominationCandidateSchema) }),
     audit: 'consult',
   },
   listWaitingCases: {

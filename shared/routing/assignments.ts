@@ -13,6 +13,7 @@ import { type LabelledItem, TransactionRefused, transactWrite } from '../data/tr
 import { decisionsOfCrime, getDecision } from '../decisions/decision-store.ts';
 import { ConflictError, NotFoundError, TransientError, ValidationError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
+import { tellNominators } from '../nominations/nominator-news.ts';
 import { chairsOf, notify } from '../notifications/notifications.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import { type Panel, type Reviewer, SITTING_OVER, type Sitting } from '../panels/panel.ts';
@@ -245,6 +246,7 @@ async function announce(
       );
     }
   }
+  if (assignments.length > 0) await tellNominators(caseId, 'nomination-in-review', { sittingId }, at);
 }
 
 async function writeOrRefuse(items: readonly LabelledItem[]): Promise<boolean> {

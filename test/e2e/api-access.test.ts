@@ -76,6 +76,15 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
   },
   listNominations: { path: {} },
   getNomination: { path: { nominationId: 'nom_00000000000000000000000000' } },
+  updateNomination: {
+    path: { nominationId: 'nom_00000000000000000000000000' },
+    body: { victimConsent: 'does_not_consent' },
+  },
+  withdrawNomination: {
+    path: { nominationId: 'nom_00000000000000000000000000' },
+    body: { reason: 'the victim no longer wants it looked at' },
+  },
+  listNominationCandidates: { path: {}, query: '?crimeReference=NOM%2F1%2F27' },
   listWaitingCases: { path: {} },
   listSittings: { path: {} },
   getSitting: { path: { sittingId: 'sit_none' } },

@@ -246,6 +246,38 @@ const CALLS: Record<
     call: async () =>
       stack.api('GET', `/nominations/${(await nominateOne()).body.nominationId}`, { as: 'isva' }),
   },
+  updateNomination: {
+    as: 'isva',
+    call: async () =>
+      stack.api('PUT', `/nominations/${(await nominateOne(23)).body.nominationId}`, {
+        as: 'isva',
+        body: { victimWishes: 'to be told of the outcome first' },
+      }),
+  },
+  withdrawNomination: {
+    as: 'isva',
+    call: async () =>
+      stack.api('POST', `/nominations/${(await nominateOne(24)).body.nominationId}/withdrawal`, {
+        as: 'isva',
+        body: { reason: 'the victim asked for it to be withdrawn' },
+      }),
+  },
+  listNominationCandidates: {
+    as: 'isva',
+    call: async () => {
+      const eligible = (await stack.eligibleDecisions(importId))[25];
+      const rows = parse(syntheticForceExport({ count: 60, seed: 5 }), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      const crimeReference = String(rows[(eligible?.provenance.sourceLine ?? 2) - 2]?.crime_reference);
+      return stack.api(
+        'GET',
+        `/nominations/candidates?crimeReference=${encodeURIComponent(crimeReference)}`,
+        { as: 'isva' },
+      );
+    },
+  },
   listWaitingCases: {
     as: 'chair',
     call: async () => {
