@@ -4,30 +4,40 @@
  */
 import { Command, CommanderError } from 'commander';
 import { addAgendaCommand } from './commands/agenda.ts';
+import { addCasesCommand } from './commands/cases.ts';
+import { addFilesCommand } from './commands/files.ts';
+import { addFindingsCommand } from './commands/findings.ts';
 import { addImportCommand } from './commands/import.ts';
 import { addImportsCommand } from './commands/imports.ts';
 import { addNominationsCommand } from './commands/nominations.ts';
 import { addPackCommand } from './commands/pack.ts';
+import { addQuestionSetsCommand } from './commands/question-sets.ts';
 import { addRecommendationsCommand } from './commands/recommendations.ts';
 import { addReportCommand } from './commands/report.ts';
 import { addReviewersCommand } from './commands/reviewers.ts';
 import { addSampleCommand } from './commands/sample.ts';
 import { addSittingsCommand } from './commands/sittings.ts';
+import { addSweepCommand } from './commands/sweep.ts';
 import { addSynthDataCommand } from './commands/synth-data.ts';
 import { addWhoamiCommand } from './commands/whoami.ts';
 import { describeError } from './output.ts';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   addAgendaCommand,
+  addCasesCommand,
+  addFilesCommand,
+  addFindingsCommand,
   addImportCommand,
   addImportsCommand,
   addNominationsCommand,
   addPackCommand,
+  addQuestionSetsCommand,
   addRecommendationsCommand,
   addReportCommand,
   addReviewersCommand,
   addSampleCommand,
   addSittingsCommand,
+  addSweepCommand,
   addSynthDataCommand,
   addWhoamiCommand,
 ];

@@ -33,15 +33,23 @@ async function unusedPort(): Promise<number> {
 it('has every command, each with its help', () => {
   const program = createProgram();
   expect(program.commands.map((command) => command.name())).toEqual([
+    'agenda',
+    'cases',
+    'files',
+    'findings',
     'import',
     'imports',
+    'nominations',
     'pack',
+    'question-sets',
     'recommendations',
     'report',
     'reviewers',
     'sample',
     'sittings',
+    'sweep',
     'synth-data',
+    'whoami',
   ]);
   const show = program.commands.find((command) => command.name() === 'imports')?.commands[0];
   expect(show?.helpInformation()).toContain('Usage: scrutineer imports show [options] <importId>');
