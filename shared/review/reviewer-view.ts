@@ -72,7 +72,8 @@ export async function caseForReviewer(principal: Principal, assignmentId: string
       origin: reviewCase.origin.kind,
     },
     decision: redactedDecision(decision),
-    nominations: nominations.map(nominationForReviewer),
+    // A withdrawn nomination no longer speaks for the case.
+    nominations: nominations.filter((nomination) => !nomination.withdrawn).map(nominationForReviewer),
     caseFiles: await caseFileLinks(assignment.caseId, now),
     questionSet: await questionSetOf(assignment),
     ownFindings: own,

@@ -279,6 +279,8 @@ describe('a nominated case on the agenda', () => {
     });
     expect(await agenda()).toContain(reviewed.caseId);
     expect((await storedCase(reviewed.caseId))?.status).not.toBe('WITHDRAWN');
+    // The reviewers no longer read the withdrawn nomination with the case.
+    expect((await assignedCase(stack, token, reviewed.caseId)).nominations).toEqual([]);
     expect(await notifications('chair')).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -9,6 +9,7 @@ import type { LocalStack } from './local-stack.ts';
 export interface CaseView {
   assignment: { assignmentId: string; caseId: string; reviewerId: string; sittingId: string; status: string };
   case: { caseId: string; status: string };
+  nominations?: unknown[];
   decision: { decisionId: string; outcomeCode?: string; decisionType: string };
   questionSet: {
     version: number;
