@@ -208,7 +208,10 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);
         },
-        moveAssignmentQuestionSet: (fn) => fn.bindTableWriter(tables.main, ENV.mainTable),
+        moveAssignmentQuestionSet: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          publish(fn);
+        },
         assignNamedReviewer: (fn) => {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           publish(fn);

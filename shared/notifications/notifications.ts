@@ -20,6 +20,7 @@ export const NOTIFICATION_KINDS = [
   'overdue',
   'assignment-overdue',
   'deadline-changed',
+  'question-set-changed',
   'nomination-received',
   'case-unassignable',
   'moderation-needed',

@@ -379,6 +379,14 @@ export async function moveToCurrentQuestionSet(
     },
     now.toISOString(),
   );
+  if (assignment.reviewerSubject) {
+    await notify(
+      assignment.reviewerSubject,
+      'question-set-changed',
+      { caseId: assignment.caseId, sittingId: assignment.sittingId },
+      now.toISOString(),
+    );
+  }
   return { ...assignment, questionSetVersion: version };
 }
 

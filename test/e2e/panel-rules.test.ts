@@ -455,6 +455,9 @@ describe('a new question set', () => {
     expect((await move(other.assignment.assignmentId)).status).toBe(200);
     const movedView = await assignedCase(stack, otherToken, first);
     expect(movedView.questionSet.version).toBe(version + 1);
+    expect((await stack.api('GET', '/notifications', { token: otherToken })).body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'question-set-changed', caseId: first })]),
+    );
     const { caseHistory } = await import('../../shared/routing/assignment-store.ts');
     expect(await caseHistory(first)).toEqual(
       expect.arrayContaining([
