@@ -1,6 +1,7 @@
 /**
  * Nominators hear how their nominated case moves on: put on a sitting's agenda, in review with its
- * reviewers, concluded (the outcome is then on their nomination). Each live nomination of the case
+ * reviewers, taken off an agenda or carried over to the next sitting, concluded (the outcome is
+ * then on their nomination). Each live nomination of the case
  * is told once per step (and sitting): the notifications carry ids only, and a step that runs
  * again notifies nobody twice.
  */
@@ -10,7 +11,11 @@ import { live, nominationsOfCase } from './nomination-store.ts';
 
 export type NominatorStep = Extract<
   NotificationKind,
-  'nomination-on-agenda' | 'nomination-in-review' | 'nomination-concluded'
+  | 'nomination-on-agenda'
+  | 'nomination-in-review'
+  | 'nomination-off-agenda'
+  | 'nomination-carried-over'
+  | 'nomination-concluded'
 >;
 
 /** Tells the nominators still holding the case of the step it reached; a case nobody nominated tells nobody. */

@@ -30,6 +30,8 @@ export const NOTIFICATION_KINDS = [
   // To a nominator, as their nominated case moves on; to the chairs, what a nominator changed.
   'nomination-on-agenda',
   'nomination-in-review',
+  'nomination-off-agenda',
+  'nomination-carried-over',
   'nomination-concluded',
   'nomination-withdrawn',
   'consent-withdrawn',

@@ -13,6 +13,7 @@ import { getCaseWithReviewers } from '../cases/case-store.ts';
 import { type LabelledItem, TransactionRefused, transactWrite } from '../data/transactions.ts';
 import { ConflictError, TransientError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
+import { tellNominators } from '../nominations/nominator-news.ts';
 import { notify } from '../notifications/notifications.ts';
 import {
   type Assignment,
@@ -138,6 +139,7 @@ async function removeCase(
       throw error;
     }
     await tellWithdrawnReviewers(withdrawn, caseId, sittingId, at);
+    await tellNominators(caseId, 'nomination-off-agenda', { sittingId }, at);
     return { caseId, sittingId, status: 'OPEN', withdrawnFrom: withdrawn.map((a) => a.reviewerId).sort() };
   }
   throw new TransientError(`Case ${caseId}: the agenda or the case kept changing; try again`);

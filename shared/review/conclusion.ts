@@ -234,6 +234,7 @@ export async function carryToNextSitting(
   const { panelId } = await getSitting(sittingId);
   const told = async (carriedOver: { at: string }, to: string | undefined) => {
     await notify(chairsOf(panelId), 'case-carried-over', { caseId, sittingId }, carriedOver.at);
+    await tellNominators(caseId, 'nomination-carried-over', { sittingId: to ?? sittingId }, carriedOver.at);
     return { carried: true, at: carriedOver.at, ...(to ? { to } : {}) };
   };
   for (let attempt = 1; attempt <= 3; attempt += 1) {

@@ -144,6 +144,13 @@ describe('taking a case off an agenda', () => {
     expect(told.body.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'assignment-withdrawn', caseId: routed })]),
     );
+    // So is its nominator.
+    const nominator = await stack.api('GET', '/notifications', { as: 'isva' });
+    expect(nominator.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'nomination-off-agenda', caseId: routed, sittingId }),
+      ]),
+    );
 
     // Off the agenda, it can go on another; taken off twice, it is not on this one.
     expect((await takeOff(sittingId, routed)).status).toBe(409);

@@ -904,6 +904,11 @@ describe('closing the sitting', () => {
       status: 'CLOSED',
       carriedOver: [{ caseId: late, to: NEXT_SITTING }],
     });
+    expect((await stack.api('GET', '/notifications', { as: 'cps' })).body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'nomination-carried-over', caseId: late, sittingId: NEXT_SITTING }),
+      ]),
+    );
     const report = await (
       await fetch(String((closed.body.report as { files: { json: string } }).files.json))
     ).json();
