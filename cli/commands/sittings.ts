@@ -57,6 +57,7 @@ interface Closure {
   readonly sittingId: string;
   readonly early: boolean;
   readonly carriedOver: readonly { caseId: string; to?: string }[];
+  readonly recommendationsToDecide: readonly string[];
   readonly report: {
     readonly reportId: string;
     readonly files: { json: string; csv: string; html: string };
@@ -90,6 +91,12 @@ function addClose(sittings: Command): void {
         ...closure.carriedOver.map(
           ({ caseId, to }) => `  ${caseId}: ${to ? `to ${to}` : 'waits for a sitting to be planned'}`,
         ),
+        ...(closure.recommendationsToDecide.length > 0
+          ? [
+              `${closure.recommendationsToDecide.length} proposed recommendations still to decide ` +
+                `(scrutineer recommendations decide): ${closure.recommendationsToDecide.join(', ')}`,
+            ]
+          : []),
         `Final report ${report.reportId}` +
           `${report.pack ? `, frozen as pack version ${report.pack.version} (${report.pack.manifestSha256})` : ''}` +
           ` (links valid until ${report.expiresAt}):`,

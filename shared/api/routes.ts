@@ -875,6 +875,9 @@ export const ROUTES = {
       status: z.literal('CLOSED'),
       early: z.boolean().describe('Closed before the day it was to meet'),
       carriedOver: z.array(z.object({ caseId: z.string(), to: z.string().optional() })),
+      recommendationsToDecide: z
+        .array(z.string())
+        .describe("Reviewers' proposed recommendations of the sitting the chair has still to decide"),
       report: ReportLinksSchema,
     }),
     audit: 'alter',

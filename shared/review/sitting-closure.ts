@@ -27,6 +27,7 @@ import type { Principal } from '../http/principal.ts';
 import { sittingFor } from '../panels/agenda.ts';
 import type { Sitting } from '../panels/panel.ts';
 import { closeSittingItems, finishClosure, getClosure, type SittingClosure } from '../panels/panel-store.ts';
+import { listRecommendations } from '../recommendations/recommendations.ts';
 import { createSittingReport } from '../reports/reports.ts';
 import {
   caseReviewers,
@@ -145,11 +146,18 @@ export async function closeSitting(
     reportId: report.reportId,
     packVersion: report.pack.version,
   });
+  // Reviewers' proposals the chair has not decided yet stay to be decided: the chair is reminded.
+  const toDecide = (await listRecommendations())
+    .filter(
+      (recommendation) => recommendation.sittingId === sittingId && recommendation.status === 'proposed',
+    )
+    .map((recommendation) => recommendation.recommendationId);
   return {
     sittingId,
     status: 'CLOSED' as const,
     early: closure.earlyReason !== undefined,
     carriedOver,
+    recommendationsToDecide: toDecide,
     report,
   };
 }

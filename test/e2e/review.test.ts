@@ -895,6 +895,22 @@ describe('closing the sitting', () => {
     const stillOpen = await assignedCase(stack, secondToken, late);
     const packsBefore = (await stack.api('GET', `/sittings/${SITTING}/pack`, { as: 'chair' })).body.version;
 
+    // A proposal the chair has not decided yet, as a late finding would leave one.
+    const { recordRecommendations } = await import('../../shared/recommendations/recommendations.ts');
+    const [undecided] = await recordRecommendations(
+      nominated[0] as string,
+      SITTING,
+      [
+        {
+          findingId: 'fnd_late',
+          recommendations: [
+            { text: 'Review the VRR letters', owner: 'Head of Crime', dueDate: '2096-09-30' },
+          ],
+        },
+      ] as unknown as Parameters<typeof recordRecommendations>[2],
+      undefined,
+      new Date().toISOString(),
+    );
     const closed = await stack.api('POST', `/sittings/${SITTING}/closure`, {
       as: 'chair',
       body: { earlyReason: 'the panel met on an extra date' },
@@ -903,6 +919,7 @@ describe('closing the sitting', () => {
     expect(closed.body).toMatchObject({
       status: 'CLOSED',
       carriedOver: [{ caseId: late, to: NEXT_SITTING }],
+      recommendationsToDecide: [undecided],
     });
     expect((await stack.api('GET', '/notifications', { as: 'cps' })).body.items).toEqual(
       expect.arrayContaining([
