@@ -151,7 +151,7 @@ async function drawnSample(): Promise<string> {
 type Call = () => Promise<{ status: number; headers: Headers }>;
 const CALLS: Record<
   RouteId,
-  Call | { as: 'auditor' | 'isva' | 'chair' | 'panel'; call: Call } | 'no case data'
+  Call | { as: 'auditor' | 'isva' | 'chair' | 'panel' | 'panel2'; call: Call } | 'no case data'
 > = {
   getHealth: 'no case data',
   getOpenApiDocument: 'no case data',
@@ -345,13 +345,14 @@ const CALLS: Record<
     },
   },
   declineAssignment: {
-    as: 'panel',
+    // Another reviewer than the persona `panel`, whose case the finding routes below go on with.
+    as: 'panel2',
     call: async () => {
       await routedAgenda();
-      const mine = await stack.api('GET', '/assignments', { as: 'panel' });
+      const mine = await stack.api('GET', '/assignments', { as: 'panel2' });
       const [assignment] = mine.body.items as { assignmentId: string }[];
       return stack.api('POST', `/assignments/${assignment?.assignmentId}/decline`, {
-        as: 'panel',
+        as: 'panel2',
         body: { conflict: 'a conflict' },
       });
     },
@@ -369,12 +370,9 @@ const CALLS: Record<
   moveAssignmentQuestionSet: {
     as: 'chair',
     call: async () => {
-      await routedAgenda();
-      const mine = await stack.api('GET', '/assignments', { as: 'panel2' });
-      const open = (mine.body.items as { assignmentId: string; status: string }[]).find(
-        (assignment) => assignment.status === 'assigned',
-      );
-      return stack.api('POST', `/assignments/${open?.assignmentId}/question-set`, {
+      // The panel member's case is on the current version already: the move is answered as made.
+      const { view } = await panelCase();
+      return stack.api('POST', `/assignments/${view.assignment.assignmentId}/question-set`, {
         as: 'chair',
         body: { reason: 'the new questions apply to this case' },
       });
