@@ -391,8 +391,8 @@ export function routeWithNamed(
     return refuse([{ rule: 'not-a-member', detail: 'not a member of the panel of this sitting' }]);
   const assigned = distinct(reviewCase.alreadyAssigned);
   const excluded = exclusionsOf(reviewer, reviewCase, distinct(reviewCase.declinedBy), assigned);
-  if (excluded.length > 0) return refuse(excluded.map(({ rule, detail }) => ({ rule, detail })));
-  if (assigned.size >= reviewCase.reviewersNeeded) {
+  // A case that has its reviewers takes nobody new, whoever is named (one already on it is told so).
+  if (assigned.size >= reviewCase.reviewersNeeded && !assigned.has(reviewer.reviewerId)) {
     return refuse([
       {
         rule: 'case-complete',
@@ -400,6 +400,7 @@ export function routeWithNamed(
       },
     ]);
   }
+  if (excluded.length > 0) return refuse(excluded.map(({ rule, detail }) => ({ rule, detail })));
   const withNamed = reviewers.map((candidate) =>
     candidate === reviewer ? { ...candidate, load: candidate.load + 1 } : candidate,
   );
