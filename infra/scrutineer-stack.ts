@@ -155,6 +155,10 @@ export class ScrutineerStack extends Stack {
           fn.bindTableWriter(tables.main, ENV.mainTable);
           fn.bindStateMachineStarter(sampleWorkflow.stateMachine, ENV.sampleStateMachine);
         },
+        openAuditRound: (fn) => {
+          fn.bindTableWriter(tables.main, ENV.mainTable);
+          fn.bindStateMachineStarter(routingWorkflow.stateMachine, ENV.routingStateMachine);
+        },
         getSampleEstimates: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         verifySample: (fn) => fn.bindTableReader(tables.main, ENV.mainTable),
         getSampleSize: () => {},

@@ -40,8 +40,21 @@ export const DEMO_REVIEWERS: readonly Reviewer[] = [
   reviewer('rev_jules', 'Jules Officer', 'local_authority', 'Community Safety', { capacity: 3 }),
 ];
 
+/** The audit team's reviewers: they review the dip samples they draw, in audit review rounds. */
+export const DEMO_AUDITORS: readonly Reviewer[] = [
+  reviewer('rev_alex', 'Alex Auditor', 'police', 'Force Audit and Inspection', {
+    username: 'auditor',
+    capacity: 20,
+  }),
+  reviewer('rev_avery', 'Avery Auditor', 'police', 'Force Audit and Inspection', {
+    username: 'auditor2',
+    capacity: 20,
+  }),
+];
+
 export const DEMO_PANEL: Panel = {
   panelId: 'pan_rsp',
+  kind: 'panel',
   name: 'Rape Scrutiny Panel',
   chairSubject: subjectOf('chair') ?? 'demo-chair',
   memberReviewerIds: DEMO_REVIEWERS.map((r) => r.reviewerId),

@@ -24,7 +24,9 @@ const demoUser = (username: string, name: string, email: string, roles: readonly
 });
 
 export const DEMO_USERS: readonly DemoUser[] = [
+  // Two auditors so an audit review round has two blind reviewers.
   demoUser('auditor', 'Alex Auditor', 'alex.auditor@example.org', ['auditor']),
+  demoUser('auditor2', 'Avery Auditor', 'avery.auditor@example.org', ['auditor']),
   // Two ISVAs so one can be refused access to the other's nominations.
   demoUser('isva', 'Isla Advocate', 'isla.advocate@example.org', ['isva']),
   demoUser('isva2', 'Ivor Advocate', 'ivor.advocate@example.org', ['isva']),

@@ -61,7 +61,7 @@ Scrutineer is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
   DynamoDB        ${runtime.dynamodbEndpoint}
   S3              ${runtime.s3Endpoint}
   Data            ${dataDir}
-${seeded ? `\n  Demo data: import ${seeded.importId} loaded ${JSON.stringify(seeded.counts)};\n             the Rape Scrutiny Panel with ${DEMO_REVIEWERS.length} reviewers and its next ${DEMO_SITTINGS.length} sittings;\n             ${seeded.agenda.cases} nominated cases on the agenda of ${seeded.agenda.sittingId}, routed to reviewers\n             (sign in as panel, panel2 or chair: GET /assignments, then findings);\n             ${seeded.concludedCase} concluded, with its evidence pack and a proposed recommendation (chair);\n             dip sample ${seeded.sample.sampleId}: ${seeded.sample.drawn} picks waiting for review (auditor)\n` : ''}
+${seeded ? `\n  Demo data: import ${seeded.importId} loaded ${JSON.stringify(seeded.counts)};\n             the Rape Scrutiny Panel with ${DEMO_REVIEWERS.length} reviewers and its next ${DEMO_SITTINGS.length} sittings;\n             ${seeded.agenda.cases} nominated cases on the agenda of ${seeded.agenda.sittingId}, routed to reviewers\n             (sign in as panel, panel2 or chair: GET /assignments, then findings);\n             ${seeded.concludedCase} concluded, with its evidence pack and a proposed recommendation (chair);\n             dip sample ${seeded.sample.sampleId}: ${seeded.sample.drawn} picks under audit review in ${seeded.sample.roundId}\n             (sign in as auditor or auditor2: GET /assignments, then findings; auditor leads the round)\n` : ''}
   Demo personas (local sign-in, no password):
 ${personas.join('\n')}
 

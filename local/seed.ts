@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Decision } from '../shared/decisions/decision.ts';
 import { applies, type Question } from '../shared/review/question-set.ts';
-import { DEMO_PANEL, DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
+import { DEMO_AUDITORS, DEMO_PANEL, DEMO_REVIEWERS, DEMO_SITTINGS } from './demo-panel.ts';
 import { DEMO_USERS } from './demo-users.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { syntheticDecisionRows, syntheticForceExport } from './synthetic-data.ts';
@@ -28,8 +28,8 @@ export interface SeedSummary {
   readonly agenda: { readonly sittingId: string; readonly cases: number };
   /** A case of that agenda its reviewers have concluded, with its evidence pack. */
   readonly concludedCase: string;
-  /** A dip sample the audit team drew, whose picks wait for review. */
-  readonly sample: { readonly sampleId: string; readonly drawn: number };
+  /** A dip sample the audit team drew, under review in an audit review round (its sitting id). */
+  readonly sample: { readonly sampleId: string; readonly drawn: number; readonly roundId: string };
 }
 
 async function send(runtime: LocalRuntime, token: string, method: string, route: string, body?: unknown) {
@@ -169,7 +169,14 @@ async function seedDemoSample(runtime: LocalRuntime): Promise<SeedSummary['sampl
   const sampleId = String(created.sampleId);
   await runtime.waitForExecution('DipSample', sampleId);
   const sample = await call(runtime, auditor, 'GET', `/samples/${sampleId}`);
-  return { sampleId, drawn: Number(sample.drawnSize ?? 0) };
+  // The audit team reviews it itself, in an audit review round led by the auditor.
+  const round = await call(runtime, auditor, 'POST', `/samples/${sampleId}/review-rounds`, {
+    auditorReviewerIds: DEMO_AUDITORS.map((reviewer) => reviewer.reviewerId),
+    findingsDeadline: new Date(Date.now() + 28 * 86_400_000).toISOString().slice(0, 10),
+  });
+  const { sittingId } = round.sitting as { sittingId: string };
+  await runtime.waitForExecution('RouteCases', String((round.routing as { execution: string }).execution));
+  return { sampleId, drawn: Number(sample.drawnSize ?? 0), roundId: sittingId };
 }
 
 /**
@@ -185,7 +192,7 @@ export async function seedDemoPanel(): Promise<void> {
   // The demo people have signed in once, so the chair can be named chair.
   for (const user of DEMO_USERS)
     await recordSignIn({ subject: user.sub, name: user.name, roles: user.roles });
-  for (const reviewer of DEMO_REVIEWERS) await putReviewer(reviewer);
+  for (const reviewer of [...DEMO_REVIEWERS, ...DEMO_AUDITORS]) await putReviewer(reviewer);
   await savePanel(DEMO_PANEL);
   for (const sitting of DEMO_SITTINGS) await saveSitting(sitting);
 }

@@ -75,6 +75,55 @@ export function addSampleCommand(program: Command): void {
   addVerify(sample);
   addEstimates(sample);
   addReveal(sample);
+  addReview(sample);
+}
+
+interface ReviewOptions extends JsonOption {
+  readonly auditors: string[];
+  readonly deadline: string;
+  readonly perCase?: number;
+  readonly date?: string;
+}
+
+function addReview(sample: Command): void {
+  withSignInOptions(
+    sample
+      .command('review')
+      .description(
+        "open an audit review round of the sample's waiting cases, led by you, and route them to the auditors (again: add cases back to waiting)",
+      )
+      .argument('<sampleId>', 'the sample id, such as smp_01j…')
+      .requiredOption(
+        '--auditors <ids>',
+        'the auditors who review, as reviewer ids, comma-separated',
+        listArgument,
+      )
+      .requiredOption('--deadline <date>', 'when their findings are due, YYYY-MM-DD')
+      .option('--per-case <n>', 'auditors per case (default 2)', numberArgument)
+      .option('--date <date>', 'when you moderate and close the round (default: the deadline)')
+      .option('--json', "print the API's answer as JSON"),
+    SAMPLE_USER,
+  ).action(async (sampleId: string, options: ReviewOptions, command: Command) => {
+    const opened = await (await connect(command)).post<{
+      sitting: { sittingId: string; agenda: string[]; findingsDeadline: string };
+      added: string[];
+      routing: { execution: string };
+    }>(`/samples/${encodeURIComponent(sampleId)}/review-rounds`, {
+      auditorReviewerIds: options.auditors,
+      findingsDeadline: options.deadline,
+      ...(options.perCase !== undefined ? { reviewersPerCase: options.perCase } : {}),
+      ...(options.date !== undefined ? { date: options.date } : {}),
+    });
+    const { sitting } = opened;
+    result(
+      options.json
+        ? JSON.stringify(opened, null, 2)
+        : [
+            `Audit review round ${sitting.sittingId}: ${sitting.agenda.length} cases (${opened.added.length} added now), findings due ${sitting.findingsDeadline}.`,
+            `Routing to the auditors: ${opened.routing.execution}. Follow it with: scrutineer sittings progress ${sitting.sittingId}`,
+          ].join('\n'),
+    );
+  });
 }
 
 function addReveal(sample: Command): void {

@@ -24,6 +24,7 @@ import {
   WithdrawNominationRequestSchema,
 } from '../nominations/nomination.ts';
 import { NotificationSchema } from '../notifications/notifications.ts';
+import { AuditRoundRequestSchema } from '../panels/audit-rounds.ts';
 import { PanelSchema, ReviewerSchema, SittingPlanSchema, SittingSchema } from '../panels/panel.ts';
 import { RecommendationDecisionSchema, RecommendationSchema } from '../recommendations/recommendation.ts';
 import { AmendFindingRequestSchema, FindingRequestSchema, FindingSchema } from '../review/finding.ts';
@@ -131,6 +132,12 @@ const VerificationSchema = z.object({
 
 const SittingIdParamsSchema = z.object({
   sittingId: z.string().regex(/^sit_[a-z0-9_]{1,40}$/, 'a sitting id such as sit_2027q1'),
+});
+const AuditRoundOpenedSchema = z.object({
+  sitting: SittingSchema,
+  panel: PanelSchema.describe('The audit team: its lead (chairSubject) and auditors'),
+  added: z.array(z.string()).describe('The cases this call put on the round'),
+  routing: z.object({ execution: z.string(), cases: z.number().int() }),
 });
 const RevealRequestSchema = z
   .object({
@@ -381,6 +388,18 @@ export const ROUTES = {
     response: SampleViewSchema,
     audit: 'collect',
   },
+  openAuditRound: {
+    method: 'POST',
+    path: '/samples/{sampleId}/review-rounds',
+    summary:
+      "Open an audit review round of the sample's waiting cases, led by you, and route them to the auditors named; again, to add cases that came back to waiting",
+    access: ['auditor'],
+    params: SampleIdParamsSchema,
+    body: AuditRoundRequestSchema,
+    successStatus: 201,
+    response: AuditRoundOpenedSchema,
+    audit: 'alter',
+  },
   getSampleEstimates: {
     method: 'GET',
     path: '/samples/{sampleId}/estimates',
@@ -492,16 +511,17 @@ export const ROUTES = {
   listSittings: {
     method: 'GET',
     path: '/sittings',
-    summary: 'Sittings of the panels you chair (all, for admins)',
-    access: ['panel_chair', 'admin'],
+    summary: 'Sittings of the panels you chair and the audit rounds you lead (all, for admins)',
+    access: ['panel_chair', 'admin', 'auditor'],
     response: z.object({ items: z.array(SittingSchema) }),
     audit: 'consult',
   },
   getSitting: {
     method: 'GET',
     path: '/sittings/{sittingId}',
-    summary: 'One sitting: its date, deadline, capacity, lifecycle status and agenda (its chair or an admin)',
-    access: ['panel_chair', 'admin'],
+    summary:
+      'One sitting: its date, deadline, capacity, lifecycle status and agenda (its chair or audit lead, or an admin)',
+    access: ['panel_chair', 'admin', 'auditor'],
     params: SittingIdParamsSchema,
     response: SittingSchema,
     audit: 'consult',
@@ -523,7 +543,7 @@ export const ROUTES = {
     path: '/sittings/{sittingId}/agenda/removals',
     summary:
       "Take a case off a sitting's agenda, with a reason, before any finding: its assignments are withdrawn and it waits for another agenda; the case's history keeps who, when and why",
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: SittingIdParamsSchema,
     body: z
       .object({
@@ -544,7 +564,7 @@ export const ROUTES = {
     path: '/sittings/{sittingId}/cancellation',
     summary:
       'Cancel a planned sitting that has no findings: every case on its agenda goes back to wait for another, and the sitting keeps who cancelled it, when and why',
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: SittingIdParamsSchema,
     body: z.object({ reason: ReasonSchema.describe('Why the sitting is cancelled') }).strict(),
     response: SittingSchema,
@@ -554,7 +574,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/sittings/{sittingId}/routing',
     summary: "Route the sitting's waiting cases to reviewers",
-    access: ['panel_chair'],
+    access: ['panel_chair', 'auditor'],
     params: SittingIdParamsSchema,
     successStatus: 202,
     response: z.object({ sittingId: z.string(), execution: z.string(), cases: z.number().int() }),
@@ -564,7 +584,7 @@ export const ROUTES = {
     method: 'GET',
     path: '/sittings/{sittingId}/routing',
     summary: 'Why each case on the agenda went to whom: picks with reasons, exclusions with rules',
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: SittingIdParamsSchema,
     response: z.object({
       sittingId: z.string(),
@@ -579,7 +599,7 @@ export const ROUTES = {
     path: '/sittings/{sittingId}/progress',
     summary:
       'Where each case on the agenda stands: status, findings submitted, verdict once concluded; what awaits moderation',
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: SittingIdParamsSchema,
     response: z.object({
       sittingId: z.string(),
@@ -605,7 +625,7 @@ export const ROUTES = {
     method: 'GET',
     path: '/assignments',
     summary: 'The cases assigned to you',
-    access: ['panel_member'],
+    access: ['panel_member', 'auditor'],
     response: z.object({ items: z.array(AssignmentSchema) }),
     audit: 'consult',
   },
@@ -613,7 +633,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/assignments/{assignmentId}/decline',
     summary: 'Decline an assigned case with a conflict declaration; it is routed to someone else',
-    access: ['panel_member'],
+    access: ['panel_member', 'auditor'],
     params: z.object({
       assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'an assignment id such as asg_…'),
     }),
@@ -626,7 +646,7 @@ export const ROUTES = {
     path: '/assignments/{assignmentId}/question-set',
     summary:
       'Move an open assignment on to the question set current now, with a reason (its chair or an admin); a submitted finding keeps the version it answered',
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: z.object({
       assignmentId: z.string().regex(/^asg_[0-9a-z]{26}$/, 'an assignment id such as asg_…'),
     }),
@@ -640,7 +660,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/sittings/{sittingId}/reassignments',
     summary: 'Move every case of one reviewer in the sitting to others, e.g. when they leave the panel',
-    access: ['panel_chair'],
+    access: ['panel_chair', 'auditor'],
     params: SittingIdParamsSchema,
     body: z.object({
       fromReviewerId: z.string().min(1).max(64),
@@ -660,7 +680,7 @@ export const ROUTES = {
     path: '/cases/{caseId}/assignments',
     summary:
       "Put a reviewer the chair names on a case, with a reason: the conflict, unit, capacity and independence rules hold (a refusal names each rule), and the case's other places are picked by the rules",
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: CaseIdParamsSchema,
     body: z
       .object({
@@ -709,7 +729,7 @@ export const ROUTES = {
     path: '/assignments/{assignmentId}/case',
     summary:
       'The case behind one of your assignments: redacted decision, nominations’ reasons, short-lived links to case files, your own findings',
-    access: ['panel_member'],
+    access: ['panel_member', 'auditor'],
     params: AssignmentIdParamsSchema,
     response: z.record(z.string(), z.unknown()).describe('See shared/review/findings.ts caseForReviewer'),
     audit: 'consult',
@@ -718,7 +738,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/assignments/{assignmentId}/findings',
     summary: 'Submit your finding on a case assigned to you; it cannot be changed, only amended',
-    access: ['panel_member'],
+    access: ['panel_member', 'auditor'],
     params: AssignmentIdParamsSchema,
     body: FindingRequestSchema,
     successStatus: 201,
@@ -730,7 +750,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/assignments/{assignmentId}/findings/amendments',
     summary: 'Amend your finding: a new version with a reason, the earlier ones kept',
-    access: ['panel_member'],
+    access: ['panel_member', 'auditor'],
     params: AssignmentIdParamsSchema,
     body: AmendFindingRequestSchema,
     successStatus: 201,
@@ -758,7 +778,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/cases/{caseId}/moderation',
     summary: "Decide a case whose reviewers disagree, with the reason; 'cannot_conclude' carries it over",
-    access: ['panel_chair'],
+    access: ['panel_chair', 'auditor'],
     params: CaseIdParamsSchema,
     body: ModerationRequestSchema,
     successStatus: 201,
@@ -844,7 +864,7 @@ export const ROUTES = {
     path: '/sittings/{sittingId}/reports',
     summary:
       'Report on a sitting (verdicts by outcome code, deciding body and unit; themes; recommendations; agreement) as JSON, CSV and HTML',
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: SittingIdParamsSchema,
     successStatus: 201,
     response: ReportLinksSchema,
@@ -856,7 +876,7 @@ export const ROUTES = {
     path: '/sittings/{sittingId}/closure',
     summary:
       'Close a sitting after it met: cases without a conclusion go to the next sitting, and the final report is frozen as its pack',
-    access: ['panel_chair'],
+    access: ['panel_chair', 'auditor'],
     params: SittingIdParamsSchema,
     body: z
       .object({
@@ -908,7 +928,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/recommendations/{recommendationId}/closure',
     summary: 'Close a recommendation with the evidence of what was done',
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: RecommendationIdParamsSchema,
     body: z.object({
       evidence: z.string().trim().min(1, 'say what was done, and where it is recorded').max(4000),
@@ -921,7 +941,7 @@ export const ROUTES = {
     path: '/recommendations/{recommendationId}/decision',
     summary:
       "The chair decides a reviewer's proposed recommendation: accept it (reworded if need be) to track it, merge it into another of the case, or drop it with a reason",
-    access: ['panel_chair', 'admin'],
+    access: ['panel_chair', 'admin', 'auditor'],
     params: RecommendationIdParamsSchema,
     body: RecommendationDecisionSchema,
     response: RecommendationSchema,
@@ -931,7 +951,7 @@ export const ROUTES = {
     method: 'GET',
     path: '/reviewers',
     summary: 'Panel reviewers: agency, unit, capacity, standing conflicts, active',
-    access: ['admin', 'panel_chair'],
+    access: ['admin', 'panel_chair', 'auditor'],
     response: z.object({ items: z.array(ReviewerSchema) }),
     audit: 'consult',
   },
@@ -962,7 +982,7 @@ export const ROUTES = {
     summary: 'Add or update a panel: its name, chair and members',
     access: ['admin'],
     params: z.object({ panelId: z.string().regex(/^pan_[a-z0-9_]{1,40}$/, 'a panel id such as pan_rsp') }),
-    body: PanelSchema.omit({ panelId: true }),
+    body: PanelSchema.omit({ panelId: true, kind: true }),
     response: PanelSchema,
     audit: 'alter',
   },
@@ -971,7 +991,7 @@ export const ROUTES = {
     path: '/sittings/{sittingId}',
     summary:
       'Plan a sitting or change its date, deadline or capacity (its chair or an admin); the agenda and the lifecycle status are kept, and a moved deadline moves the open assignments due on it',
-    access: ['admin', 'panel_chair'],
+    access: ['admin', 'panel_chair', 'auditor'],
     params: SittingIdParamsSchema,
     body: SittingPlanSchema,
     response: SittingSchema,

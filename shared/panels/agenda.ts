@@ -30,7 +30,10 @@ import {
 /** A case in one of these may go on an agenda: it waits for a sitting to review it. */
 const AGENDA_READY: readonly CaseStatus[] = ['OPEN', 'CARRIED_OVER'];
 
-/** A sitting, for an admin or the chair of its panel; anyone else is told it does not exist. */
+/**
+ * A sitting, for an admin or the chair of its panel (the lead of an audit review round's team);
+ * anyone else is told it does not exist.
+ */
 export async function sittingFor(principal: Principal, sittingId: string): Promise<Sitting> {
   const sitting = await getSitting(sittingId);
   if (principal.roles.includes('admin')) return sitting;
@@ -181,6 +184,10 @@ export async function planSitting(
   if (!panel || !mayPlan) throw new NotFoundError(`No panel ${plan.panelId}`);
   const existing = await getSitting(sittingId).catch(() => undefined);
   if (!existing) {
+    if (panel.kind === 'audit')
+      throw new ConflictError(
+        `${panel.panelId} is an audit team: its rounds are opened from their sample (POST /samples/{sampleId}/review-rounds)`,
+      );
     if (plan.date < today) refusePlan('date', `must not be in the past (today is ${today})`);
     const sitting: Sitting = { ...plan, sittingId, status: 'PLANNED', agenda: [] };
     if (!(await createSitting(sitting)))

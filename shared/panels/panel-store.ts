@@ -153,10 +153,10 @@ async function chairIssue(subject: string): Promise<FieldIssue | undefined> {
 }
 
 /**
- * Saves a panel whose chair is a person who has signed in with the chair role and whose members
+ * Saves a Rape Scrutiny Panel (audit teams are opened with their round) whose chair is a person who has signed in with the chair role and whose members
  * are existing reviewers, each listed once; a ValidationError names every field that is not so.
  */
-export async function savePanel(panel: Panel): Promise<void> {
+export async function savePanel(panel: Omit<Panel, 'kind'>): Promise<void> {
   const [reviewers, chair] = await Promise.all([
     listReviewers().then((all) => new Set(all.map((reviewer) => reviewer.reviewerId))),
     chairIssue(panel.chairSubject),
@@ -173,7 +173,8 @@ export async function savePanel(panel: Panel): Promise<void> {
   if (issues.length > 0) {
     throw new ValidationError(`Panel ${panel.panelId}: ${issues.map((i) => i.reason).join('; ')}`, issues);
   }
-  await put({ ...panelKeys.panel(panel.panelId), ...panelKeys.listed('panel', panel.name), ...panel });
+  const saved: Panel = { ...panel, kind: 'panel' };
+  await put({ ...panelKeys.panel(panel.panelId), ...panelKeys.listed('panel', panel.name), ...saved });
 }
 
 /** Writes a sitting as given, whatever was there (seeding demo and benchmark data). */

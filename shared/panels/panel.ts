@@ -30,9 +30,18 @@ export const ReviewerSchema = z.object({
 });
 export type Reviewer = z.infer<typeof ReviewerSchema>;
 
+/**
+ * A panel, or an audit team: `panel` is a Rape Scrutiny Panel, chaired by a panel chair; `audit` is
+ * the auditors reviewing one dip sample, led by the auditor who opened the review round
+ * (shared/panels/audit-rounds.ts). Both review, conclude and close the same way.
+ */
+export const PANEL_KINDS = ['panel', 'audit'] as const;
+
 export const PanelSchema = z.object({
   panelId: z.string(),
+  kind: z.enum(PANEL_KINDS).default('panel'),
   name: z.string().min(1).max(120),
+  /** The panel's chair, or the audit team's lead. */
   chairSubject: z.string(),
   memberReviewerIds: z.array(z.string()),
 });
@@ -59,6 +68,10 @@ export const SittingSchema = z.object({
   /** How many cases the sitting can take; what does not fit waits for the next sitting. */
   maxCases: z.number().int().positive().default(12),
   reviewersPerCase: z.number().int().min(1).max(5).default(2),
+  auditOf: z
+    .string()
+    .optional()
+    .describe("An audit review round's sample: its cases are the agenda, reviewed by auditors"),
   cancelled: z
     .object({ at: z.iso.datetime(), by: z.string(), reason: z.string() })
     .optional()
@@ -78,6 +91,7 @@ export const SittingPlanSchema = SittingSchema.omit({
   agenda: true,
   status: true,
   cancelled: true,
+  auditOf: true,
 })
   .strict()
   .refine((plan) => plan.findingsDeadline <= plan.date, {

@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { deterministicId } from '../ids.ts';
 import { reviewerOf, sittingFor } from '../panels/agenda.ts';
+import { REVIEWING_ROLES } from '../roles.ts';
 import { type Assignment, assignmentIdOf, getAssignment } from '../routing/assignment-store.ts';
 import { startExecutionOnce } from '../start-execution.ts';
 import {
@@ -195,7 +196,7 @@ async function mayReadFindings(principal: Principal, reviewCase: ReviewCase): Pr
 
 /** The status of the caller's own assignment on the case in the sitting, if they have one. */
 async function ownAssignmentOn(principal: Principal, caseId: string, sittingId: string) {
-  if (!principal.roles.includes('panel_member')) return undefined;
+  if (!REVIEWING_ROLES.some((role) => principal.roles.includes(role))) return undefined;
   const reviewer = await reviewerOf(principal);
   if (!reviewer) return undefined;
   return (await getAssignment(assignmentIdOf(caseId, sittingId, reviewer.reviewerId)))?.status;

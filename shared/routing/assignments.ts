@@ -124,6 +124,7 @@ async function plan(
       reviewersNeeded: context.sitting.reviewersPerCase,
       declinedBy: reviewers.declined,
       alreadyAssigned: reviewers.assigned,
+      independenceRequired: context.panel.kind !== 'audit',
     },
     context.members.map((reviewer) => ({
       reviewerId: reviewer.reviewerId,

@@ -29,6 +29,8 @@
  *   police decision, any agency but the police; for a CPS decision, any but the CPS). Reviewers
  *   already on the case count. If none of them is independent, the first pick is the best-placed
  *   independent eligible reviewer; the rest are filled with the best-placed eligible, whoever they are.
+ *   An audit review round does without it (`independenceRequired: false`): the force's auditors
+ *   review its own decisions by design, under every other rule.
  * - All or nothing: if the case cannot be given every reviewer it needs, independence included, it is
  *   `unassignable` with the reason and nobody is picked, so a case is never left half-assigned.
  *
@@ -87,6 +89,8 @@ export interface RoutingCase {
   readonly declinedBy?: readonly string[];
   /** Reviewers currently assigned: a reassignment fills the gap beside them. */
   readonly alreadyAssigned?: readonly string[];
+  /** False for an audit review round, whose auditors are the force's own; true unless said. */
+  readonly independenceRequired?: boolean;
 }
 
 export interface Pick {
@@ -311,10 +315,12 @@ export function routeCase(
   });
 
   // An assigned reviewer no longer on the panel list cannot be shown to be independent, so does not count.
-  const independenceMet = [...assigned].some((reviewerId) => {
-    const reviewer = reviewerById.get(reviewerId);
-    return reviewer !== undefined && isIndependentOf(reviewer, decidingBody);
-  });
+  const independenceMet =
+    reviewCase.independenceRequired === false ||
+    [...assigned].some((reviewerId) => {
+      const reviewer = reviewerById.get(reviewerId);
+      return reviewer !== undefined && isIndependentOf(reviewer, decidingBody);
+    });
   const gap = reviewersNeeded - assigned.size;
   if (gap <= 0) {
     // Nothing to add; but a case whose reviewers are all from the deciding body breaks the rules, and

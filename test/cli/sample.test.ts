@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { type CliRun, runCli } from './run-cli.ts';
@@ -26,6 +27,8 @@ beforeAll(async () => {
   ]);
   viaIssuer = { SCRUTINEER_API_URL: stack.runtime.apiUrl, SCRUTINEER_ISSUER_URL: stack.runtime.issuerUrl };
   await stack.importDecisions(syntheticForceExport({ count: 300, seed: 5150 }), 'admin');
+  // The demo auditors, as reviewers, for the audit review round.
+  await seedDemoPanel();
 });
 afterAll(async () => {
   await stack?.close();
@@ -155,6 +158,32 @@ describe('a simple sample drawn, shown, verified and estimated', () => {
         `no overall rate: no estimate of the population's rate until every stratum has a concluded case: all \\(\\d+ decisions, weight 100%\\) has none of its ${drawn} concluded`,
       ),
     );
+  });
+});
+
+describe('sample review', () => {
+  it("opens an audit review round of the sample's cases and routes them to the auditors", async () => {
+    const created = await runCli(
+      ['sample', 'create', ...PERIOD, '--size', '3', '--label', 'round'],
+      viaIssuer,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const sampleId = sampleIdIn(created.stdout);
+    const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const run = await runCli(
+      ['sample', 'review', sampleId, '--auditors', 'rev_alex,rev_avery', '--deadline', deadline],
+      viaIssuer,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      `Audit review round sit_${sampleId}_r1: 3 cases (3 added now), findings due ${deadline}.`,
+    );
+    const refused = await runCli(
+      ['sample', 'review', sampleId, '--auditors', 'rev_morgan', '--deadline', deadline, '--per-case', '1'],
+      viaIssuer,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('body.auditorReviewerIds.0');
   });
 });
 

@@ -48,6 +48,10 @@ const SAMPLE_REQUESTS: Record<RouteId, { path: Record<string, string>; body?: un
     body: { reason: 'to pull the file of the case for the audit' },
   },
   topUpSample: { path: { sampleId: 'smp_00000000000000000000000000' }, body: { additional: 3 } },
+  openAuditRound: {
+    path: { sampleId: 'smp_00000000000000000000000000' },
+    body: { auditorReviewerIds: ['rev_alex'], reviewersPerCase: 1, findingsDeadline: '2030-01-01' },
+  },
   getSampleEstimates: { path: { sampleId: 'smp_00000000000000000000000000' } },
   verifySample: {
     path: {},

@@ -225,6 +225,20 @@ const CALLS: Record<
         body: { additional: 1 },
       }),
   },
+  openAuditRound: {
+    as: 'auditor',
+    call: async () => {
+      const created = await stack.api('POST', '/samples', {
+        as: 'auditor',
+        body: { ...sampleRequest, label: 'audit round' },
+      });
+      await stack.runtime.waitForExecution('DipSample', String(created.body.sampleId));
+      return stack.api('POST', `/samples/${created.body.sampleId}/review-rounds`, {
+        as: 'auditor',
+        body: { auditorReviewerIds: ['rev_alex', 'rev_avery'], findingsDeadline: '2099-01-01' },
+      });
+    },
+  },
   getSampleEstimates: async () =>
     stack.api('GET', `/samples/${await drawnSample()}/estimates`, { as: 'admin' }),
   verifySample: async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
+import { DEMO_AUDITORS, DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { DEMO_DECISIONS } from '../../local/seed.ts';
 import { LOCAL_CREDENTIALS } from '../../local/stand-ins.ts';
 import { freePorts } from '../support/local-stack.ts';
@@ -70,7 +70,7 @@ describe('npm start', () => {
     expect(banner).toMatch(/Demo data: import imp_\w+ loaded/);
     expect(banner).toMatch(/6 nominated cases on the agenda of sit_2027q1, routed to reviewers/);
     expect(banner).toMatch(/case_\w+ concluded, with its evidence pack and a proposed recommendation/);
-    expect(banner).toMatch(/dip sample smp_\w+: 10 picks waiting for review/);
+    expect(banner).toMatch(/dip sample smp_\w+: 10 picks under audit review in sit_smp_\w+_r1/);
 
     const api = `http://127.0.0.1:${base}`;
     expect((await fetch(`${api}/imports`)).status).toBe(401);
@@ -80,6 +80,15 @@ describe('npm start', () => {
     });
     const { id_token: token } = (await tokenResponse.json()) as { id_token: string };
     const imports = await fetch(`${api}/imports`, { headers: { authorization: `Bearer ${token}` } });
+    // The audit team has the sample's cases to review: each of the ten with two auditors.
+    const auditorToken = await fetch(`http://127.0.0.1:${base + 1}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', username: 'auditor2' }),
+    }).then(async (response) => ((await response.json()) as { id_token: string }).id_token);
+    const assigned = await fetch(`${api}/assignments`, {
+      headers: { authorization: `Bearer ${auditorToken}` },
+    });
+    expect(((await assigned.json()) as { items: unknown[] }).items).toHaveLength(10);
     expect(imports.status).toBe(200);
     const { items } = (await imports.json()) as { items: { status: string; counts: { accepted: number } }[] };
     expect(items).toEqual([
@@ -106,7 +115,7 @@ describe('npm start', () => {
         ExpressionAttributeValues: { ':kind': 'REVIEWER' },
       }),
     );
-    expect(reviewers.Items).toHaveLength(DEMO_REVIEWERS.length);
+    expect(reviewers.Items).toHaveLength(DEMO_REVIEWERS.length + DEMO_AUDITORS.length);
     const concluded = banner.match(/(case_\w+) concluded/)?.[1];
     const { Item: concludedCase } = await dynamodb.send(
       new GetCommand({ TableName: mainTable, Key: { pk: `CASE#${concluded}`, sk: 'CASE' } }),

@@ -278,6 +278,23 @@ describe('routeCase: independence of the deciding body', () => {
     );
   });
 
+  it('does without independence for an audit review round, under every other rule', () => {
+    const auditors = [
+      reviewer('rev_a1', { agency: 'police', unit: 'Force Audit and Inspection', load: 1 }),
+      reviewer('rev_a2', { agency: 'police', unit: 'Force Audit and Inspection' }),
+      reviewer('rev_a3', { agency: 'police', unit: 'PPU North' }),
+    ];
+    const audited = policeCase({ unit: 'PPU North', independenceRequired: false });
+    const outcome = routed(routeCase(audited, auditors, SEED));
+    expect(pickedIds(outcome).sort()).toEqual(['rev_a1', 'rev_a2']);
+    expect(outcome.picks.map((pick) => pick.reason).join()).not.toContain('independent');
+    expect(outcome.exclusions).toEqual([
+      expect.objectContaining({ reviewerId: 'rev_a3', rule: 'same-unit' }),
+    ]);
+    // The same team for a panel sitting: nobody is independent of the police.
+    expect(routeCase({ ...audited, independenceRequired: true }, auditors, SEED).status).toBe('unassignable');
+  });
+
   it('is unassignable, picking nobody, when no eligible reviewer is independent', () => {
     const reviewers = [
       reviewer('rev_c1', { agency: 'cps' }),
