@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -119,6 +120,87 @@ describe('local OIDC issuer', () => {
     expect(otherGrant.status).toBe(400);
     expect(await otherGrant.json()).toEqual({ error: 'unsupported_grant_type' });
     await expect(issuer.tokenFor('mallory')).rejects.toThrow(/mallory/);
+  });
+
+  describe('the authorization code flow with PKCE', () => {
+    const REDIRECT = 'http://127.0.0.1:4505/auth/callback';
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const authorizeQuery = (overrides: Record<string, string> = {}) =>
+      new URLSearchParams({
+        response_type: 'code',
+        client_id: AUDIENCE,
+        redirect_uri: REDIRECT,
+        scope: 'openid email profile',
+        state: 'st-1',
+        nonce: 'n-1',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        ...overrides,
+      });
+    /** Picks the persona on the picker's form, as the browser would post it; the redirect. */
+    const choose = async (username: string, query = authorizeQuery()) => {
+      const form = new URLSearchParams(query);
+      form.set('username', username);
+      const chosen = await fetch(`${issuer.issuer}/authorize`, {
+        method: 'POST',
+        body: form,
+        redirect: 'manual',
+      });
+      expect(chosen.status).toBe(302);
+      return new URL(String(chosen.headers.get('location')));
+    };
+    const exchange = (code: string, codeVerifier = verifier) =>
+      postToken({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        client_id: AUDIENCE,
+        code_verifier: codeVerifier,
+      });
+
+    it('shows a persona picker, then exchanges the code once, with its verifier, for tokens with the nonce', async () => {
+      const picker = await fetch(`${issuer.issuer}/authorize?${authorizeQuery()}`);
+      expect(picker.status).toBe(200);
+      expect(picker.headers.get('cache-control')).toBe('no-store');
+      const page = await picker.text();
+      for (const user of DEMO_USERS) expect(page).toContain(`value="${user.username}"`);
+      expect(page).toContain(`name="code_challenge" value="${challenge}"`);
+
+      const back = await choose('panel');
+      expect(back.origin + back.pathname).toBe(REDIRECT);
+      expect(back.searchParams.get('state')).toBe('st-1');
+      expect(back.searchParams.get('iss')).toBe(issuer.issuer);
+      const code = String(back.searchParams.get('code'));
+      const tokens = await exchange(code);
+      expect(tokens.status).toBe(200);
+      const { id_token: idToken } = (await tokens.json()) as { id_token: string };
+      expect(decodeJwt(idToken)).toMatchObject({ sub: 'demo-panel', nonce: 'n-1', aud: AUDIENCE });
+      // A code is good once.
+      expect((await exchange(code)).status).toBe(400);
+    });
+
+    it('refuses a wrong verifier, a foreign redirect, a request without PKCE and an unknown persona', async () => {
+      expect(
+        (await exchange(String((await choose('panel')).searchParams.get('code')), 'x'.repeat(43))).status,
+      ).toBe(400);
+      const foreign = await fetch(
+        `${issuer.issuer}/authorize?${authorizeQuery({ redirect_uri: 'https://evil.example/callback' })}`,
+        { redirect: 'manual' },
+      );
+      expect(foreign.status).toBe(400);
+      const noPkce = await fetch(
+        `${issuer.issuer}/authorize?${authorizeQuery({ code_challenge_method: 'plain' })}`,
+        {
+          redirect: 'manual',
+        },
+      );
+      expect(noPkce.status).toBe(302);
+      expect(new URL(String(noPkce.headers.get('location'))).searchParams.get('error')).toBe(
+        'invalid_request',
+      );
+      expect((await choose('mallory')).searchParams.get('error')).toBe('access_denied');
+    });
   });
 
   it('lists the demo users without tokens', async () => {
