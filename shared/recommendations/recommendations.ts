@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../aws-clients.ts';
+import { statusIn } from '../data/conditions.ts';
 import { MAIN_TABLE_INDEXES } from '../data/keys.ts';
 import { queryAll } from '../data/query-all.ts';
 import { mainTable } from '../environment.ts';
@@ -146,6 +147,41 @@ export async function getRecommendation(recommendationId: string): Promise<Recom
   return RecommendationSchema.parse(Item);
 }
 
+/**
+ * Sets the recommendation's attributes on condition that its status is still one of `from`, as it
+ * was read; a 409 saying `conflict` once another change got there first.
+ */
+async function updateIfStatus(
+  recommendationId: string,
+  set: Record<string, unknown>,
+  from: readonly string[],
+  conflict: string,
+): Promise<void> {
+  const names = Object.keys(set);
+  const seen = statusIn(from, 'from');
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: mainTable(),
+        Key: recommendationKeys.item(recommendationId),
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: seen.condition,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(names.map((name) => [`:${name}`, set[name]])),
+          ...seen.values,
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ConflictError(conflict);
+    throw error;
+  }
+}
+
 /** Closes an open (or overdue) recommendation with the evidence of what was done. */
 export async function closeRecommendation(
   principal: Principal,
@@ -166,31 +202,12 @@ export async function closeRecommendation(
       `Recommendation ${recommendationId} is ${current.status}: only an accepted recommendation is closed`,
     );
   }
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: recommendationKeys.item(recommendationId),
-        UpdateExpression:
-          'SET #status = :closed, closedAt = :at, closedBy = :by, closingEvidence = :evidence',
-        ConditionExpression: '#status IN (:open, :overdue)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':closed': 'closed',
-          ':open': 'open',
-          ':overdue': 'overdue',
-          ':at': now.toISOString(),
-          ':by': principal.subject,
-          ':evidence': evidence,
-        },
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new ConflictError(`Recommendation ${recommendationId} was closed meanwhile`);
-    }
-    throw error;
-  }
+  await updateIfStatus(
+    recommendationId,
+    { status: 'closed', closedAt: now.toISOString(), closedBy: principal.subject, closingEvidence: evidence },
+    ['open', 'overdue'],
+    `Recommendation ${recommendationId} was closed meanwhile`,
+  );
   return getRecommendation(recommendationId);
 }
 
@@ -268,27 +285,12 @@ export async function decideRecommendation(
       ...(decision.reason ? { decisionReason: decision.reason } : {}),
     });
   }
-  const names = Object.keys(set);
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: mainTable(),
-        Key: recommendationKeys.item(recommendationId),
-        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-        ConditionExpression: '#status = :proposed',
-        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(names.map((name) => [`:${name}`, set[name]])),
-          ':proposed': 'proposed',
-        },
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new ConflictError(`Recommendation ${recommendationId} was decided meanwhile; look again`);
-    }
-    throw error;
-  }
+  await updateIfStatus(
+    recommendationId,
+    set,
+    ['proposed'],
+    `Recommendation ${recommendationId} was decided meanwhile; look again`,
+  );
   return getRecommendation(recommendationId);
 }
 

@@ -388,20 +388,11 @@ export function changeCaseReviewers(seen: CaseReviewers, change: ReviewersChange
     set.push('#status = :status');
     values[':status'] = change.status;
   }
-  const asSeen = caseAsSeen(seen);
-  return {
-    label: 'case',
-    item: {
-      Update: {
-        TableName: table(),
-        Key: caseKeys.item(seen.caseId),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: asSeen.condition,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ...values, ...asSeen.values },
-      },
-    },
-  };
+  return updateCaseAsSeen(
+    seen,
+    `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    values,
+  );
 }
 
 /** The condition that the case is still where it was read: sitting, status and reviewers' version. */
@@ -419,10 +410,15 @@ function caseAsSeen(seen: CaseReviewers) {
 }
 
 /**
- * Sends the case back to wait for an agenda: off its sitting, without reviewers, OPEN; on
- * condition that it is still as read (sitting, status, reviewers' version) and has no finding.
+ * The update of the case item, on condition that the case is still as read (and, if given, that
+ * `alsoWhen` holds); the expression may refer to `#status`.
  */
-export function returnCaseToWaiting(seen: CaseReviewers): LabelledItem {
+function updateCaseAsSeen(
+  seen: CaseReviewers,
+  updateExpression: string,
+  values: Record<string, unknown>,
+  alsoWhen?: string,
+): LabelledItem {
   const asSeen = caseAsSeen(seen);
   return {
     label: 'case',
@@ -430,19 +426,26 @@ export function returnCaseToWaiting(seen: CaseReviewers): LabelledItem {
       Update: {
         TableName: table(),
         Key: caseKeys.item(seen.caseId),
-        UpdateExpression:
-          'SET #status = :open, reviewersVersion = :next REMOVE sittingId, assignedReviewers, declinedBy, unassignable',
-        ConditionExpression: `${asSeen.condition} AND (attribute_not_exists(findingVersions) OR findingVersions = :none)`,
+        UpdateExpression: updateExpression,
+        ConditionExpression: alsoWhen ? `${asSeen.condition} AND ${alsoWhen}` : asSeen.condition,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':open': 'OPEN',
-          ':next': seen.version + 1,
-          ':none': 0,
-          ...asSeen.values,
-        },
+        ExpressionAttributeValues: { ...values, ...asSeen.values },
       },
     },
   };
+}
+
+/**
+ * Sends the case back to wait for an agenda: off its sitting, without reviewers, OPEN; on
+ * condition that it is still as read (sitting, status, reviewers' version) and has no finding.
+ */
+export function returnCaseToWaiting(seen: CaseReviewers): LabelledItem {
+  return updateCaseAsSeen(
+    seen,
+    'SET #status = :open, reviewersVersion = :next REMOVE sittingId, assignedReviewers, declinedBy, unassignable',
+    { ':open': 'OPEN', ':next': seen.version + 1, ':none': 0 },
+    '(attribute_not_exists(findingVersions) OR findingVersions = :none)',
+  );
 }
 
 /** A check that the case's reviewers are still as read (same version), changing nothing. */
