@@ -5,14 +5,14 @@
  * nominator hears each step and reads the outcome as published; and among several NFA decisions
  * on one crime they choose by a safe description.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
-import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+import { daysAgo, type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import {
   assignedCase,
+  caseRecord,
   findingFor,
   reviewCase,
   reviewersOf,
@@ -26,7 +26,6 @@ const SITTING = 'sit_2027q1';
 
 /** A crime with two NFA decisions (the police's, then the CPS's) and a charge, added to the export. */
 const SHARED_CRIME = 'NOM/4242/26';
-const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 const sharedCrimeRows = [
   [SHARED_CRIME, 'rape', 'Y', '15', 'police', daysAgo(90)],
   [SHARED_CRIME, 'rape', 'Y', '15', 'cps', daysAgo(40)],
@@ -61,15 +60,7 @@ const read = async (nominationId: string, as = 'isva') => {
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body;
 };
-const storedCase = async (caseId: string) =>
-  (
-    await stack.documents.send(
-      new GetCommand({
-        TableName: stack.runtime.physicalName('TablesMain'),
-        Key: { pk: `CASE#${caseId}`, sk: 'CASE' },
-      }),
-    )
-  ).Item;
+const storedCase = (caseId: string) => caseRecord(stack, caseId);
 const notifications = async (as: string) =>
   (await stack.api('GET', '/notifications', { as })).body.items as Record<string, string>[];
 const waitingCase = async (caseId: string) =>

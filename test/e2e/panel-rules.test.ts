@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PANEL, DEMO_REVIEWERS } from '../../local/demo-panel.ts';
 import { seedDemoPanel } from '../../local/seed.ts';
 import { syntheticForceExport } from '../../local/synthetic-data.ts';
-import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+import { daysAgo, type LocalStack, startLocalStack } from '../support/local-stack.ts';
 import { assignedCase, findingFor, reviewersOf, reviewerToken } from '../support/review.ts';
 
 let stack: LocalStack;
 const panelId = DEMO_PANEL.panelId;
-const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   stack = await startLocalStack();

@@ -915,22 +915,27 @@ const DRAWN_FROM = [
   { key: 'decidingBody=police', populationSize: 300 },
 ];
 
-const ESTIMATES: SampleEstimates = {
+/** Open, concluded and non-compliant cases of a stratum, as `cases` takes them. */
+type StratumCounts = [open: number, concluded: number, nonCompliant: number];
+
+/** The estimates of smp_1 with these cases in each stratum. */
+const estimatesOf = (cps: StratumCounts, police: StratumCounts): SampleEstimates => ({
   sampleId: 'smp_1',
   status: 'SELECTED',
   samples: ['smp_1'],
   ...estimateSample('stratified', DRAWN_FROM, [
-    ...cases('decidingBody=cps', 2, 8, 2),
-    ...cases('decidingBody=police', 0, 10, 5),
+    ...cases('decidingBody=cps', ...cps),
+    ...cases('decidingBody=police', ...police),
   ]),
-};
+});
+/** The report of smp_1 alone (no top-ups, no cases listed) on these estimates. */
+const reportOf = (estimates: SampleEstimates) =>
+  buildSampleReport({ sample: SAMPLE, estimates, generatedAt: '2026-05-20T09:00:00.000Z' });
+
+const ESTIMATES = estimatesOf([2, 8, 2], [0, 10, 5]);
 
 describe('buildSampleReport', () => {
-  const report = buildSampleReport({
-    sample: SAMPLE,
-    estimates: ESTIMATES,
-    generatedAt: '2026-05-20T09:00:00.000Z',
-  });
+  const report = reportOf(ESTIMATES);
 
   it('restates the design, the seed commitment and the rates', () => {
     expect(report.design).toMatchObject({
@@ -1054,19 +1059,7 @@ describe('buildSampleReport', () => {
   });
 
   it('lists a stratum with no concluded case, and refuses the overall rate naming it', () => {
-    const pending: SampleEstimates = {
-      ...ESTIMATES,
-      ...estimateSample('stratified', DRAWN_FROM, [
-        ...cases('decidingBody=cps', 10, 0, 0),
-        ...cases('decidingBody=police', 0, 10, 5),
-      ]),
-    };
-
-    const partial = buildSampleReport({
-      sample: SAMPLE,
-      estimates: pending,
-      generatedAt: '2026-05-20T09:00:00.000Z',
-    });
+    const partial = reportOf(estimatesOf([10, 0, 0], [0, 10, 5]));
 
     expect(partial.strata[0]).toMatchObject({ rate: null, wilson: null, clopperPearson: null });
     expect(partial.overall).toMatchObject({ rate: null, wilson: null, population: 400 });

@@ -42,6 +42,9 @@ export interface StoredDecision {
   provenance: { importId: string; sourceLine: number };
 }
 
+/** The date (YYYY-MM-DD, UTC) the given number of days before now. */
+export const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
 /**
  * Pass `ports` to restart on the same addresses, as `npm start` does: handler modules keep their
  * SDK clients for the life of the process, so a restart within one process must not move them.
@@ -99,7 +102,7 @@ export async function startLocalStack(
     },
     eligibleDecisions: async (importId) => {
       // 330 days: inside the 12-month window whatever the day the tests run.
-      const windowStart = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+      const windowStart = daysAgo(330);
       return (await stack.decisions(importId)).filter(
         (decision) =>
           ['police_nfa', 'cps_nfa', 'filed'].includes(String(decision.decisionType)) &&

@@ -40,15 +40,21 @@ export async function reviewerToken(stack: LocalStack, reviewerId: string): Prom
   return stack.runtime.tokenFor('panel', { sub: subject });
 }
 
-/** The reviewers a case is assigned to now, read from the case record. */
-export async function reviewersOf(stack: LocalStack, caseId: string): Promise<string[]> {
+/** The case record as stored, read straight from the table; undefined if there is none. */
+export async function caseRecord(stack: LocalStack, caseId: string) {
   const { Item } = await stack.documents.send(
     new GetCommand({
       TableName: stack.runtime.physicalName('TablesMain'),
       Key: { pk: `CASE#${caseId}`, sk: 'CASE' },
     }),
   );
-  return [...((Item?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
+  return Item;
+}
+
+/** The reviewers a case is assigned to now, read from the case record. */
+export async function reviewersOf(stack: LocalStack, caseId: string): Promise<string[]> {
+  const record = await caseRecord(stack, caseId);
+  return [...((record?.assignedReviewers as Set<string> | undefined) ?? [])].sort();
 }
 
 /**
