@@ -20,6 +20,7 @@ try {
 }
 
 const started = Date.now();
+console.log(`Open http://127.0.0.1:${basePort + 5} and sign in as any demo persona`);
 console.log('Starting Scrutineer locally…');
 const runtime = await startLocalRuntime({
   dataDir,
@@ -30,9 +31,10 @@ const runtime = await startLocalRuntime({
     stepFunctions: basePort + 2,
     dynamodb: basePort + 3,
     s3: basePort + 4,
-    secretsManager: basePort + 5,
+    web: basePort + 5,
     eventBridge: basePort + 6,
     kms: basePort + 7,
+    secretsManager: basePort + 8,
   },
 });
 
@@ -55,6 +57,7 @@ const personas = DEMO_USERS.map(
 console.log(`
 Scrutineer is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).
 
+  Web             ${runtime.webUrl}        (sign in as any demo persona)
   API             ${runtime.apiUrl}        (OpenAPI: ${runtime.apiUrl}/openapi.json)
   Sign-in (OIDC)  ${runtime.issuerUrl}
   Step Functions  ${runtime.stepFunctionsEndpoint}   (AWS_ENDPOINT_URL_SFN for the AWS SDK or CLI)

@@ -8,6 +8,8 @@ import './stepfunctions/polyfills.ts';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_ROLES_CLAIM } from '../shared/http/principal.ts';
+import { startWebServer } from '../web/server.ts';
 import { DEMO_USERS } from './demo-users.ts';
 import { type PublishedEvent, startLocalEventBridge } from './eventbridge.ts';
 import { FunctionRegistry } from './functions.ts';
@@ -34,6 +36,7 @@ export interface LocalPorts {
   readonly secretsManager: number;
   readonly eventBridge: number;
   readonly kms: number;
+  readonly web: number;
 }
 
 export interface LocalRuntimeOptions {
@@ -47,6 +50,8 @@ export interface LocalRuntimeOptions {
 }
 
 export interface LocalRuntime {
+  /** The web application, signed in to through the issuer's persona picker. */
+  readonly webUrl: string;
   readonly apiUrl: string;
   readonly issuerUrl: string;
   readonly stepFunctionsEndpoint: string;
@@ -84,6 +89,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     secretsManager: 0,
     eventBridge: 0,
     kms: 0,
+    web: 0,
     ...options.ports,
   };
   const closers: (() => Promise<void>)[] = [];
@@ -157,11 +163,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const api = await startHttpApi({ template, functions, port: ports.api });
     closers.push(() => api.close());
 
+    const web = await startWebServer({
+      apiUrl: api.url,
+      issuerUrl: issuer.issuer,
+      clientId: LOCAL_AUDIENCE,
+      rolesClaim: DEFAULT_ROLES_CLAIM,
+      port: ports.web,
+    });
+    closers.push(() => web.close());
+
     const scheduler = new LocalScheduler(template, stepFunctions, functions);
     if (options.runSchedules) scheduler.start();
     closers.push(async () => scheduler.stop());
 
     const runtime: LocalRuntime = {
+      webUrl: web.url,
       apiUrl: api.url,
       issuerUrl: issuer.issuer,
       stepFunctionsEndpoint,

@@ -44,12 +44,12 @@ function start(basePort: number) {
   return { process: process_, ready };
 }
 
-/** Seven consecutive free ports, as `npm start` takes them from its base port. */
+/** Nine consecutive free ports, as `npm start` takes them from its base port. */
 async function freeBasePort(): Promise<number> {
   for (;;) {
     const { api } = await freePorts();
     const taken = await Promise.all(
-      [1, 2, 3, 4, 5, 6].map((offset) =>
+      [1, 2, 3, 4, 5, 6, 7, 8].map((offset) =>
         fetch(`http://127.0.0.1:${api + offset}`).then(
           () => true,
           () => false,
@@ -66,7 +66,9 @@ describe('npm start', () => {
     const first = start(base);
     child = first.process;
     const banner = await first.ready;
+    expect(banner.split('\n')[0]).toBe(`Open http://127.0.0.1:${base + 5} and sign in as any demo persona`);
     expect(banner).toContain(`API             http://127.0.0.1:${base}`);
+    expect((await fetch(`http://127.0.0.1:${base + 5}/`)).status).toBe(200);
     expect(banner).toMatch(/Demo data: import imp_\w+ loaded/);
     expect(banner).toMatch(/6 nominated cases on the agenda of sit_2027q1, routed to reviewers/);
     expect(banner).toMatch(/case_\w+ concluded, with its evidence pack and a proposed recommendation/);

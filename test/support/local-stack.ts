@@ -171,5 +171,6 @@ export async function freePorts(): Promise<LocalPorts> {
     secretsManager: await one(),
     eventBridge: await one(),
     kms: await one(),
+    web: await one(),
   };
 }

@@ -1,0 +1,137 @@
+/**
+ * The web application in a real browser (Debian's Chromium through playwright-core) against the
+ * local runtime: sign-in through the issuer's persona picker, My cases, sign-out, with JavaScript
+ * on and off; an accessibility scan (WCAG 2.2 A and AA) of every page; the session and CSRF rules.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoPanel } from '../../local/seed.ts';
+import { syntheticForceExport } from '../../local/synthetic-data.ts';
+import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
+import { reviewersOf } from '../support/review.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let stack: LocalStack;
+let browser: Browser;
+/** The cases routed to Morgan (the `panel` persona). */
+let morgansCases: string[];
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([
+    startLocalStack(),
+    chromium.launch({ executablePath: CHROMIUM, args: FLAGS }),
+  ]);
+  await seedDemoPanel();
+  await stack.importDecisions(syntheticForceExport({ count: 40, seed: 77 }), 'admin');
+  const caseIds: string[] = [];
+  for (const decision of (await stack.eligibleDecisions()).slice(0, 4)) {
+    const nominated = await stack.nominate(decision.decisionId);
+    if (nominated.status === 201) caseIds.push(String(nominated.body.caseId));
+  }
+  await stack.api('POST', '/sittings/sit_2027q1/agenda', { as: 'chair', body: { caseIds } });
+  await stack.routeSitting('sit_2027q1');
+  morgansCases = [];
+  for (const caseId of caseIds)
+    if ((await reviewersOf(stack, caseId)).includes('rev_morgan')) morgansCases.push(caseId);
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** Zero WCAG 2.2 A and AA violations on the page as it is now. */
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  expect(violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+}
+
+async function signIn(page: Page, name: string) {
+  await page.goto(stack.runtime.webUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name }).click();
+  await page.waitForURL(`${stack.runtime.webUrl}/`);
+}
+
+describe('the web application', () => {
+  it('signs a panel member in, shows their cases, and signs them out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stack.runtime.webUrl);
+    await expect.poll(() => page.title()).toBe('Scrutineer – Scrutineer');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'start.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Sign in');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Morgan Panellist' }).click();
+    await page.waitForURL(`${stack.runtime.webUrl}/`);
+    await expectAccessible(page);
+
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'scrutineer_session', httpOnly: true, sameSite: 'Lax' });
+
+    const response = await page.goto(`${stack.runtime.webUrl}/my-cases`);
+    expect(response?.headers()['cache-control']).toBe('no-store');
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    const table = page.getByRole('table');
+    for (const caseId of morgansCases) await expect.poll(() => table.textContent()).toContain(caseId);
+    expect(morgansCases.length).toBeGreaterThan(0);
+    await expect.poll(() => table.textContent()).toContain('To review');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'my-cases.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('You have signed out');
+    await expectAccessible(page);
+    // The session is over: its cookie no longer opens anything.
+    await page.goto(`${stack.runtime.webUrl}/my-cases`);
+    await expect.poll(() => page.url()).toContain(`${stack.runtime.issuerUrl}/authorize`);
+    await context.close();
+  });
+
+  it('works with JavaScript off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signIn(page, 'Morgan Panellist');
+    await page.getByRole('link', { name: 'My cases' }).first().click();
+    const [first] = morgansCases;
+    await expect.poll(() => page.getByRole('table').textContent()).toContain(String(first));
+    await context.close();
+  });
+
+  it('refuses a form posted without its CSRF token, and answers an unknown page as not found', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'Robin Panellist');
+    const forged = await page.request.post(`${stack.runtime.webUrl}/sign-out`, { form: { _csrf: 'forged' } });
+    expect(forged.status()).toBe(403);
+    // Still signed in: the forged sign-out changed nothing.
+    const home = await page.goto(`${stack.runtime.webUrl}/`);
+    expect(await home?.text()).toContain('Sign out');
+    const missing = await page.goto(`${stack.runtime.webUrl}/cases/case_zzzzzzzzzzzzzzzzzzzzzzzzzz`);
+    expect(missing?.status()).toBe(404);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');
+    await expectAccessible(page);
+    await context.close();
+  });
+});
