@@ -29,3 +29,28 @@ export async function callApi<T = Record<string, unknown>>(
   if (!response.ok) throw new ApiRefused(response.status, parsed);
   return parsed as T;
 }
+
+/** A form shown again after a refusal: what was typed, and the errors for the error summary. */
+export interface FormState {
+  readonly values: Readonly<Record<string, string>>;
+  readonly errors: readonly { text: string; href: string }[];
+}
+
+/**
+ * The API's 400 as the error summary's list: each issue on one of the form's fields, linked to it.
+ * Undefined when the refusal is not about the form's fields.
+ */
+export function fieldErrors(
+  error: unknown,
+  fields: Readonly<Record<string, string>>,
+): FormState['errors'] | undefined {
+  if (!(error instanceof ApiRefused) || error.status !== 400) return undefined;
+  const issues = (error.body.issues as { field?: string; reason?: string }[] | undefined) ?? [];
+  const errors = issues.flatMap((issue) => {
+    const href = issue.field ? fields[issue.field] : undefined;
+    return href ? [{ text: sentence(issue.reason ?? 'Check this answer'), href }] : [];
+  });
+  return errors.length > 0 ? errors : undefined;
+}
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -109,6 +109,46 @@ describe('the web application', () => {
     await context.close();
   });
 
+  it("shows a reviewer their case, keeps the decline form's errors with the field, and hides it from anyone else", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'Morgan Panellist');
+    await page.goto(`${stack.runtime.webUrl}/my-cases`);
+    const [caseId] = morgansCases;
+    await page.getByRole('link', { name: String(caseId) }).click();
+    const casePath = new URL(page.url()).pathname;
+    expect(casePath).toMatch(/^\/my-cases\/asg_[0-9a-z]{26}$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`Case ${caseId}`);
+    await expect.poll(() => page.getByRole('heading', { name: 'The decision' }).count()).toBe(1);
+    await expect.poll(() => page.locator('main').textContent()).toContain('Offence group');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'case.png'), fullPage: true });
+
+    // Declining with no reason: the error summary, linked to the field, and nothing changed.
+    await page.getByRole('button', { name: 'Decline this case' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await expect.poll(() => summary.textContent()).toContain('Say what the conflict is');
+    expect(await summary.getByRole('link').getAttribute('href')).toBe('#conflict');
+    await expectAccessible(page);
+    expect(await reviewersOf(stack, String(caseId))).toContain('rev_morgan');
+
+    // Another panel member typing the address gets what a missing case gets.
+    const other = await browser.newContext();
+    const robin = await other.newPage();
+    await signIn(robin, 'Robin Panellist');
+    const page404 = async (address: string) => {
+      const response = await robin.goto(`${stack.runtime.webUrl}${address}`);
+      return {
+        status: response?.status(),
+        html: (await response?.text())?.replace(/nonce(="|-)[^"';]+/g, ''),
+      };
+    };
+    const theirs = await page404(casePath);
+    expect(theirs.status).toBe(404);
+    expect(theirs).toEqual(await page404('/my-cases/asg_zzzzzzzzzzzzzzzzzzzzzzzzzz'));
+    await Promise.all([context.close(), other.close()]);
+  });
+
   it('works with JavaScript off', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -1,6 +1,7 @@
 /** My cases: a reviewer's assignments as table rows, soonest due first, each with its status tag. */
 
 export interface AssignmentItem {
+  readonly assignmentId: string;
   readonly caseId: string;
   readonly sittingId: string;
   readonly dueDate: string;
@@ -24,7 +25,9 @@ export function myCasesRows(items: readonly AssignmentItem[], today = new Date()
           ? OVERDUE
           : (TAGS[item.status] ?? { text: item.status, classes: 'govuk-tag--grey' });
       return [
-        { text: item.caseId },
+        ['assigned', 'submitted'].includes(item.status)
+          ? { html: `<a class="govuk-link" href="/my-cases/${item.assignmentId}">${item.caseId}</a>` }
+          : { text: item.caseId },
         { text: item.sittingId },
         { text: item.dueDate },
         { html: `<strong class="govuk-tag ${tag.classes}">${tag.text}</strong>` },
