@@ -11,10 +11,10 @@ import path from 'node:path';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import nunjucks from 'nunjucks';
-import { ApiRefused, callApi, type FormState, fieldErrors } from './api.ts';
-import { decisionRows, nominationRows, type ReviewerCase } from './pages/case.ts';
-import { myCasesRows } from './pages/my-cases.ts';
-import { csrfMatches, INACTIVITY_MS, type Session, SessionStore, type SignedIn } from './sessions.ts';
+import { ApiRefused, callApi } from './api.ts';
+import { nominatingRoutes } from './routes/nominating.ts';
+import { reviewingRoutes } from './routes/reviewing.ts';
+import { csrfMatches, INACTIVITY_MS, type Session, SessionStore } from './sessions.ts';
 import type { Provider } from './sign-in.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -52,10 +52,28 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** What each role finds in the navigation; a person with several roles sees each. */
-const NAVIGATION = [{ href: '/my-cases', text: 'My cases', roles: ['panel_member', 'auditor'] }] as const;
+const NAVIGATION = [
+  { href: '/my-cases', text: 'My cases', roles: ['panel_member', 'auditor'] },
+  { href: '/nominations', text: 'My nominations', roles: ['isva', 'cps', 'police'] },
+] as const;
 
-interface Env {
+export interface Env {
   Variables: { session: Session | undefined; nonce: string };
+}
+
+/** What each group of routes (web/routes/) is given to answer with pages. */
+export interface PageKit {
+  readonly app: Hono<Env>;
+  readonly apiUrl: string;
+  render(c: Context<Env>, view: string, context: Record<string, unknown>, status?: number): Response;
+  message(
+    c: Context<Env>,
+    status: number,
+    title: string,
+    paragraphs: readonly string[],
+    link?: { href: string; text: string },
+  ): Response;
+  notFound(c: Context<Env>): Response;
 }
 
 function assetPath(name: string): string | undefined {
@@ -221,77 +239,9 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
     }),
   );
 
-  app.get('/my-cases', async (c) => {
-    const user = c.get('session')?.user;
-    if (!user) return c.redirect('/sign-in', 302);
-    const { items } = await callApi<{ items: Parameters<typeof myCasesRows>[0] }>(
-      options.apiUrl,
-      user.idToken,
-      'GET',
-      '/assignments',
-    );
-    return render(c, 'my-cases.njk', { title: 'My cases', rows: myCasesRows(items) });
-  });
-
-  const assignmentPath = /^asg_[0-9a-z]{26}$/;
-
-  const showCase = async (c: Context<Env>, user: SignedIn, assignmentId: string, form?: FormState) => {
-    const view = await callApi<ReviewerCase>(
-      options.apiUrl,
-      user.idToken,
-      'GET',
-      `/assignments/${assignmentId}/case`,
-    );
-    return render(
-      c,
-      'case.njk',
-      {
-        title: `Case ${view.case.caseId}`,
-        view,
-        decisionRows: decisionRows(view.decision),
-        nominations: view.nominations.map(nominationRows),
-        files: view.caseFiles.files,
-        conflict: form?.values.conflict ?? '',
-        errors: form?.errors ?? [],
-      },
-      form?.errors.length ? 400 : 200,
-    );
-  };
-
-  app.get('/my-cases/:assignmentId', async (c) => {
-    const user = c.get('session')?.user;
-    if (!user) return c.redirect('/sign-in', 302);
-    const { assignmentId } = c.req.param();
-    if (!assignmentPath.test(assignmentId)) return notFound(c);
-    return showCase(c, user, assignmentId);
-  });
-
-  app.post('/my-cases/:assignmentId/decline', async (c) => {
-    const user = c.get('session')?.user;
-    if (!user) return c.redirect('/sign-in', 302);
-    const { assignmentId } = c.req.param();
-    if (!assignmentPath.test(assignmentId)) return notFound(c);
-    const conflict = String((await c.req.parseBody()).conflict ?? '');
-    try {
-      await callApi(options.apiUrl, user.idToken, 'POST', `/assignments/${assignmentId}/decline`, {
-        conflict,
-      });
-    } catch (error) {
-      const errors = fieldErrors(error, { 'body.conflict': '#conflict' });
-      if (!errors) throw error;
-      return showCase(c, user, assignmentId, { values: { conflict }, errors });
-    }
-    return message(
-      c,
-      200,
-      'You declined the case',
-      ['It goes to another reviewer. Your conflict is recorded with it.'],
-      {
-        href: '/my-cases',
-        text: 'Back to my cases',
-      },
-    );
-  });
+  const kit: PageKit = { app, apiUrl: options.apiUrl, render, message, notFound };
+  reviewingRoutes(kit);
+  nominatingRoutes(kit);
 
   app.notFound(notFound);
   app.onError((error, c) => {

@@ -29,6 +29,8 @@ export interface Session {
   readonly csrfToken: string;
   user?: SignedIn;
   pending?: PendingSignIn;
+  /** Forms filled over several pages, by journey, kept until sent so nothing typed is lost. */
+  readonly drafts: Record<string, unknown>;
   lastSeen: number;
 }
 
@@ -45,6 +47,7 @@ export class SessionStore {
     const session: Session = {
       id: randomBytes(32).toString('base64url'),
       csrfToken: randomBytes(32).toString('base64url'),
+      drafts: {},
       lastSeen: this.now(),
     };
     this.sessions.set(session.id, session);

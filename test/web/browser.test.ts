@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
+import { parse } from 'csv-parse/sync';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoPanel } from '../../local/seed.ts';
@@ -25,6 +26,8 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+const EXPORT = syntheticForceExport({ count: 40, seed: 77 });
+
 let stack: LocalStack;
 let browser: Browser;
 /** The cases routed to Morgan (the `panel` persona). */
@@ -36,7 +39,7 @@ beforeAll(async () => {
     chromium.launch({ executablePath: CHROMIUM, args: FLAGS }),
   ]);
   await seedDemoPanel();
-  await stack.importDecisions(syntheticForceExport({ count: 40, seed: 77 }), 'admin');
+  await stack.importDecisions(EXPORT, 'admin');
   const caseIds: string[] = [];
   for (const decision of (await stack.eligibleDecisions()).slice(0, 4)) {
     const nominated = await stack.nominate(decision.decisionId);
@@ -147,6 +150,84 @@ describe('the web application', () => {
     expect(theirs.status).toBe(404);
     expect(theirs).toEqual(await page404('/my-cases/asg_zzzzzzzzzzzzzzzzzzzzzzzzzz'));
     await Promise.all([context.close(), other.close()]);
+  });
+
+  it('takes a nominator through nominating a case by keyboard, keeping what was typed on an error', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'Isla Advocate');
+    await page.getByRole('link', { name: 'My nominations' }).first().click();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Nominate a case' }).click();
+
+    // No crime reference, then one with no decision: the error summary, linked to the field.
+    await page.keyboard.press('Tab');
+    await page.getByLabel('What is the crime reference?').focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent())
+      .toContain('Enter the crime reference');
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#crimeReference');
+    await expectAccessible(page);
+    await page.getByLabel('What is the crime reference?').focus();
+    await page.keyboard.type('NOPE/1/99');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toContain('No decision');
+    expect(await page.getByLabel('What is the crime reference?').inputValue()).toBe('NOPE/1/99');
+
+    const rows = parse(EXPORT, { columns: true }) as Record<string, string>[];
+    const decision = (await stack.eligibleDecisions())[12];
+    const crimeReference = String(rows[(decision?.provenance.sourceLine ?? 2) - 2]?.crime_reference);
+    await page.getByLabel('What is the crime reference?').fill('');
+    await page.getByLabel('What is the crime reference?').focus();
+    await page.keyboard.type(crimeReference);
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Why you are nominating it');
+    await expectAccessible(page);
+
+    // Words typed, nothing chosen: the errors name each choice, and the words are kept.
+    await page.getByLabel('In your words (optional)').focus();
+    await page.keyboard.type('The victim was not told of the decision.');
+    await page.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+    const summary = page.locator('.govuk-error-summary');
+    await expect.poll(() => summary.textContent()).toContain('Select at least one reason');
+    expect(await summary.textContent()).toContain('Select whether the victim consents');
+    expect(await page.getByLabel('In your words (optional)').inputValue()).toBe(
+      'The victim was not told of the decision.',
+    );
+    await expectAccessible(page);
+
+    for (const label of [
+      'Communication with the victim failed',
+      'Yes, the victim consents to the panel looking at the case',
+      'Requested',
+    ]) {
+      await page.getByLabel(label, { exact: true }).focus();
+      await page.keyboard.press('Space');
+    }
+    await page.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Check your answers before sending the nomination');
+    expect(await page.locator('main').textContent()).toContain(crimeReference);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'nominate-check.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Send nomination' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.govuk-panel').textContent()).toContain('Nomination sent');
+    const reference = String((await page.locator('.govuk-panel strong').textContent())?.trim());
+    expect(reference).toMatch(/^nom_/);
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'See your nominations' }).click();
+    await expect.poll(() => page.getByRole('table').textContent()).toContain(reference);
+    expect(await page.getByRole('table').textContent()).toContain('Waiting for an agenda');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'my-nominations.png'), fullPage: true });
+    await context.close();
   });
 
   it('works with JavaScript off', async () => {
