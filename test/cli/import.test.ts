@@ -247,6 +247,6 @@ describe('scrutineer imports show', () => {
   it('says who there is to be when --as names nobody', async () => {
     const run = await runCli(['imports', 'show', importId, '--as', 'nobody'], viaIssuer);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('There is no demo user "nobody". Demo users: auditor, isva');
+    expect(run.stderr).toContain('There is no demo user "nobody". Demo users: auditor, auditor2, isva');
   });
 });

@@ -152,6 +152,60 @@ describe('the web application', () => {
     await Promise.all([context.close(), other.close()]);
   });
 
+  it('takes a reviewer through their finding by keyboard: errors keep what was typed, then check and submit', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'Morgan Panellist');
+    const caseId = String(morgansCases.at(-1));
+    await page.goto(`${stack.runtime.webUrl}/my-cases`);
+    await page.getByRole('link', { name: caseId }).click();
+    await page.getByRole('button', { name: 'Record your finding' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your finding');
+    await expectAccessible(page);
+
+    // Only the verdict's reason typed: every missing answer is named, and the reason is kept.
+    await page.getByLabel('Why you reached this verdict').focus();
+    await page.keyboard.type('The decision followed the policy on evidential review.');
+    await page.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+    const summary = page.locator('.govuk-error-summary');
+    await expect.poll(() => summary.textContent()).toContain('Select your verdict');
+    expect(await page.getByLabel('Why you reached this verdict').inputValue()).toBe(
+      'The decision followed the policy on evidential review.',
+    );
+    await expectAccessible(page);
+
+    // Each question answered "Yes" with a reason, by keyboard.
+    const groups = await page.locator('fieldset:has(input[name^="answer-"])').count();
+    expect(groups).toBeGreaterThan(0);
+    for (let index = 0; index < groups; index++) {
+      const group = page.locator('fieldset:has(input[name^="answer-"])').nth(index);
+      await group.getByLabel('Yes', { exact: true }).focus();
+      await page.keyboard.press('Space');
+      const rationale = page.locator('textarea[name^="rationale-"]').nth(index);
+      await rationale.focus();
+      await page.keyboard.type('Seen in the decision log.');
+    }
+    await page.getByLabel('Consistent with policy').focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Check your finding before you submit it');
+    expect(await page.locator('main').textContent()).toContain('Consistent with policy');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'finding-check.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Submit finding' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Finding submitted');
+    await page.goto(`${stack.runtime.webUrl}/my-cases`);
+    const row = page.getByRole('row').filter({ hasText: caseId });
+    await expect.poll(() => row.textContent()).toContain('Submitted');
+    await context.close();
+  });
+
   it('takes a nominator through nominating a case by keyboard, keeping what was typed on an error', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

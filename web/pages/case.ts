@@ -1,3 +1,5 @@
+import type { QuestionSetView } from './findings.ts';
+
 /** The case page of an assignment: what a reviewer may read of the case, as summary-list rows. */
 
 export interface ReviewerCase {
@@ -11,6 +13,7 @@ export interface ReviewerCase {
   readonly case: { caseId: string; status: string; origin: string };
   readonly decision: Record<string, unknown>;
   readonly nominations: readonly Record<string, unknown>[];
+  readonly questionSet: QuestionSetView;
   readonly caseFiles: {
     readonly files: readonly { name: string; url: string; bytes: number }[];
     readonly expiresAt: string;
