@@ -30,10 +30,17 @@ export async function callApi<T = Record<string, unknown>>(
   return parsed as T;
 }
 
+/** The error summary's list: each error's words and the link to its field. */
+export type FieldErrors = { text: string; href: string }[];
+
+/** Each field's own error message, for the components' `errorMessage`, by field id. */
+export const errorsByField = (errors: FieldErrors) =>
+  Object.fromEntries(errors.map((error) => [error.href.slice(1), { text: error.text }]));
+
 /** A form shown again after a refusal: what was typed, and the errors for the error summary. */
 export interface FormState {
   readonly values: Readonly<Record<string, string>>;
-  readonly errors: readonly { text: string; href: string }[];
+  readonly errors: FieldErrors;
 }
 
 /**
@@ -42,12 +49,12 @@ export interface FormState {
  */
 export function fieldErrors(
   error: unknown,
-  fields: Readonly<Record<string, string>>,
-): FormState['errors'] | undefined {
+  anchorOf: (field: string) => string | undefined,
+): FieldErrors | undefined {
   if (!(error instanceof ApiRefused) || error.status !== 400) return undefined;
   const issues = (error.body.issues as { field?: string; reason?: string }[] | undefined) ?? [];
   const errors = issues.flatMap((issue) => {
-    const href = issue.field ? fields[issue.field] : undefined;
+    const href = issue.field ? anchorOf(issue.field) : undefined;
     return href ? [{ text: sentence(issue.reason ?? 'Check this answer'), href }] : [];
   });
   return errors.length > 0 ? errors : undefined;

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { caseKeys, listCases } from '../cases/case-store.ts';
 import type { ReviewCase } from '../cases/review-case.ts';
+import { isWaiting } from '../cases/waiting-list.ts';
 import {
   MAX_TRANSACTION_ITEMS,
   type TransactItem,
@@ -73,11 +74,9 @@ const roundIds = (sampleId: string, round: number) => ({
   panelId: `aud_${sampleId.slice('smp_'.length)}_r${round}`,
 });
 
-/** A case of the sample that waits for review: open on no sitting, or carried over. */
+/** A case of the sample that waits for review, as the waiting list has it. */
 const waitsForReview = (reviewCase: ReviewCase, sampleId: string) =>
-  reviewCase.origin.kind === 'dip-sample' &&
-  reviewCase.origin.sampleId === sampleId &&
-  ((reviewCase.status === 'OPEN' && !reviewCase.sittingId) || reviewCase.status === 'CARRIED_OVER');
+  reviewCase.origin.kind === 'dip-sample' && reviewCase.origin.sampleId === sampleId && isWaiting(reviewCase);
 
 function refuse(issues: FieldIssue[]): never {
   throw new ValidationError(issues.map((issue) => `${issue.field} ${issue.reason}`).join('; '), issues);

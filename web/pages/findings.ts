@@ -4,7 +4,9 @@
  * good practice, one learning point and themes. The draft is kept in the session, so what was
  * typed survives an error and the check-your-answers page.
  */
+
 import { ANSWER_LABELS, applies, type Question, VERDICT_LABELS } from '../../shared/review/question-set.ts';
+import type { FieldErrors } from '../api.ts';
 
 export interface FindingDraft {
   answers: Record<string, { code?: string; rationale?: string }>;
@@ -55,8 +57,6 @@ export function draftFromForm(questions: readonly Question[], form: Record<strin
     themes: text('themes') ?? '',
   };
 }
-
-export type FieldErrors = { text: string; href: string }[];
 
 /** What the form needs before the answers can be checked; the API checks everything again. */
 export function findingErrors(questions: readonly Question[], draft: FindingDraft): FieldErrors {

@@ -3,6 +3,7 @@
  * victim's consent and wishes and the VRR status), check the answers. The draft is kept in the
  * session between pages, so nothing typed is lost on an error.
  */
+import type { FieldErrors } from '../api.ts';
 
 export interface Candidate {
   readonly decisionId: string;
@@ -64,8 +65,6 @@ const TYPES: Readonly<Record<string, string>> = {
 /** A decision described safely: who decided, when, what. */
 export const describeCandidate = (candidate: Candidate) =>
   `${BODY[candidate.decidingBody]}, ${TYPES[candidate.decisionType] ?? candidate.decisionType}, ${candidate.decisionMonth} (outcome ${candidate.outcome})`;
-
-export type FieldErrors = { text: string; href: string }[];
 
 /** What the details page needs before the answers can be checked. */
 export function detailsErrors(draft: NominationDraft): FieldErrors {

@@ -1,13 +1,12 @@
 /** The nominator's pages: My nominations, and nominating a case (find, details, check, sent). */
 import type { Context } from 'hono';
-import { ApiRefused, callApi } from '../api.ts';
+import { ApiRefused, callApi, errorsByField, type FieldErrors } from '../api.ts';
 import type { Env, PageKit } from '../app.ts';
 import {
   type Candidate,
   CONSENT_LABELS,
   describeCandidate,
   detailsErrors,
-  type FieldErrors,
   type NominationDraft,
   type NominationItem,
   nominationListRows,
@@ -110,7 +109,7 @@ export function nominatingRoutes({ app, apiUrl, render }: PageKit): void {
           checked: draft.vrrStatus === value,
         })),
         errors,
-        errorFor: Object.fromEntries(errors.map((error) => [error.href.slice(1), { text: error.text }])),
+        errorFor: errorsByField(errors),
       },
       errors.length ? 400 : 200,
     );

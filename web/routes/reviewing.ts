@@ -1,6 +1,6 @@
 /** The reviewer's pages: My cases, a case, declining it with a conflict. */
 import type { Context } from 'hono';
-import { ApiRefused, callApi, type FormState, fieldErrors } from '../api.ts';
+import { ApiRefused, callApi, errorsByField, type FieldErrors, type FormState, fieldErrors } from '../api.ts';
 import type { Env, PageKit } from '../app.ts';
 import { decisionRows, nominationRows, type ReviewerCase } from '../pages/case.ts';
 import {
@@ -8,7 +8,6 @@ import {
   anchorOf,
   applicableQuestions,
   draftFromForm,
-  type FieldErrors,
   type FindingDraft,
   findingErrors,
   findingRequest,
@@ -32,6 +31,15 @@ export function reviewingRoutes({ app, apiUrl, render, message, notFound }: Page
   });
 
   const assignmentPath = /^asg_[0-9a-z]{26}$/;
+
+  /** The signed-in reviewer and a well-formed assignment id, or the answer to give instead. */
+  const reviewer = (c: Context<Env>) => {
+    const user = c.get('session')?.user;
+    const { assignmentId } = c.req.param() as { assignmentId: string };
+    if (!user) return { answer: c.redirect('/sign-in', 302) };
+    if (!assignmentPath.test(assignmentId)) return { answer: notFound(c) };
+    return { user, assignmentId };
+  };
 
   const showCase = async (c: Context<Env>, user: SignedIn, assignmentId: string, form?: FormState) => {
     const view = await callApi<ReviewerCase>(
@@ -57,25 +65,20 @@ export function reviewingRoutes({ app, apiUrl, render, message, notFound }: Page
   };
 
   app.get('/my-cases/:assignmentId', async (c) => {
-    const user = c.get('session')?.user;
-    if (!user) return c.redirect('/sign-in', 302);
-    const { assignmentId } = c.req.param();
-    if (!assignmentPath.test(assignmentId)) return notFound(c);
-    return showCase(c, user, assignmentId);
+    const { answer, user, assignmentId } = reviewer(c);
+    return answer ?? showCase(c, user, assignmentId);
   });
 
   app.post('/my-cases/:assignmentId/decline', async (c) => {
-    const user = c.get('session')?.user;
-    if (!user) return c.redirect('/sign-in', 302);
-    const { assignmentId } = c.req.param();
-    if (!assignmentPath.test(assignmentId)) return notFound(c);
+    const { answer, user, assignmentId } = reviewer(c);
+    if (answer) return answer;
     const conflict = String((await c.req.parseBody()).conflict ?? '');
     try {
       await callApi(apiUrl, user.idToken, 'POST', `/assignments/${assignmentId}/decline`, {
         conflict,
       });
     } catch (error) {
-      const errors = fieldErrors(error, { 'body.conflict': '#conflict' });
+      const errors = fieldErrors(error, (field) => (field === 'body.conflict' ? '#conflict' : undefined));
       if (!errors) throw error;
       return showCase(c, user, assignmentId, { values: { conflict }, errors });
     }
@@ -99,15 +102,6 @@ export function reviewingRoutes({ app, apiUrl, render, message, notFound }: Page
     drafts[draftKey(assignmentId)] ??= { answers: {} };
     return drafts[draftKey(assignmentId)] as FindingDraft;
   };
-  /** The signed-in reviewer and a well-formed assignment id, or the answer to give instead. */
-  const reviewer = (c: Context<Env>) => {
-    const user = c.get('session')?.user;
-    const { assignmentId } = c.req.param() as { assignmentId: string };
-    if (!user) return { answer: c.redirect('/sign-in', 302) };
-    if (!assignmentPath.test(assignmentId)) return { answer: notFound(c) };
-    return { user, assignmentId };
-  };
-
   const findingForm = async (
     c: Context<Env>,
     user: SignedIn,
@@ -137,7 +131,7 @@ export function reviewingRoutes({ app, apiUrl, render, message, notFound }: Page
         learningLevels: checked(LEARNING_LEVEL_ITEMS, draft.learningLevel),
         draft,
         errors,
-        errorFor: Object.fromEntries(errors.map((error) => [error.href.slice(1), { text: error.text }])),
+        errorFor: errorsByField(errors),
       },
       errors.length ? 400 : 200,
     );
@@ -216,16 +210,12 @@ export function reviewingRoutes({ app, apiUrl, render, message, notFound }: Page
       );
     } catch (error) {
       if (!(error instanceof ApiRefused) || error.status !== 400) throw error;
-      const issues = (error.body.issues as { field?: string; reason?: string }[] | undefined) ?? [];
-      const errors = issues.map((issue) => ({
-        text: `${issue.reason ?? 'Check this answer'}`.replace(/^./, (first) => first.toUpperCase()),
-        href: anchorOf(issue.field ?? '') ?? '#verdict',
-      }));
+      const errors = fieldErrors(error, (field) => anchorOf(field) ?? '#verdict');
       return findingForm(
         c,
         user,
         assignmentId,
-        errors.length ? errors : [{ text: String(error.body.message), href: '#verdict' }],
+        errors ?? [{ text: String(error.body.message), href: '#verdict' }],
       );
     }
     delete c.get('session')?.drafts[draftKey(assignmentId)];
